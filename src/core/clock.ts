@@ -1,0 +1,40 @@
+/** Time is injected: every schedule reads a Clock, so tests move time instead of sleeping. */
+export interface Clock {
+  now(): Date;
+  nowMs(): number;
+}
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+  nowMs: () => Date.now(),
+};
+
+/** A clock that only moves when told to. */
+export class ManualClock implements Clock {
+  private ms: number;
+
+  constructor(start: Date | number = Date.UTC(2026, 0, 1)) {
+    this.ms = typeof start === 'number' ? start : start.getTime();
+  }
+
+  now(): Date {
+    return new Date(this.ms);
+  }
+
+  nowMs(): number {
+    return this.ms;
+  }
+
+  advance(ms: number): void {
+    if (ms < 0) throw new Error('a clock does not go backwards');
+    this.ms += ms;
+  }
+
+  set(at: Date | number): void {
+    this.ms = typeof at === 'number' ? at : at.getTime();
+  }
+}
+
+export function unixSeconds(clock: Clock): number {
+  return Math.floor(clock.nowMs() / 1000);
+}

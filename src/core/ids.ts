@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Prefixed, sortable ids: `ord_` + 10 chars of millisecond time + 16 random chars, in Crockford
+ * base32 (lower case). Ids created later sort after earlier ones; within one millisecond the
+ * random part is incremented so ids from one process stay strictly increasing.
+ */
+
+export const ID_PREFIXES = {
+  order: 'ord',
+  refund: 'rfd',
+  event: 'evt',
+  merchant: 'mch',
+  app: 'app',
+  institution: 'ins',
+  serviceProvider: 'isp',
+  store: 'sto',
+  terminal: 'trm',
+  plate: 'plt',
+  plateBatch: 'pbt',
+  job: 'job',
+  request: 'req',
+  application: 'apl',
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIXES;
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+const TIME_LEN = 10;
+const RANDOM_LEN = 16;
+
+let lastMs = -1;
+let lastRandom: number[] = [];
+
+function encodeTime(ms: number): string {
+  let out = '';
+  let value = ms;
+  for (let i = 0; i < TIME_LEN; i++) {
+    out = ALPHABET[value % 32] + out;
+    value = Math.floor(value / 32);
+  }
+  return out;
+}
+
+function freshRandom(): number[] {
+  const bytes = randomBytes(RANDOM_LEN);
+  return Array.from(bytes, (b) => b % 32);
+}
+
+function increment(digits: number[]): number[] {
+  const next = [...digits];
+  for (let i = next.length - 1; i >= 0; i--) {
+    if ((next[i] ?? 0) < 31) {
+      next[i] = (next[i] ?? 0) + 1;
+      return next;
+    }
+    next[i] = 0;
+  }
+  return freshRandom(); // overflow of 80 bits inside one millisecond: practically unreachable
+}
+
+export function newId(kind: IdKind, nowMs: number = Date.now()): string {
+  if (nowMs <= lastMs) {
+    lastRandom = increment(lastRandom);
+  } else {
+    lastMs = nowMs;
+    lastRandom = freshRandom();
+  }
+  const ms = Math.max(nowMs, lastMs);
+  return `${ID_PREFIXES[kind]}_${encodeTime(ms)}${lastRandom.map((d) => ALPHABET[d]).join('')}`;
+}
+
+const ID_BODY = new RegExp(`^[${ALPHABET}]{${TIME_LEN + RANDOM_LEN}}$`);
+
+export function isId(kind: IdKind, value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const prefix = `${ID_PREFIXES[kind]}_`;
+  return value.startsWith(prefix) && ID_BODY.test(value.slice(prefix.length));
+}
+
+/** Random token for secrets and nonces: url-safe base64 of `bytes` random bytes. */
+export function randomToken(bytes = 24): string {
+  return randomBytes(bytes).toString('base64url');
+}

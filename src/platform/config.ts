@@ -1,0 +1,99 @@
+import path from 'node:path';
+
+/** Everything the process reads from the environment, parsed once and checked (CONTRACT §1). */
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  natsUrl: string | undefined;
+  sandbox: boolean;
+  sandboxPort: number;
+  adminToken: string | undefined;
+  masterKey: string | undefined;
+  logLevel: string;
+  demo: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function port(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 0 || value > 65535) {
+    throw new ConfigError(name, `must be a port number 0…65535, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `is not a URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `must be 1 or 0, got ${JSON.stringify(raw)}`);
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port_ = port(env, 'PORT', 3000);
+  const host = env.HOST || '127.0.0.1';
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const publicUrl = (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://${host}:${port_}`).replace(/\/$/, '');
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const masterKey = env.JUHEPAY_MASTER_KEY || undefined;
+  if (masterKey !== undefined && !/^[0-9a-fA-F]{64}$/.test(masterKey)) {
+    throw new ConfigError('JUHEPAY_MASTER_KEY', 'must be 64 hex characters (32 bytes)');
+  }
+  const adminToken = env.JUHEPAY_ADMIN_TOKEN || undefined;
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('JUHEPAY_ADMIN_TOKEN', 'must be at least 16 characters');
+  }
+  return {
+    port: port_,
+    host,
+    publicUrl,
+    dataDir: path.resolve(env.JUHEPAY_DATA_DIR || '.juhepay'),
+    databaseUrl,
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    natsUrl: url(env, 'NATS_URL', ['nats:', 'tls:']),
+    sandbox: flag(env, 'SANDBOX', databaseUrl === undefined),
+    sandboxPort: port(env, 'SANDBOX_PORT', 3100),
+    adminToken,
+    masterKey,
+    logLevel,
+    demo: flag(env, 'JUHEPAY_DEMO', true),
+  };
+}

@@ -1,0 +1,145 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Kysely's view of the schema. The migrations in ./migrations are the source of truth. */
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Json<T = unknown> = ColumnType<T, string, string>;
+
+export interface SettingsTable {
+  key: string;
+  value: Json;
+  updated_at: Timestamp;
+}
+
+export interface InstitutionsTable {
+  id: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface ServiceProvidersTable {
+  id: string;
+  institution_id: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface MerchantsTable {
+  id: string;
+  institution_id: string;
+  service_provider_id: string | null;
+  name: string;
+  status: 'active' | 'disabled';
+  created_at: CreatedAt;
+}
+
+export interface StoresTable {
+  id: string;
+  merchant_id: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface AppsTable {
+  id: string;
+  merchant_id: string;
+  name: string;
+  secret_ciphertext: string;
+  notify_url: string | null;
+  status: 'active' | 'disabled';
+  created_at: CreatedAt;
+}
+
+export interface PlatesTable {
+  code: string;
+  batch_id: string;
+  merchant_id: string | null;
+  store_id: string | null;
+  amount: number | null;
+  status: 'blank' | 'bound' | 'disabled';
+  created_at: CreatedAt;
+}
+
+export interface OrdersTable {
+  id: string;
+  app_id: string;
+  merchant_id: string;
+  mch_order_no: string;
+  amount: number;
+  currency: string;
+  subject: string;
+  status: 'created' | 'paying' | 'succeeded' | 'failed' | 'closed';
+  pay_way: string | null;
+  channel: string | null;
+  channel_trade_no: string | null;
+  payer: Json<Record<string, string> | null> | null;
+  amount_refunded: Generated<number>;
+  fee: number | null;
+  notify_url: string | null;
+  return_url: string | null;
+  store_id: string | null;
+  terminal_id: string | null;
+  client_ip: string | null;
+  metadata: Json<Record<string, string>>;
+  expires_at: Timestamp;
+  paid_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface OutboxTable {
+  id: string;
+  topic: string;
+  payload: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  published_at: Timestamp | null;
+}
+
+export interface ProcessedEventsTable {
+  consumer: string;
+  event_id: string;
+  processed_at: Timestamp;
+}
+
+export interface JobsTable {
+  id: string;
+  queue: string;
+  payload: Json<Record<string, unknown>>;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  run_at: Timestamp;
+  attempts: Generated<number>;
+  max_attempts: number;
+  last_error: string | null;
+  locked_by: string | null;
+  locked_until: Timestamp | null;
+  dedupe_key: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface IdempotencyKeysTable {
+  app_id: string;
+  key: string;
+  request_hash: string;
+  status: 'in_progress' | 'done';
+  response_status: number | null;
+  response_body: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface Tables {
+  settings: SettingsTable;
+  institutions: InstitutionsTable;
+  service_providers: ServiceProvidersTable;
+  merchants: MerchantsTable;
+  stores: StoresTable;
+  apps: AppsTable;
+  plates: PlatesTable;
+  orders: OrdersTable;
+  outbox: OutboxTable;
+  processed_events: ProcessedEventsTable;
+  jobs: JobsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}

@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { AppContext } from '../http/context.js';
+import { createCache } from '../platform/cache/index.js';
+import type { Config } from '../platform/config.js';
+import { migrateToLatest, openDatabase, type Database } from '../platform/db/index.js';
+import { checkMasterKey, loadMasterKey, resolveAdminToken } from '../platform/keys.js';
+import type { Logger } from '../platform/logger.js';
+import { createMetrics } from '../platform/metrics.js';
+import { SecretBox } from '../platform/secret-box.js';
+import { createStream } from '../platform/stream/index.js';
+
+/** Opens everything a process needs (database, cache, stream, keys) from the configuration. */
+export interface Runtime {
+  config: Config;
+  ctx: AppContext;
+  database: Database;
+  masterKeyGenerated: boolean;
+  close(): Promise<void>;
+}
+
+export function pgliteDir(config: Config): string {
+  return path.join(config.dataDir, 'pgdata');
+}
+
+export async function boot(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Runtime> {
+  const master = loadMasterKey(config);
+  const box = new SecretBox(master.key);
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: pgliteDir(config) });
+  const closers: Array<() => Promise<void>> = [() => database.close()];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch((err) => logger.warn({ err }, 'close failed'));
+  };
+  try {
+    const applied = await migrateToLatest(database.db);
+    if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+    await checkMasterKey(database.db, box, clock);
+    const adminToken = await resolveAdminToken(database.db, box, config.adminToken, clock);
+    const cache = createCache({ redisUrl: config.redisUrl, prefix: 'juhepay:', clock });
+    closers.push(() => cache.close());
+    await cache.ping();
+    const stream = await createStream({ natsUrl: config.natsUrl });
+    closers.push(() => stream.close());
+    const ctx: AppContext = {
+      db: database.db,
+      engine: database.engine,
+      cache,
+      stream,
+      clock,
+      logger,
+      box,
+      metrics: createMetrics(),
+      adminToken,
+      publicUrl: config.publicUrl,
+      lifecycle: { shuttingDown: false },
+    };
+    return { config, ctx, database, masterKeyGenerated: master.generated, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,17 @@
+export const HELP = `juhepay — aggregated QR-code payment platform
+
+Usage: juhepay <command>
+
+Commands:
+  start     gateway (merchant API, admin API, docs) + background worker, in one process.
+            Embedded by default (PGlite in JUHEPAY_DATA_DIR, in-process cache and stream);
+            set DATABASE_URL, REDIS_URL, NATS_URL for production. Creates the demo tenant and
+            writes <data dir>/demo.json on first start.
+  worker    background jobs and the outbox relay only (run any number next to gateways)
+  migrate   apply database migrations and exit
+  help      this text (also --help, -h)
+
+Configuration is read from the environment; see README.md (PORT, HOST, PUBLIC_URL,
+JUHEPAY_DATA_DIR, DATABASE_URL, REDIS_URL, NATS_URL, JUHEPAY_ADMIN_TOKEN, JUHEPAY_MASTER_KEY,
+JUHEPAY_DEMO, LOG_LEVEL, SANDBOX, SANDBOX_PORT).
+`;

@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+import { systemClock } from '../core/clock.js';
+import { buildApp } from '../http/app.js';
+import { demoFile, ensureDemoTenant, writeDemoFile } from '../merchants/demo.js';
+import { ConfigError, loadConfig, type Config } from '../platform/config.js';
+import { migrateToLatest, openDatabase } from '../platform/db/index.js';
+import { createLogger, type Logger } from '../platform/logger.js';
+import { boot, pgliteDir, type Runtime } from './boot.js';
+import { HELP } from './help.js';
+import { startBackground } from './background.js';
+
+const print = (line = '') => process.stdout.write(`${line}\n`);
+
+function modeLine(config: Config): string {
+  if (!config.databaseUrl) {
+    return `embedded mode: PGlite in ${pgliteDir(config)} — for trying and development only (PGlite does not fsync; use DATABASE_URL in production)`;
+  }
+  const parts = [`PostgreSQL`, config.redisUrl ? 'Redis' : 'in-process cache', config.natsUrl ? 'NATS JetStream' : 'in-process stream'];
+  return `production mode: ${parts.join(', ')}`;
+}
+
+/** Stops cleanly on SIGTERM/SIGINT: refuse new work, finish what is in flight, close connections. */
+function onShutdown(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    stop().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => handler('SIGTERM'));
+  process.on('SIGINT', () => handler('SIGINT'));
+}
+
+async function start(config: Config, logger: Logger): Promise<void> {
+  print(`JuhePay — ${modeLine(config)}`);
+  const runtime = await boot(config, logger, systemClock);
+  const { ctx } = runtime;
+  const app = await buildApp(ctx);
+  await app.listen({ port: config.port, host: config.host });
+  const background = startBackground(runtime, logger);
+
+  print(`  merchant API    ${config.publicUrl}/v1`);
+  print(`  admin API       ${config.publicUrl}/admin/v1`);
+  print(`  API docs        ${config.publicUrl}/docs`);
+  print(`  health          ${config.publicUrl}/healthz  ${config.publicUrl}/readyz  ${config.publicUrl}/metrics`);
+  if (config.demo) {
+    const { record, secret } = await ensureDemoTenant(ctx.db, ctx.box, ctx.clock);
+    const sandboxUrl = `http://${config.host}:${config.sandboxPort}`;
+    const file = writeDemoFile(config.dataDir, demoFile(record, secret, ctx.adminToken, config.publicUrl, sandboxUrl));
+    print(`  demo merchant   ${record.merchant_id} (app ${record.app_id}); credentials in ${file}`);
+  }
+  if (runtime.masterKeyGenerated) print(`  master key      generated into ${config.dataDir}/master.key — back it up`);
+
+  onShutdown(logger, async () => {
+    ctx.lifecycle.shuttingDown = true;
+    await app.close();
+    await background.stop();
+    await runtime.close();
+  });
+}
+
+async function worker(config: Config, logger: Logger): Promise<void> {
+  const runtime: Runtime = await boot(config, logger, systemClock);
+  const background = startBackground(runtime, logger);
+  print(`JuhePay worker — ${modeLine(config)}; jobs and outbox relay running`);
+  onShutdown(logger, async () => {
+    await background.stop();
+    await runtime.close();
+  });
+}
+
+async function migrate(config: Config): Promise<void> {
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: pgliteDir(config) });
+  try {
+    const applied = await migrateToLatest(database.db);
+    print(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+  } finally {
+    await database.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const command = argv[0] ?? 'help';
+  if (['help', '--help', '-h'].includes(command)) {
+    print(HELP);
+    return 0;
+  }
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  switch (command) {
+    case 'start':
+      await start(config, logger);
+      return -1;
+    case 'worker':
+      await worker(config, logger);
+      return -1;
+    case 'migrate':
+      await migrate(config);
+      return 0;
+    default:
+      process.stderr.write(`juhepay: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`juhepay: configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`juhepay: could not start: ${message}\n`);
+    process.exit(1);
+  },
+);

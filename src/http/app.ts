@@ -1,0 +1,67 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { newId } from '../core/ids.js';
+import { registerAdminAuth } from './auth/admin-auth.js';
+import { registerMerchantAuth } from './auth/merchant-auth.js';
+import { BODY_LIMIT, registerJsonBody } from './body.js';
+import type { AppContext } from './context.js';
+import { registerErrorHandling } from './errors.js';
+import { registerIdempotency } from './idempotency.js';
+import { registerOpenApi } from './openapi.js';
+import { registerAdminMerchantRoutes } from './routes/admin-merchants.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerOrderReadRoutes } from './routes/orders.js';
+
+export const API_VERSION = '0.1.0';
+
+export interface AppOptions {
+  /** extra route registrations inside the authenticated /v1 scope (tests, later modules) */
+  v1Routes?: Array<(scope: FastifyInstance, ctx: AppContext) => void>;
+}
+
+export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => newId('request', ctx.clock.nowMs()),
+    requestIdHeader: false,
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+
+  registerJsonBody(app);
+  registerErrorHandling(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    ctx.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    ctx.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'info' : 'debug';
+    request.log[level]({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  });
+
+  await registerOpenApi(app, API_VERSION);
+  registerHealthRoutes(app, ctx);
+
+  await app.register(
+    async (v1) => {
+      registerMerchantAuth(v1, ctx);
+      registerIdempotency(v1, ctx.db, ctx.clock);
+      registerOrderReadRoutes(v1, ctx);
+      for (const register of options.v1Routes ?? []) register(v1, ctx);
+    },
+    { prefix: '/v1' },
+  );
+
+  await app.register(
+    async (admin) => {
+      registerAdminAuth(admin, ctx.adminToken);
+      registerAdminMerchantRoutes(admin, ctx);
+    },
+    { prefix: '/admin/v1' },
+  );
+
+  return app;
+}

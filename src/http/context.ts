@@ -1,0 +1,23 @@
+import type { Clock } from '../core/clock.js';
+import type { Cache } from '../platform/cache/cache.js';
+import type { Db, Engine } from '../platform/db/index.js';
+import type { Logger } from '../platform/logger.js';
+import type { Metrics } from '../platform/metrics.js';
+import type { SecretBox } from '../platform/secret-box.js';
+import type { Stream } from '../platform/stream/stream.js';
+
+/** Everything the HTTP layer needs, built once by the CLI (or by a test) and passed in. */
+export interface AppContext {
+  db: Db;
+  engine: Engine;
+  cache: Cache;
+  stream: Stream;
+  clock: Clock;
+  logger: Logger;
+  box: SecretBox;
+  metrics: Metrics;
+  adminToken: string;
+  publicUrl: string;
+  /** set when shutdown begins: /readyz answers 503 so load balancers drain this node */
+  lifecycle: { shuttingDown: boolean };
+}

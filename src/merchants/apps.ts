@@ -1,0 +1,65 @@
+import { newId, randomToken } from '../core/ids.js';
+import type { Clock } from '../core/clock.js';
+import type { Queryable } from '../platform/db/index.js';
+import type { SecretBox } from '../platform/secret-box.js';
+
+/** Apps are a merchant's API credentials: app_id + a secret stored encrypted with the master key. */
+
+const SECRET_PURPOSE = 'app_secret';
+
+export interface NewApp {
+  merchantId: string;
+  name: string;
+  notifyUrl?: string | null;
+}
+
+export interface AppCredentials {
+  app_id: string;
+  app_secret: string;
+}
+
+export async function createApp(db: Queryable, box: SecretBox, input: NewApp, clock: Clock): Promise<AppCredentials> {
+  const id = newId('app', clock.nowMs());
+  const secret = randomToken(32);
+  await db
+    .insertInto('apps')
+    .values({
+      id,
+      merchant_id: input.merchantId,
+      name: input.name,
+      secret_ciphertext: box.seal(secret, `${SECRET_PURPOSE}:${id}`),
+      notify_url: input.notifyUrl ?? null,
+      status: 'active',
+      created_at: clock.now(),
+    })
+    .execute();
+  return { app_id: id, app_secret: secret };
+}
+
+export interface AuthApp {
+  id: string;
+  merchantId: string;
+  secret: string;
+  active: boolean;
+}
+
+/** What authentication needs to know about an app; undefined if there is no such app. */
+export async function findAppForAuth(db: Queryable, box: SecretBox, appId: string): Promise<AuthApp | undefined> {
+  const row = await db
+    .selectFrom('apps')
+    .select(['id', 'merchant_id', 'secret_ciphertext', 'status'])
+    .where('id', '=', appId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    merchantId: row.merchant_id,
+    secret: box.open(row.secret_ciphertext, `${SECRET_PURPOSE}:${row.id}`),
+    active: row.status === 'active',
+  };
+}
+
+export async function setAppStatus(db: Queryable, appId: string, status: 'active' | 'disabled'): Promise<boolean> {
+  const result = await db.updateTable('apps').set({ status }).where('id', '=', appId).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

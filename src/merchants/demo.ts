@@ -1,0 +1,78 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../platform/db/index.js';
+import type { SecretBox } from '../platform/secret-box.js';
+import { getOrCreateSetting } from '../platform/settings.js';
+import { createApp } from './apps.js';
+import { bindPlate, createBlankPlates } from './plates.js';
+import { createInstitution, createMerchant, createServiceProvider, createStore } from './tenancy.js';
+
+/** The demo tenant `npm start` creates on an empty installation, and the demo.json that describes it. */
+
+interface DemoRecord {
+  institution_id: string;
+  service_provider_id: string;
+  merchant_id: string;
+  store_id: string;
+  app_id: string;
+  app_secret_sealed: string;
+  plates: { bound: string[]; blank: string[] };
+}
+
+export interface DemoFile {
+  merchant_id: string;
+  app_id: string;
+  app_secret: string;
+  admin_token: string;
+  base_url: string;
+  sandbox_url: string;
+  plates: { bound: string[]; blank: string[] };
+}
+
+export async function ensureDemoTenant(db: Db, box: SecretBox, clock: Clock): Promise<{ record: DemoRecord; secret: string }> {
+  const record = await getOrCreateSetting<DemoRecord>(db, 'demo', clock, async (tx) => {
+    const institution = await createInstitution(tx, 'Demo Bank', clock);
+    const provider = await createServiceProvider(tx, institution.id, 'Demo Service Provider', clock);
+    const merchant = await createMerchant(
+      tx,
+      { name: 'Demo Coffee', institutionId: institution.id, serviceProviderId: provider.id },
+      clock,
+    );
+    const store = await createStore(tx, merchant.id, 'Demo Coffee — Main Street', clock);
+    const app = await createApp(tx, box, { merchantId: merchant.id, name: 'Demo app' }, clock);
+    const { codes } = await createBlankPlates(tx, 3, clock);
+    const [first, second, blank] = codes as [string, string, string];
+    await bindPlate(tx, first, merchant.id, store.id);
+    await bindPlate(tx, second, merchant.id, null);
+    return {
+      institution_id: institution.id,
+      service_provider_id: provider.id,
+      merchant_id: merchant.id,
+      store_id: store.id,
+      app_id: app.app_id,
+      app_secret_sealed: box.seal(app.app_secret, 'demo_app_secret'),
+      plates: { bound: [first, second], blank: [blank] },
+    };
+  });
+  return { record, secret: box.open(record.app_secret_sealed, 'demo_app_secret') };
+}
+
+export function demoFile(record: DemoRecord, secret: string, adminToken: string, baseUrl: string, sandboxUrl: string): DemoFile {
+  return {
+    merchant_id: record.merchant_id,
+    app_id: record.app_id,
+    app_secret: secret,
+    admin_token: adminToken,
+    base_url: baseUrl,
+    sandbox_url: sandboxUrl,
+    plates: record.plates,
+  };
+}
+
+export function writeDemoFile(dataDir: string, file: DemoFile): string {
+  mkdirSync(dataDir, { recursive: true });
+  const target = path.join(dataDir, 'demo.json');
+  writeFileSync(target, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  return target;
+}

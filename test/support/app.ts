@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import { ManualClock } from '../../src/core/clock.js';
+import { buildApp, type AppOptions } from '../../src/http/app.js';
+import type { AppContext } from '../../src/http/context.js';
+import { createApp } from '../../src/merchants/apps.js';
+import { createInstitution, createMerchant } from '../../src/merchants/tenancy.js';
+import { MemoryCache } from '../../src/platform/cache/index.js';
+import type { Cache } from '../../src/platform/cache/cache.js';
+import type { Database } from '../../src/platform/db/index.js';
+import { silentLogger } from '../../src/platform/logger.js';
+import { createMetrics } from '../../src/platform/metrics.js';
+import { SecretBox, generateMasterKey } from '../../src/platform/secret-box.js';
+import { createStream } from '../../src/platform/stream/index.js';
+import type { Credentials } from './signing.js';
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface TestApp {
+  app: FastifyInstance;
+  ctx: AppContext;
+  clock: ManualClock;
+  credentials: Credentials;
+  merchantId: string;
+  close(): Promise<void>;
+}
+
+/** A full app on a test database with a merchant and an app ready to sign requests. */
+export async function createTestApp(
+  database: Database,
+  options: AppOptions & { cache?: Cache; clock?: ManualClock; box?: SecretBox } = {},
+): Promise<TestApp> {
+  const clock = options.clock ?? new ManualClock(Date.UTC(2026, 10, 25, 8, 0, 0));
+  const box = options.box ?? new SecretBox(generateMasterKey());
+  const cache = options.cache ?? new MemoryCache(clock);
+  const stream = await createStream({});
+  const ctx: AppContext = {
+    db: database.db,
+    engine: database.engine,
+    cache,
+    stream,
+    clock,
+    logger: silentLogger,
+    box,
+    metrics: createMetrics(),
+    adminToken: TEST_ADMIN_TOKEN,
+    publicUrl: 'http://127.0.0.1:3000',
+    lifecycle: { shuttingDown: false },
+  };
+  const institution = await createInstitution(database.db, 'Test Bank', clock);
+  const merchant = await createMerchant(database.db, { name: 'Test Shop', institutionId: institution.id }, clock);
+  const credentials = await createApp(database.db, box, { merchantId: merchant.id, name: 'test' }, clock);
+  const app = await buildApp(ctx, options);
+  await app.ready();
+  return {
+    app,
+    ctx,
+    clock,
+    credentials,
+    merchantId: merchant.id,
+    close: async () => {
+      await app.close();
+      await stream.close();
+      if (!options.cache) await cache.close();
+    },
+  };
+}

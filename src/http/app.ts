@@ -10,6 +10,7 @@ import { registerOpenApi } from './openapi.js';
 import { registerAdminMerchantRoutes } from './routes/admin-merchants.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOrderReadRoutes } from './routes/orders.js';
+import { registerPingRoute } from './routes/ping.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -49,6 +50,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     async (v1) => {
       registerMerchantAuth(v1, ctx);
       registerIdempotency(v1, ctx.db, ctx.clock);
+      registerPingRoute(v1);
       registerOrderReadRoutes(v1, ctx);
       for (const register of options.v1Routes ?? []) register(v1, ctx);
     },

@@ -28,6 +28,13 @@ describeEachEngine('merchant API authentication', (ctx) => {
     expect(responseSignatureValid('wrong-secret', res.headers, res.body)).toBe(false);
   });
 
+  it('answers a signed ping with the caller’s identity', async () => {
+    const res = await get('/v1/ping', signedHeaders(t.credentials, 'GET', '/v1/ping', '', now()));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ object: 'ping', app_id: t.credentials.app_id, merchant_id: t.merchantId });
+    expect(responseSignatureValid(t.credentials.app_secret, res.headers, res.body)).toBe(true);
+  });
+
   it('finds an existing order by id and by mch_order_no, signed', async () => {
     const id = 'ord_0000000000aaaaaaaaaaaaaaaa';
     await ctx.database.db

@@ -27,6 +27,7 @@ export class ManualClock implements Clock {
 
   advance(ms: number): void {
     if (ms < 0) throw new Error('a clock does not go backwards');
+    if (!Number.isFinite(ms)) throw new Error(`cannot advance a clock by ${ms} ms`); // NaN would stick
     this.ms += ms;
   }
 

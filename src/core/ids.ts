@@ -59,7 +59,10 @@ function increment(digits: number[]): number[] {
   return freshRandom(); // overflow of 80 bits inside one millisecond: practically unreachable
 }
 
-export function newId(kind: IdKind, nowMs: number = Date.now()): string {
+export function newId(kind: IdKind, clockMs: number = Date.now()): string {
+  // a fractional ms would index the alphabet with a fraction; NaN would poison lastMs for good
+  const nowMs = Math.floor(clockMs);
+  if (!Number.isSafeInteger(nowMs) || nowMs < 0) throw new RangeError(`invalid id time: ${clockMs}`);
   if (nowMs <= lastMs) {
     lastRandom = increment(lastRandom);
   } else {

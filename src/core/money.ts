@@ -23,7 +23,7 @@ export function fen(value: number): Fen {
 
 function checked(result: number, op: string): Fen {
   if (!Number.isSafeInteger(result)) throw new MoneyError(`fen arithmetic out of range in ${op}`);
-  return result;
+  return result === 0 ? 0 : result; // no -0 (0 × -3): Object.is and 1/x would tell it apart
 }
 
 export function add(a: Fen, b: Fen): Fen {
@@ -100,13 +100,14 @@ export function allocate(amount: Fen, weights: readonly number[]): Fen[] {
   if (weights.some((w) => !Number.isSafeInteger(w) || w < 0)) {
     throw new MoneyError('weights must be non-negative integers');
   }
-  const total = weights.reduce((a, b) => a + b, 0);
-  if (total === 0) throw new MoneyError('weights must not all be zero');
+  // summed in bigint: a number sum of large weights rounds, and the parts would then miss the amount
+  const total = weights.reduce((a, w) => a + BigInt(w), 0n);
+  if (total === 0n) throw new MoneyError('weights must not all be zero');
   const big = BigInt(amount);
   const sign = big < 0n ? -1n : 1n;
   const abs = big * sign;
-  const parts = weights.map((w) => (abs * BigInt(w)) / BigInt(total));
-  const remainders = weights.map((w, i) => ({ i, r: (abs * BigInt(w)) % BigInt(total) }));
+  const parts = weights.map((w) => (abs * BigInt(w)) / total);
+  const remainders = weights.map((w, i) => ({ i, r: (abs * BigInt(w)) % total }));
   let leftover = abs - parts.reduce((a, b) => a + b, 0n);
   remainders.sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
   for (const { i } of remainders) {

@@ -1,0 +1,3 @@
+export * from './backoff.js';
+export * from './queue.js';
+export * from './worker.js';

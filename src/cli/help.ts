@@ -9,6 +9,9 @@ Commands:
             writes <data dir>/demo.json on first start.
   worker    background jobs and the outbox relay only (run any number next to gateways)
   migrate   apply database migrations and exit
+  request   METHOD PATH [BODY]: send one signed merchant API request with the demo app's
+            credentials (demo.json) and check the response signature, e.g.
+            juhepay request GET '/v1/orders?mch_order_no=nope'
   help      this text (also --help, -h)
 
 Configuration is read from the environment; see README.md (PORT, HOST, PUBLIC_URL,

@@ -7,6 +7,7 @@ import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { boot, pgliteDir, type Runtime } from './boot.js';
 import { HELP } from './help.js';
+import { signedRequest } from './request.js';
 import { startBackground } from './background.js';
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
@@ -107,6 +108,8 @@ async function main(argv: string[]): Promise<number> {
     case 'migrate':
       await migrate(config);
       return 0;
+    case 'request':
+      return signedRequest(config, argv.slice(1));
     default:
       process.stderr.write(`juhepay: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
       return 2;

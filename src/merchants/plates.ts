@@ -6,7 +6,7 @@ import type { Queryable } from '../platform/db/index.js';
 /** Static plates (码牌): printed blank in batches, bound to a merchant/store later. */
 
 const PLATE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ'; // no 0/O, 1/I: read aloud and typed by people
-export const PLATE_CODE_LENGTH = 12;
+export const PLATE_CODE_LENGTH = 16; // 16 × 5 bits = 80 bits: unguessable
 
 export function randomPlateCode(): string {
   return Array.from(randomBytes(PLATE_CODE_LENGTH), (b) => PLATE_ALPHABET[b % 32]).join('');

@@ -7,7 +7,9 @@ import type { SandboxKeys } from './keys.js';
 
 /** Generates the sandbox channels' keys and certificates once per data folder. */
 
-x509.cryptoProvider.set(webcrypto as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
 const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
 const YEAR_MS = 365 * 24 * 3600 * 1000;

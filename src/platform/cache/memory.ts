@@ -1,0 +1,118 @@
+import type { Clock } from '../../core/clock.js';
+import type { Cache } from './cache.js';
+import { CacheValueError, checkDelta, checkTtl } from './validate.js';
+
+interface Entry {
+  value: string;
+  /** epoch ms from the injected clock; undefined = no TTL */
+  expiresAt: number | undefined;
+}
+
+/** Entries looked at per write by the incremental sweep (like Redis's active expiry). */
+const SWEEP_STEP = 20;
+
+/**
+ * In-process cache for embedded mode (one process, so "shared across nodes" is trivially true).
+ * TTLs are measured on the injected Clock, not wall time: tests expire keys by advancing a
+ * ManualClock. (The Redis cache expires on the Redis server's clock instead.)
+ *
+ * Expired keys behave as absent as soon as the clock passes them (lazy check on every read);
+ * each write also sweeps a few entries, resuming where the previous sweep stopped, so keys that
+ * are never read again are still reclaimed and memory stays proportional to live keys.
+ */
+export class MemoryCache implements Cache {
+  private readonly entries = new Map<string, Entry>();
+  private cursor: Iterator<[string, Entry]> | undefined;
+  private closed = false;
+
+  constructor(private readonly clock: Clock) {}
+
+  async get(key: string): Promise<string | null> {
+    return this.live(key)?.value ?? null;
+  }
+
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    this.write(key, value, ttlMs === undefined ? undefined : checkTtl(ttlMs));
+  }
+
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const ttl = checkTtl(ttlMs);
+    if (this.live(key)) return false;
+    this.write(key, value, ttl);
+    return true;
+  }
+
+  async delete(key: string): Promise<void> {
+    this.open();
+    this.entries.delete(key);
+  }
+
+  async increment(key: string, delta = 1, ttlMs?: number): Promise<number> {
+    checkDelta(delta);
+    const ttl = ttlMs === undefined ? undefined : checkTtl(ttlMs);
+    const entry = this.live(key);
+    if (!entry) {
+      this.write(key, String(delta), ttl);
+      return delta;
+    }
+    if (!/^(0|-?[1-9]\d*)$/.test(entry.value)) throw new CacheValueError(key); // what Redis accepts
+    const next = Number(entry.value) + delta;
+    if (!Number.isSafeInteger(next)) throw new CacheValueError(key);
+    entry.value = String(next); // keeps its TTL: the TTL is set only on creation
+    return next;
+  }
+
+  async ping(): Promise<void> {
+    this.open();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.entries.clear();
+  }
+
+  /** Entries held, expired-but-unswept included; for tests and metrics. */
+  entryCount(): number {
+    return this.entries.size;
+  }
+
+  private live(key: string): Entry | undefined {
+    this.open();
+    const entry = this.entries.get(key);
+    if (entry && this.expired(entry, this.clock.nowMs())) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private write(key: string, value: string, ttlMs: number | undefined): void {
+    this.open();
+    const expiresAt = ttlMs === undefined ? undefined : this.clock.nowMs() + ttlMs;
+    this.entries.set(key, { value, expiresAt });
+    this.sweep();
+  }
+
+  private expired(entry: Entry, now: number): boolean {
+    return entry.expiresAt !== undefined && entry.expiresAt <= now;
+  }
+
+  private sweep(): void {
+    const now = this.clock.nowMs();
+    for (let i = 0; i < SWEEP_STEP; i++) {
+      // Map iterators are live: deleting while iterating is safe, new keys are visited later.
+      this.cursor ??= this.entries.entries();
+      const next = this.cursor.next();
+      if (next.done) {
+        this.cursor = undefined;
+        return;
+      }
+      const [key, entry] = next.value;
+      if (this.expired(entry, now)) this.entries.delete(key);
+    }
+  }
+
+  private open(): void {
+    if (this.closed) throw new Error('cache is closed');
+  }
+}

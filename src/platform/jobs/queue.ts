@@ -193,3 +193,16 @@ export function errorText(error: unknown): string {
 export function getJob(db: Queryable, id: string): Promise<Job | undefined> {
   return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/**
+ * Deletes finished jobs (done, or failed for good) last touched before `cutoff`. Their dedupe keys
+ * become free again, so keep them longer than any duplicate enqueue could still arrive.
+ */
+export async function pruneFinishedJobs(db: Queryable, cutoff: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('jobs')
+    .where('status', 'in', ['done', 'failed'])
+    .where('updated_at', '<', cutoff)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

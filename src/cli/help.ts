@@ -8,6 +8,7 @@ Commands:
             set DATABASE_URL, REDIS_URL, NATS_URL for production. Creates the demo tenant and
             writes <data dir>/demo.json on first start.
   worker    background jobs and the outbox relay only (run any number next to gateways)
+  sandbox   the channel simulators alone (WeChat Pay, Alipay, UnionPay, wallets) on SANDBOX_PORT
   migrate   apply database migrations and exit
   request   METHOD PATH [BODY]: send one signed merchant API request with the demo app's
             credentials (demo.json) and check the response signature, e.g.
@@ -16,5 +17,5 @@ Commands:
 
 Configuration is read from the environment; see README.md (PORT, HOST, PUBLIC_URL,
 JUHEPAY_DATA_DIR, DATABASE_URL, REDIS_URL, NATS_URL, JUHEPAY_ADMIN_TOKEN, JUHEPAY_MASTER_KEY,
-JUHEPAY_DEMO, LOG_LEVEL, SANDBOX, SANDBOX_PORT).
+JUHEPAY_DEMO, LOG_LEVEL, SANDBOX, SANDBOX_PORT, SANDBOX_TIME_SCALE).
 `;

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../platform/logger.js';
 import { boot, pgliteDir, type Runtime } from './boot.js';
 import { HELP } from './help.js';
 import { signedRequest } from './request.js';
+import { startSandbox, type RunningSandbox } from '../sandbox/start.js';
 import { startBackground } from './background.js';
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
@@ -46,6 +47,7 @@ async function start(config: Config, logger: Logger): Promise<void> {
   print(`JuhePay — ${modeLine(config)}`);
   const runtime = await boot(config, logger, systemClock);
   const { ctx } = runtime;
+  const sandbox = config.sandbox ? await startSandboxFor(config, logger) : undefined;
   const app = await buildApp(ctx);
   await app.listen({ port: config.port, host: config.host });
   const background = startBackground(runtime, logger);
@@ -54,9 +56,10 @@ async function start(config: Config, logger: Logger): Promise<void> {
   print(`  admin API       ${config.publicUrl}/admin/v1`);
   print(`  API docs        ${config.publicUrl}/docs`);
   print(`  health          ${config.publicUrl}/healthz  ${config.publicUrl}/readyz  ${config.publicUrl}/metrics`);
+  const sandboxUrl = sandbox?.url ?? `http://${config.host}:${config.sandboxPort}`;
+  if (sandbox) print(`  sandbox         ${sandbox.url} (channel simulators; credentials at ${sandbox.url}/sandbox/credentials)`);
   if (config.demo) {
     const { record, secret } = await ensureDemoTenant(ctx.db, ctx.box, ctx.clock);
-    const sandboxUrl = `http://${config.host}:${config.sandboxPort}`;
     const file = writeDemoFile(config.dataDir, demoFile(record, secret, ctx.adminToken, config.publicUrl, sandboxUrl));
     print(`  demo merchant   ${record.merchant_id} (app ${record.app_id}); credentials in ${file}`);
   }
@@ -66,8 +69,26 @@ async function start(config: Config, logger: Logger): Promise<void> {
     ctx.lifecycle.shuttingDown = true;
     await app.close();
     await background.stop();
+    await sandbox?.close();
     await runtime.close();
   });
+}
+
+function startSandboxFor(config: Config, logger: Logger): Promise<RunningSandbox> {
+  return startSandbox({
+    dataDir: config.dataDir,
+    host: config.host,
+    port: config.sandboxPort,
+    timeScale: config.sandboxTimeScale,
+    clock: systemClock,
+    logger,
+  });
+}
+
+async function sandboxOnly(config: Config, logger: Logger): Promise<void> {
+  const sandbox = await startSandboxFor(config, logger);
+  print(`JuhePay sandbox — channel simulators at ${sandbox.url}; credentials at ${sandbox.url}/sandbox/credentials`);
+  onShutdown(logger, () => sandbox.close());
 }
 
 async function worker(config: Config, logger: Logger): Promise<void> {
@@ -108,6 +129,9 @@ async function main(argv: string[]): Promise<number> {
     case 'migrate':
       await migrate(config);
       return 0;
+    case 'sandbox':
+      await sandboxOnly(config, logger);
+      return -1;
     case 'request':
       return signedRequest(config, argv.slice(1));
     default:

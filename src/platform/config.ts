@@ -11,6 +11,8 @@ export interface Config {
   natsUrl: string | undefined;
   sandbox: boolean;
   sandboxPort: number;
+  /** channel delays in the sandbox (retry schedules, payment waits) are divided by this */
+  sandboxTimeScale: number;
   adminToken: string | undefined;
   masterKey: string | undefined;
   logLevel: string;
@@ -56,6 +58,14 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+function positiveNumber(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigError(name, `must be a positive number, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
 function flag(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -91,6 +101,7 @@ export function loadConfig(env: Env = process.env): Config {
     natsUrl: url(env, 'NATS_URL', ['nats:', 'tls:']),
     sandbox: flag(env, 'SANDBOX', databaseUrl === undefined),
     sandboxPort: port(env, 'SANDBOX_PORT', 3100),
+    sandboxTimeScale: positiveNumber(env, 'SANDBOX_TIME_SCALE', 1),
     adminToken,
     masterKey,
     logLevel,

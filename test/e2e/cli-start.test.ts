@@ -24,7 +24,7 @@ function tempDir(): string {
 
 async function startServer(env: Record<string, string>) {
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const process_ = runJuhepay(['start'], { PORT: String(port), SANDBOX_PORT: String(await freePort()), ...env });
+  const process_ = runJuhepay(['start'], { PORT: String(port), SANDBOX_PORT: env.SANDBOX_PORT ?? String(await freePort()), ...env });
   running.push(process_);
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitForReady(baseUrl, process_);
@@ -47,6 +47,9 @@ describe('juhepay start, embedded', () => {
     expect(first.demo).toMatchObject({ merchant_id: expect.stringMatching(/^mch_/), app_id: expect.stringMatching(/^app_/), base_url: first.baseUrl });
     expect(first.demo.plates.bound).toHaveLength(2);
     expect(first.demo.plates.blank).toHaveLength(1);
+    const credentials = await (await fetch(`${first.demo.sandbox_url}/sandbox/credentials`)).json();
+    expect(credentials.wechatpay.base_url).toBe(`${first.demo.sandbox_url}/wechatpay/`);
+    expect(credentials.wechatpay.platform_serial).toMatch(/^PUB_KEY_ID_/);
 
     const res = await signedGet(first.baseUrl, first.demo, '/v1/orders?mch_order_no=nope');
     expect(res.status).toBe(404);
@@ -63,10 +66,16 @@ describe('juhepay start, embedded', () => {
 
     expect(await first.process.stop()).toBe(0); // graceful shutdown on SIGTERM
 
-    const second = await startServer({ JUHEPAY_DATA_DIR: dataDir, PORT: new URL(first.baseUrl).port });
+    const second = await startServer({
+      JUHEPAY_DATA_DIR: dataDir,
+      PORT: new URL(first.baseUrl).port,
+      SANDBOX_PORT: new URL(first.demo.sandbox_url).port,
+    });
     expect(second.demo.app_id).toBe(first.demo.app_id);
     expect(second.demo.app_secret).toBe(first.demo.app_secret);
     expect(second.demo.admin_token).toBe(first.demo.admin_token);
+    const again = await (await fetch(`${second.demo.sandbox_url}/sandbox/credentials`)).json();
+    expect(again.alipay.app_private_key).toBe(credentials.alipay.app_private_key); // keys kept per data folder
     const kept = await fetch(`${second.baseUrl}/admin/v1/merchants/${merchantId}`, {
       headers: { authorization: `Bearer ${second.demo.admin_token}` },
     });

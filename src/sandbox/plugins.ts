@@ -1,0 +1,4 @@
+import type { SandboxPlugin } from './server.js';
+
+/** Every channel simulator the sandbox serves; a new channel adds its plugin here. */
+export const SANDBOX_PLUGINS: readonly SandboxPlugin[] = [];

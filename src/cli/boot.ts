@@ -29,7 +29,8 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
   const database = await openDatabase({ url: config.databaseUrl, dataDir: pgliteDir(config) });
   const closers: Array<() => Promise<void>> = [() => database.close()];
   const close = async () => {
-    for (const closer of closers.reverse()) await closer().catch((err) => logger.warn({ err }, 'close failed'));
+    for (const closer of closers.reverse())
+      await closer().catch((err) => logger.warn({ err }, 'close failed'));
   };
   try {
     const applied = await migrateToLatest(database.db);

@@ -17,7 +17,11 @@ function modeLine(config: Config): string {
   if (!config.databaseUrl) {
     return `embedded mode: PGlite in ${pgliteDir(config)} — for trying and development only (PGlite does not fsync; use DATABASE_URL in production)`;
   }
-  const parts = [`PostgreSQL`, config.redisUrl ? 'Redis' : 'in-process cache', config.natsUrl ? 'NATS JetStream' : 'in-process stream'];
+  const parts = [
+    `PostgreSQL`,
+    config.redisUrl ? 'Redis' : 'in-process cache',
+    config.natsUrl ? 'NATS JetStream' : 'in-process stream',
+  ];
   return `production mode: ${parts.join(', ')}`;
 }
 
@@ -55,15 +59,24 @@ async function start(config: Config, logger: Logger): Promise<void> {
   print(`  merchant API    ${config.publicUrl}/v1`);
   print(`  admin API       ${config.publicUrl}/admin/v1`);
   print(`  API docs        ${config.publicUrl}/docs`);
-  print(`  health          ${config.publicUrl}/healthz  ${config.publicUrl}/readyz  ${config.publicUrl}/metrics`);
+  print(
+    `  health          ${config.publicUrl}/healthz  ${config.publicUrl}/readyz  ${config.publicUrl}/metrics`,
+  );
   const sandboxUrl = sandbox?.url ?? `http://${config.host}:${config.sandboxPort}`;
-  if (sandbox) print(`  sandbox         ${sandbox.url} (channel simulators; credentials at ${sandbox.url}/sandbox/credentials)`);
+  if (sandbox)
+    print(
+      `  sandbox         ${sandbox.url} (channel simulators; credentials at ${sandbox.url}/sandbox/credentials)`,
+    );
   if (config.demo) {
     const { record, secret } = await ensureDemoTenant(ctx.db, ctx.box, ctx.clock);
-    const file = writeDemoFile(config.dataDir, demoFile(record, secret, ctx.adminToken, config.publicUrl, sandboxUrl));
+    const file = writeDemoFile(
+      config.dataDir,
+      demoFile(record, secret, ctx.adminToken, config.publicUrl, sandboxUrl),
+    );
     print(`  demo merchant   ${record.merchant_id} (app ${record.app_id}); credentials in ${file}`);
   }
-  if (runtime.masterKeyGenerated) print(`  master key      generated into ${config.dataDir}/master.key — back it up`);
+  if (runtime.masterKeyGenerated)
+    print(`  master key      generated into ${config.dataDir}/master.key — back it up`);
 
   onShutdown(logger, async () => {
     ctx.lifecycle.shuttingDown = true;
@@ -87,7 +100,9 @@ function startSandboxFor(config: Config, logger: Logger): Promise<RunningSandbox
 
 async function sandboxOnly(config: Config, logger: Logger): Promise<void> {
   const sandbox = await startSandboxFor(config, logger);
-  print(`JuhePay sandbox — channel simulators at ${sandbox.url}; credentials at ${sandbox.url}/sandbox/credentials`);
+  print(
+    `JuhePay sandbox — channel simulators at ${sandbox.url}; credentials at ${sandbox.url}/sandbox/credentials`,
+  );
   onShutdown(logger, () => sandbox.close());
 }
 

@@ -21,10 +21,15 @@ export async function signedRequest(config: Config, args: string[], env = proces
   } catch {
     // no demo.json: the variables must say who we are
   }
-  const credentials = { app_id: env.JUHEPAY_APP_ID ?? demo.app_id ?? '', app_secret: env.JUHEPAY_APP_SECRET ?? demo.app_secret ?? '' };
+  const credentials = {
+    app_id: env.JUHEPAY_APP_ID ?? demo.app_id ?? '',
+    app_secret: env.JUHEPAY_APP_SECRET ?? demo.app_secret ?? '',
+  };
   const baseUrl = env.JUHEPAY_BASE_URL ?? demo.base_url ?? config.publicUrl;
   if (!credentials.app_id || !credentials.app_secret) {
-    process.stderr.write('juhepay request: no demo.json in the data dir; set JUHEPAY_APP_ID and JUHEPAY_APP_SECRET\n');
+    process.stderr.write(
+      'juhepay request: no demo.json in the data dir; set JUHEPAY_APP_ID and JUHEPAY_APP_SECRET\n',
+    );
     return 2;
   }
   const authorization = signRequest(credentials, {
@@ -47,6 +52,8 @@ export async function signedRequest(config: Config, args: string[], env = proces
     timestamp && nonce && signature
       ? hmacBase64(credentials.app_secret, messageCanonical(timestamp, nonce, text)) === signature
       : false;
-  process.stdout.write(`HTTP ${response.status}  response signature: ${verified ? 'valid' : signature ? 'INVALID' : 'absent'}\n${text}\n`);
+  process.stdout.write(
+    `HTTP ${response.status}  response signature: ${verified ? 'valid' : signature ? 'INVALID' : 'absent'}\n${text}\n`,
+  );
   return response.ok ? 0 : 1;
 }

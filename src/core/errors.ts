@@ -21,7 +21,11 @@ interface ErrorSpec {
 
 export const ERROR_CODES = {
   parameter_invalid: { status: 400, type: 'invalid_request_error', message: 'a parameter is invalid' },
-  parameter_missing: { status: 400, type: 'invalid_request_error', message: 'a required parameter is missing' },
+  parameter_missing: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'a required parameter is missing',
+  },
   parameter_unknown: { status: 400, type: 'invalid_request_error', message: 'an unknown parameter was sent' },
   body_invalid_json: { status: 400, type: 'invalid_request_error', message: 'the body is not valid JSON' },
   body_too_large: { status: 413, type: 'invalid_request_error', message: 'the body is larger than 64 KiB' },
@@ -68,7 +72,11 @@ export const ERROR_CODES = {
   rate_limited: { status: 429, type: 'rate_limit_error', message: 'too many requests' },
   channel_failed: { status: 502, type: 'channel_error', message: 'the channel failed' },
   internal_error: { status: 500, type: 'api_error', message: 'an internal error occurred' },
-  service_unavailable: { status: 503, type: 'api_error', message: 'the service is shutting down or not ready' },
+  service_unavailable: {
+    status: 503,
+    type: 'api_error',
+    message: 'the service is shutting down or not ready',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -11,7 +11,10 @@ interface AjvIssue {
 }
 
 function fieldPath(instancePath: string, child?: unknown): string | undefined {
-  const segments = instancePath.split('/').filter(Boolean).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (typeof child === 'string') segments.push(child);
   return segments.length ? segments.join('.') : undefined;
 }
@@ -19,7 +22,8 @@ function fieldPath(instancePath: string, child?: unknown): string | undefined {
 /** The first schema violation, named by the offending field. */
 export function validationToApiError(issues: AjvIssue[], context: string | undefined): ApiError {
   const issue = issues[0];
-  const where = context === 'querystring' ? 'query parameter' : context === 'params' ? 'path parameter' : 'field';
+  const where =
+    context === 'querystring' ? 'query parameter' : context === 'params' ? 'path parameter' : 'field';
   if (!issue) return new ApiError('parameter_invalid');
   if (issue.keyword === 'required') {
     const param = fieldPath(issue.instancePath, issue.params.missingProperty);
@@ -31,7 +35,10 @@ export function validationToApiError(issues: AjvIssue[], context: string | undef
   }
   const param = fieldPath(issue.instancePath);
   if (param === undefined) {
-    return new ApiError('parameter_invalid', `the ${context === 'body' ? 'body' : where} ${issue.message ?? 'is invalid'}`);
+    return new ApiError(
+      'parameter_invalid',
+      `the ${context === 'body' ? 'body' : where} ${issue.message ?? 'is invalid'}`,
+    );
   }
   return new ApiError('parameter_invalid', `${where} ${param} ${issue.message ?? 'is invalid'}`, param);
 }
@@ -68,6 +75,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return sendError(request, reply, apiError);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, new ApiError('route_not_found', `no endpoint ${request.method} ${request.url.split('?')[0]}`)),
+    sendError(
+      request,
+      reply,
+      new ApiError('route_not_found', `no endpoint ${request.method} ${request.url.split('?')[0]}`),
+    ),
   );
 }

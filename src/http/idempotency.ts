@@ -30,10 +30,21 @@ type Claim =
   | { kind: 'conflict' }
   | { kind: 'in_progress' };
 
-export async function claimKey(db: Db, appId: string, key: string, hash: string, clock: Clock): Promise<Claim> {
+export async function claimKey(
+  db: Db,
+  appId: string,
+  key: string,
+  hash: string,
+  clock: Clock,
+): Promise<Claim> {
   const now = clock.now();
   // An expired row is reusable: drop it first, so the insert below can take the key.
-  await db.deleteFrom('idempotency_keys').where('app_id', '=', appId).where('key', '=', key).where('expires_at', '<=', now).execute();
+  await db
+    .deleteFrom('idempotency_keys')
+    .where('app_id', '=', appId)
+    .where('key', '=', key)
+    .where('expires_at', '<=', now)
+    .execute();
   const inserted = await db
     .insertInto('idempotency_keys')
     .values({
@@ -62,7 +73,13 @@ export async function claimKey(db: Db, appId: string, key: string, hash: string,
   return { kind: 'replay', status: row.response_status, body: row.response_body ?? '' };
 }
 
-export async function settleKey(db: Db, appId: string, key: string, status: number, body: string): Promise<void> {
+export async function settleKey(
+  db: Db,
+  appId: string,
+  key: string,
+  status: number,
+  body: string,
+): Promise<void> {
   if (status >= 500) {
     await db.deleteFrom('idempotency_keys').where('app_id', '=', appId).where('key', '=', key).execute();
     return;
@@ -76,7 +93,10 @@ export async function settleKey(db: Db, appId: string, key: string, status: numb
 }
 
 export async function purgeExpiredKeys(db: Queryable, clock: Clock): Promise<number> {
-  const result = await db.deleteFrom('idempotency_keys').where('expires_at', '<=', clock.now()).executeTakeFirst();
+  const result = await db
+    .deleteFrom('idempotency_keys')
+    .where('expires_at', '<=', clock.now())
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
 
@@ -88,14 +108,23 @@ export function registerIdempotency(scope: FastifyInstance, db: Db, clock: Clock
     if (request.method !== 'POST' || header === undefined || !request.merchant) return;
     const key = Array.isArray(header) ? header[0] : header;
     if (key === undefined || !KEY_PATTERN.test(key)) {
-      throw new ApiError('parameter_invalid', 'Idempotency-Key must be 1-255 printable ASCII characters', 'Idempotency-Key');
+      throw new ApiError(
+        'parameter_invalid',
+        'Idempotency-Key must be 1-255 printable ASCII characters',
+        'Idempotency-Key',
+      );
     }
     const appId = request.merchant.appId;
     const claim = await claimKey(db, appId, key, requestHash(request), clock);
-    if (claim.kind === 'conflict') throw new ApiError('idempotency_error', 'this Idempotency-Key was used with a different request');
+    if (claim.kind === 'conflict')
+      throw new ApiError('idempotency_error', 'this Idempotency-Key was used with a different request');
     if (claim.kind === 'in_progress') throw new ApiError('idempotency_in_progress');
     if (claim.kind === 'replay') {
-      return reply.code(claim.status).header('idempotent-replayed', 'true').type('application/json; charset=utf-8').send(claim.body);
+      return reply
+        .code(claim.status)
+        .header('idempotent-replayed', 'true')
+        .type('application/json; charset=utf-8')
+        .send(claim.body);
     }
     request.idempotencyClaim = { appId, key };
   });

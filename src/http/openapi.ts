@@ -21,8 +21,17 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       },
       components: {
         securitySchemes: {
-          merchantSignature: { type: 'apiKey', in: 'header', name: 'Authorization', description: MERCHANT_AUTH },
-          adminToken: { type: 'http', scheme: 'bearer', description: 'JUHEPAY_ADMIN_TOKEN or the generated token in demo.json' },
+          merchantSignature: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Authorization',
+            description: MERCHANT_AUTH,
+          },
+          adminToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'JUHEPAY_ADMIN_TOKEN or the generated token in demo.json',
+          },
         },
       },
     },

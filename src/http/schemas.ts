@@ -1,7 +1,10 @@
 import { Type, type TObject, type TProperties } from 'typebox';
 
 /** Objects refuse unknown properties: an unexpected field is a 400 naming it, never silently dropped. */
-export function Strict<T extends TProperties>(properties: T, options: { description?: string } = {}): TObject<T> {
+export function Strict<T extends TProperties>(
+  properties: T,
+  options: { description?: string } = {},
+): TObject<T> {
   return Type.Object(properties, { ...options, additionalProperties: false });
 }
 

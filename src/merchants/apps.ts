@@ -18,7 +18,12 @@ export interface AppCredentials {
   app_secret: string;
 }
 
-export async function createApp(db: Queryable, box: SecretBox, input: NewApp, clock: Clock): Promise<AppCredentials> {
+export async function createApp(
+  db: Queryable,
+  box: SecretBox,
+  input: NewApp,
+  clock: Clock,
+): Promise<AppCredentials> {
   const id = newId('app', clock.nowMs());
   const secret = randomToken(32);
   await db
@@ -44,7 +49,11 @@ export interface AuthApp {
 }
 
 /** What authentication needs to know about an app; undefined if there is no such app. */
-export async function findAppForAuth(db: Queryable, box: SecretBox, appId: string): Promise<AuthApp | undefined> {
+export async function findAppForAuth(
+  db: Queryable,
+  box: SecretBox,
+  appId: string,
+): Promise<AuthApp | undefined> {
   const row = await db
     .selectFrom('apps')
     .select(['id', 'merchant_id', 'secret_ciphertext', 'status'])
@@ -59,7 +68,11 @@ export async function findAppForAuth(db: Queryable, box: SecretBox, appId: strin
   };
 }
 
-export async function setAppStatus(db: Queryable, appId: string, status: 'active' | 'disabled'): Promise<boolean> {
+export async function setAppStatus(
+  db: Queryable,
+  appId: string,
+  status: 'active' | 'disabled',
+): Promise<boolean> {
   const result = await db.updateTable('apps').set({ status }).where('id', '=', appId).executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }

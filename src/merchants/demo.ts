@@ -30,7 +30,11 @@ export interface DemoFile {
   plates: { bound: string[]; blank: string[] };
 }
 
-export async function ensureDemoTenant(db: Db, box: SecretBox, clock: Clock): Promise<{ record: DemoRecord; secret: string }> {
+export async function ensureDemoTenant(
+  db: Db,
+  box: SecretBox,
+  clock: Clock,
+): Promise<{ record: DemoRecord; secret: string }> {
   const record = await getOrCreateSetting<DemoRecord>(db, 'demo', clock, async (tx) => {
     const institution = await createInstitution(tx, 'Demo Bank', clock);
     const provider = await createServiceProvider(tx, institution.id, 'Demo Service Provider', clock);
@@ -58,7 +62,13 @@ export async function ensureDemoTenant(db: Db, box: SecretBox, clock: Clock): Pr
   return { record, secret: box.open(record.app_secret_sealed, 'demo_app_secret') };
 }
 
-export function demoFile(record: DemoRecord, secret: string, adminToken: string, baseUrl: string, sandboxUrl: string): DemoFile {
+export function demoFile(
+  record: DemoRecord,
+  secret: string,
+  adminToken: string,
+  baseUrl: string,
+  sandboxUrl: string,
+): DemoFile {
   return {
     merchant_id: record.merchant_id,
     app_id: record.app_id,

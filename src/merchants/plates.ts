@@ -12,7 +12,12 @@ export function randomPlateCode(): string {
   return Array.from(randomBytes(PLATE_CODE_LENGTH), (b) => PLATE_ALPHABET[b % 32]).join('');
 }
 
-export async function createBlankPlates(db: Queryable, count: number, clock: Clock, amount: number | null = null) {
+export async function createBlankPlates(
+  db: Queryable,
+  count: number,
+  clock: Clock,
+  amount: number | null = null,
+) {
   const batchId = newId('plateBatch', clock.nowMs());
   const rows = Array.from({ length: count }, () => ({
     code: randomPlateCode(),

@@ -13,10 +13,20 @@ export async function createInstitution(db: Queryable, name: string, clock: Cloc
     .executeTakeFirstOrThrow();
 }
 
-export async function createServiceProvider(db: Queryable, institutionId: string, name: string, clock: Clock) {
+export async function createServiceProvider(
+  db: Queryable,
+  institutionId: string,
+  name: string,
+  clock: Clock,
+) {
   return db
     .insertInto('service_providers')
-    .values({ id: newId('serviceProvider', clock.nowMs()), institution_id: institutionId, name, created_at: clock.now() })
+    .values({
+      id: newId('serviceProvider', clock.nowMs()),
+      institution_id: institutionId,
+      name,
+      created_at: clock.now(),
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -57,7 +67,11 @@ export async function getMerchant(db: Queryable, id: string) {
 }
 
 export async function getServiceProvider(db: Queryable, id: string) {
-  const provider = await db.selectFrom('service_providers').selectAll().where('id', '=', id).executeTakeFirst();
+  const provider = await db
+    .selectFrom('service_providers')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!provider) throw new ApiError('resource_missing', `no service provider ${id}`, 'service_provider_id');
   return provider;
 }

@@ -24,7 +24,11 @@ export const RETENTION_MS = {
 export function scheduleHousekeeping(db: Queryable, clock: Clock, delayMs = 0): Promise<string> {
   const runAt = new Date(clock.nowMs() + delayMs);
   const bucket = Math.floor(runAt.getTime() / HOUR_MS);
-  return enqueue(db, { queue: HOUSEKEEPING_QUEUE, payload: {}, runAt, dedupeKey: `housekeeping:${bucket}` }, clock);
+  return enqueue(
+    db,
+    { queue: HOUSEKEEPING_QUEUE, payload: {}, runAt, dedupeKey: `housekeeping:${bucket}` },
+    clock,
+  );
 }
 
 export async function runHousekeeping(db: Queryable, clock: Clock) {

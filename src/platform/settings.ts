@@ -13,7 +13,9 @@ export async function putSetting(db: Queryable, key: string, value: unknown, clo
   await db
     .insertInto('settings')
     .values({ key, value: JSON.stringify(value), updated_at: clock.now() })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value), updated_at: clock.now() }))
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({ value: JSON.stringify(value), updated_at: clock.now() }),
+    )
     .execute();
 }
 
@@ -21,7 +23,12 @@ export async function putSetting(db: Queryable, key: string, value: unknown, clo
  * Returns the setting, creating it with `create` if absent. Serialised by an advisory lock so two
  * processes starting together on one PostgreSQL create it once.
  */
-export async function getOrCreateSetting<T>(db: Db, key: string, clock: Clock, create: (tx: Tx) => Promise<T>): Promise<T> {
+export async function getOrCreateSetting<T>(
+  db: Db,
+  key: string,
+  clock: Clock,
+  create: (tx: Tx) => Promise<T>,
+): Promise<T> {
   const existing = await getSetting<T>(db, key);
   if (existing !== undefined) return existing;
   return inTransaction(db, async (tx) => {

@@ -3,12 +3,22 @@ import type { FaultMode, PayCodeScenario, SandboxChannel, SandboxContext, Wallet
 import { jsonBody } from './server.js';
 
 const CHANNELS: SandboxChannel[] = ['wechatpay', 'alipay', 'unionpay', 'qqwallet', 'jdpay', 'baiduwallet'];
-const MODES: FaultMode[] = ['timeout', 'error_5xx', 'system_error', 'duplicate_notify', 'delay_notify', 'drop_notify', 'reorder_notify'];
+const MODES: FaultMode[] = [
+  'timeout',
+  'error_5xx',
+  'system_error',
+  'duplicate_notify',
+  'delay_notify',
+  'drop_notify',
+  'reorder_notify',
+];
 const WALLETS: Wallet[] = ['wechat', 'alipay', 'unionpay'];
 const SCENARIOS: PayCodeScenario[] = ['success', 'password', 'timeout', 'insufficient_funds'];
 
 function bad(reply: FastifyReply, message: string, param: string) {
-  return reply.code(400).send({ error: { type: 'invalid_request_error', code: 'parameter_invalid', message, param } });
+  return reply
+    .code(400)
+    .send({ error: { type: 'invalid_request_error', code: 'parameter_invalid', message, param } });
 }
 
 /** The sandbox's own control routes: faults, payment codes, credentials, notification history. */
@@ -17,10 +27,14 @@ export function registerCommonSandboxRoutes(app: FastifyInstance, ctx: SandboxCo
     const body = jsonBody(request.body);
     if (!body) return bad(reply, 'send a JSON object', 'body');
     const { channel, operation, mode, count = 1 } = body;
-    if (!CHANNELS.includes(channel as SandboxChannel)) return bad(reply, `channel must be one of ${CHANNELS.join(', ')}`, 'channel');
-    if (typeof operation !== 'string' || !/^[a-z_*.]{1,40}$/.test(operation)) return bad(reply, 'operation must be an operation name or *', 'operation');
-    if (!MODES.includes(mode as FaultMode)) return bad(reply, `mode must be one of ${MODES.join(', ')}`, 'mode');
-    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 1000) return bad(reply, 'count must be an integer 0…1000', 'count');
+    if (!CHANNELS.includes(channel as SandboxChannel))
+      return bad(reply, `channel must be one of ${CHANNELS.join(', ')}`, 'channel');
+    if (typeof operation !== 'string' || !/^[a-z_*.]{1,40}$/.test(operation))
+      return bad(reply, 'operation must be an operation name or *', 'operation');
+    if (!MODES.includes(mode as FaultMode))
+      return bad(reply, `mode must be one of ${MODES.join(', ')}`, 'mode');
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 1000)
+      return bad(reply, 'count must be an integer 0…1000', 'count');
     ctx.faults.set({ channel: channel as SandboxChannel, operation, mode: mode as FaultMode, count });
     return { faults: ctx.faults.list() };
   });
@@ -34,8 +48,10 @@ export function registerCommonSandboxRoutes(app: FastifyInstance, ctx: SandboxCo
     const body = jsonBody(request.body);
     if (!body) return bad(reply, 'send a JSON object', 'body');
     const { wallet, scenario = 'success' } = body;
-    if (!WALLETS.includes(wallet as Wallet)) return bad(reply, `wallet must be one of ${WALLETS.join(', ')}`, 'wallet');
-    if (!SCENARIOS.includes(scenario as PayCodeScenario)) return bad(reply, `scenario must be one of ${SCENARIOS.join(', ')}`, 'scenario');
+    if (!WALLETS.includes(wallet as Wallet))
+      return bad(reply, `wallet must be one of ${WALLETS.join(', ')}`, 'wallet');
+    if (!SCENARIOS.includes(scenario as PayCodeScenario))
+      return bad(reply, `scenario must be one of ${SCENARIOS.join(', ')}`, 'scenario');
     const code = ctx.paycodes.issue(wallet as Wallet, scenario as PayCodeScenario);
     return reply.code(201).send({ object: 'paycode', wallet, scenario, auth_code: code });
   });

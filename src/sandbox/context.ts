@@ -60,7 +60,13 @@ export interface Notifier {
   send(spec: NotificationSpec): void;
   /** deliveries not yet acknowledged or abandoned */
   pending(): number;
-  history(): Array<{ channel: SandboxChannel; label: string; url: string; attempts: NotificationAttempt[]; done: boolean }>;
+  history(): Array<{
+    channel: SandboxChannel;
+    label: string;
+    url: string;
+    attempts: NotificationAttempt[];
+    done: boolean;
+  }>;
   close(): Promise<void>;
 }
 

@@ -33,5 +33,10 @@ export class FaultTable implements Faults {
   }
 }
 
-export const NOTIFY_FAULTS: readonly FaultMode[] = ['duplicate_notify', 'delay_notify', 'drop_notify', 'reorder_notify'];
+export const NOTIFY_FAULTS: readonly FaultMode[] = [
+  'duplicate_notify',
+  'delay_notify',
+  'drop_notify',
+  'reorder_notify',
+];
 export const API_FAULTS: readonly FaultMode[] = ['timeout', 'error_5xx', 'system_error'];

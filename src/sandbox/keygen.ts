@@ -11,7 +11,12 @@ x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoPro
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
-const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
+const RSA = {
+  name: 'RSASSA-PKCS1-v1_5',
+  hash: 'SHA-256',
+  publicExponent: new Uint8Array([1, 0, 1]),
+  modulusLength: 2048,
+};
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 function pem(label: string, der: ArrayBuffer): string {
@@ -34,7 +39,13 @@ async function rsaPair(): Promise<RsaPair> {
   };
 }
 
-async function certificate(subject: string, serialHex: string, pair: RsaPair, issuer: { name: string; pair: RsaPair }, ca = false) {
+async function certificate(
+  subject: string,
+  serialHex: string,
+  pair: RsaPair,
+  issuer: { name: string; pair: RsaPair },
+  ca = false,
+) {
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serialHex,
@@ -54,7 +65,8 @@ const digits = (n: number) => Array.from({ length: n }, () => String(randomInt(1
 const hex = (bytes: number) => randomBytes(bytes).toString('hex').toUpperCase();
 const ascii32 = () => randomBytes(24).toString('base64').replace(/[+/=]/g, 'x').slice(0, 32);
 /** a positive certificate serial (top bit clear) as hex */
-const serialHex = (bytes: number) => `${randomInt(0x10, 0x80).toString(16)}${randomBytes(bytes - 1).toString('hex')}`.toUpperCase();
+const serialHex = (bytes: number) =>
+  `${randomInt(0x10, 0x80).toString(16)}${randomBytes(bytes - 1).toString('hex')}`.toUpperCase();
 
 export async function generateSandboxKeys(): Promise<SandboxKeys> {
   const [root, wxMerchant, wxPlatform, aliApp, alipay, upMerchant, upOwn] = await Promise.all(
@@ -78,7 +90,12 @@ export async function generateSandboxKeys(): Promise<SandboxKeys> {
       platform_private_key: wxPlatform!.privatePem,
       platform_public_key: wxPlatform!.publicPem,
       platform_cert_serial: platformSerial,
-      platform_cert_pem: await certificate('CN=Tenpay.com Root CA Sandbox,O=Tenpay.com', platformSerial, wxPlatform!, rootIssuer),
+      platform_cert_pem: await certificate(
+        'CN=Tenpay.com Root CA Sandbox,O=Tenpay.com',
+        platformSerial,
+        wxPlatform!,
+        rootIssuer,
+      ),
       apiv3_key: ascii32(),
       apiv2_key: ascii32(),
     },
@@ -96,7 +113,12 @@ export async function generateSandboxKeys(): Promise<SandboxKeys> {
       mer_id: `777290058${digits(6)}`,
       cert_id: BigInt(`0x${upSignSerial}`).toString(10),
       sign_private_key: upMerchant!.privatePem,
-      sign_cert_pem: await certificate('CN=JuhePay Sandbox Merchant,O=JuhePay Sandbox', upSignSerial, upMerchant!, rootIssuer),
+      sign_cert_pem: await certificate(
+        'CN=JuhePay Sandbox Merchant,O=JuhePay Sandbox',
+        upSignSerial,
+        upMerchant!,
+        rootIssuer,
+      ),
       unionpay_private_key: upOwn!.privatePem,
       unionpay_cert_pem: await certificate(
         `CN=041@8310000000083040@中国银联股份有限公司@00016495,OU=00000000,O=中国银联股份有限公司,C=CN`,

@@ -45,7 +45,12 @@ export class HttpNotifier implements Notifier {
         this.later(DELAY_FAULT_MS, () => this.attempt(delivery, 0));
         break;
       case 'drop_notify':
-        delivery.attempts.push({ at: this.clock.now().toISOString(), status: null, acked: false, error: 'dropped (fault)' });
+        delivery.attempts.push({
+          at: this.clock.now().toISOString(),
+          status: null,
+          acked: false,
+          error: 'dropped (fault)',
+        });
         this.scheduleRetry(delivery, 0);
         break;
       case 'duplicate_notify':
@@ -93,7 +98,12 @@ export class HttpNotifier implements Notifier {
     const { headers, body } = delivery.spec.build();
     const record: NotificationAttempt = { at: this.clock.now().toISOString(), status: null, acked: false };
     delivery.attempts.push(record);
-    fetch(delivery.spec.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS) })
+    fetch(delivery.spec.url, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+    })
       .then(async (res) => {
         record.status = res.status;
         record.acked = delivery.spec.isAck(res.status, await res.text());
@@ -107,7 +117,10 @@ export class HttpNotifier implements Notifier {
           delivery.done = true;
           return;
         }
-        this.logger.debug({ label: delivery.spec.label, status: record.status, error: record.error }, 'notification not acknowledged');
+        this.logger.debug(
+          { label: delivery.spec.label, status: record.status, error: record.error },
+          'notification not acknowledged',
+        );
         this.scheduleRetry(delivery, retryIndex);
       });
   }

@@ -9,7 +9,10 @@ export type SandboxPlugin = (app: FastifyInstance, ctx: SandboxContext) => void 
  * because each channel verifies signatures over exact bytes and parses its own format
  * (JSON for WeChat v3, XML for v2, forms for Alipay and UnionPay).
  */
-export async function buildSandboxApp(ctx: SandboxContext, plugins: readonly SandboxPlugin[]): Promise<FastifyInstance> {
+export async function buildSandboxApp(
+  ctx: SandboxContext,
+  plugins: readonly SandboxPlugin[],
+): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -27,7 +30,9 @@ export function jsonBody(body: unknown): Record<string, unknown> | undefined {
   if (typeof body !== 'string' || body === '') return undefined;
   try {
     const parsed: unknown = JSON.parse(body);
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -19,7 +19,9 @@ describeEachEngine('database', (ctx) => {
   });
 
   it('refuses a bigint a number cannot hold exactly', async () => {
-    await expect(sql`select 9007199254740993::int8 as v`.execute(ctx.database.db)).rejects.toThrow(/safe integer/);
+    await expect(sql`select 9007199254740993::int8 as v`.execute(ctx.database.db)).rejects.toThrow(
+      /safe integer/,
+    );
   });
 
   it('commits on return and rolls back on throw', async () => {

@@ -2,7 +2,13 @@ import { expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { inTransaction } from '../../src/platform/db/index.js';
 import { claimKey } from '../../src/http/idempotency.js';
-import { housekeepingHandler, HOUSEKEEPING_QUEUE, RETENTION_MS, runHousekeeping, scheduleHousekeeping } from '../../src/platform/housekeeping.js';
+import {
+  housekeepingHandler,
+  HOUSEKEEPING_QUEUE,
+  RETENTION_MS,
+  runHousekeeping,
+  scheduleHousekeeping,
+} from '../../src/platform/housekeeping.js';
 import { enqueue, getJob, runDue } from '../../src/platform/jobs/index.js';
 import { relayOnce, writeEvent } from '../../src/platform/outbox/index.js';
 import { MemoryStream } from '../../src/platform/stream/index.js';
@@ -20,9 +26,18 @@ describeEachEngine('housekeeping', (ctx) => {
     await relayOnce(db, stream, { batch: 10, clock });
     const doneJob = await enqueue(db, { queue: 'noop', payload: {} }, clock);
     await runDue(db, { noop: async () => undefined }, { workerId: 'w', limit: 10, leaseMs: 1000 }, clock);
-    const queuedJob = await enqueue(db, { queue: 'later', payload: {}, runAt: new Date(clock.nowMs() + 60 * DAY) }, clock);
+    const queuedJob = await enqueue(
+      db,
+      { queue: 'later', payload: {}, runAt: new Date(clock.nowMs() + 60 * DAY) },
+      clock,
+    );
 
-    expect(await runHousekeeping(db, clock)).toEqual({ idempotencyKeys: 0, outbox: 0, processedEvents: 0, jobs: 0 });
+    expect(await runHousekeeping(db, clock)).toEqual({
+      idempotencyKeys: 0,
+      outbox: 0,
+      processedEvents: 0,
+      jobs: 0,
+    });
 
     clock.advance(RETENTION_MS.finishedJobs + 1000); // past every retention but processed events
     const removed = await runHousekeeping(db, clock);
@@ -38,9 +53,19 @@ describeEachEngine('housekeeping', (ctx) => {
     const first = await scheduleHousekeeping(db, clock);
     expect(await scheduleHousekeeping(db, clock)).toBe(first); // deduplicated within the hour
     const handlers = { [HOUSEKEEPING_QUEUE]: housekeepingHandler(db, clock) };
-    const counts = await runDue(db, handlers, { workerId: 'a', limit: 10, leaseMs: 1000, queues: [HOUSEKEEPING_QUEUE] }, clock);
+    const counts = await runDue(
+      db,
+      handlers,
+      { workerId: 'a', limit: 10, leaseMs: 1000, queues: [HOUSEKEEPING_QUEUE] },
+      clock,
+    );
     expect(counts.done).toBe(1);
-    const next = await db.selectFrom('jobs').selectAll().where('queue', '=', HOUSEKEEPING_QUEUE).where('status', '=', 'queued').execute();
+    const next = await db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('queue', '=', HOUSEKEEPING_QUEUE)
+      .where('status', '=', 'queued')
+      .execute();
     expect(next).toHaveLength(1);
     expect(next[0]!.run_at.getTime()).toBe(clock.nowMs() + 3_600_000);
   });

@@ -13,7 +13,8 @@ describeEachEngine('merchant API authentication', (ctx) => {
   });
   afterAll(() => t.close());
 
-  const get = (path: string, headers: Record<string, string>) => t.app.inject({ method: 'GET', url: path, headers });
+  const get = (path: string, headers: Record<string, string>) =>
+    t.app.inject({ method: 'GET', url: path, headers });
   const now = () => unixSeconds(t.clock);
 
   it('answers a signed lookup of a missing order with a signed 404 error object', async () => {
@@ -21,7 +22,11 @@ describeEachEngine('merchant API authentication', (ctx) => {
     const res = await get(path, signedHeaders(t.credentials, 'GET', path, '', now()));
     expect(res.statusCode).toBe(404);
     const body = res.json();
-    expect(body.error).toMatchObject({ type: 'invalid_request_error', code: 'resource_missing', param: 'mch_order_no' });
+    expect(body.error).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'resource_missing',
+      param: 'mch_order_no',
+    });
     expect(body.error.request_id).toMatch(/^req_[0-9a-z]{26}$/);
     expect(res.headers['request-id']).toBe(body.error.request_id);
     expect(responseSignatureValid(t.credentials.app_secret, res.headers, res.body)).toBe(true);
@@ -68,12 +73,23 @@ describeEachEngine('merchant API authentication', (ctx) => {
     for (const path of [`/v1/orders/${id}`, '/v1/orders?mch_order_no=A-1']) {
       const res = await get(path, signedHeaders(t.credentials, 'GET', path, '', now()));
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ object: 'order', id, amount: 1234, status: 'created', metadata: { table: '7' } });
+      expect(res.json()).toMatchObject({
+        object: 'order',
+        id,
+        amount: 1234,
+        status: 'created',
+        metadata: { table: '7' },
+      });
       expect(res.json().cashier_url).toBe(`http://127.0.0.1:3000/pay/${id}`);
       expect(responseSignatureValid(t.credentials.app_secret, res.headers, res.body)).toBe(true);
     }
     // another app of another merchant must not see it
-    const other = await createApp(ctx.database.db, t.ctx.box, { merchantId: t.merchantId, name: 'other' }, t.clock);
+    const other = await createApp(
+      ctx.database.db,
+      t.ctx.box,
+      { merchantId: t.merchantId, name: 'other' },
+      t.clock,
+    );
     const path = `/v1/orders/${id}`;
     const res = await get(path, signedHeaders(other, 'GET', path, '', now()));
     expect(res.statusCode).toBe(404);
@@ -81,7 +97,10 @@ describeEachEngine('merchant API authentication', (ctx) => {
 
   it('refuses a wrong signature with 401', async () => {
     const path = '/v1/orders?mch_order_no=nope';
-    const res = await get(path, signedHeaders({ ...t.credentials, app_secret: 'not-the-secret' }, 'GET', path, '', now()));
+    const res = await get(
+      path,
+      signedHeaders({ ...t.credentials, app_secret: 'not-the-secret' }, 'GET', path, '', now()),
+    );
     expect(res.statusCode).toBe(401);
     expect(res.json().error).toMatchObject({ type: 'authentication_error', code: 'signature_invalid' });
     expect(res.json().error.request_id).toMatch(/^req_/);
@@ -107,9 +126,13 @@ describeEachEngine('merchant API authentication', (ctx) => {
   it('accepts a nonce again once 15 minutes have passed', async () => {
     const path = '/v1/orders?mch_order_no=nope';
     const n = nonce();
-    expect((await get(path, signedHeaders(t.credentials, 'GET', path, '', now(), { nonce: n }))).statusCode).toBe(404);
+    expect(
+      (await get(path, signedHeaders(t.credentials, 'GET', path, '', now(), { nonce: n }))).statusCode,
+    ).toBe(404);
     t.clock.advance(15 * 60_000 + 1000);
-    expect((await get(path, signedHeaders(t.credentials, 'GET', path, '', now(), { nonce: n }))).statusCode).toBe(404);
+    expect(
+      (await get(path, signedHeaders(t.credentials, 'GET', path, '', now(), { nonce: n }))).statusCode,
+    ).toBe(404);
   });
 
   it('does not let an unsigned request burn a nonce', async () => {
@@ -117,18 +140,26 @@ describeEachEngine('merchant API authentication', (ctx) => {
     const n = nonce();
     const forged = signedHeaders({ ...t.credentials, app_secret: 'x' }, 'GET', path, '', now(), { nonce: n });
     expect((await get(path, forged)).statusCode).toBe(401);
-    expect((await get(path, signedHeaders(t.credentials, 'GET', path, '', now(), { nonce: n }))).statusCode).toBe(404);
+    expect(
+      (await get(path, signedHeaders(t.credentials, 'GET', path, '', now(), { nonce: n }))).statusCode,
+    ).toBe(404);
   });
 
   it('refuses a timestamp an hour old, or 301 s off either way, and accepts 300 s', async () => {
     const path = '/v1/orders?mch_order_no=nope';
     for (const offset of [-3600, -301, 301]) {
-      const res = await get(path, signedHeaders(t.credentials, 'GET', path, '', now(), { timestamp: now() + offset }));
+      const res = await get(
+        path,
+        signedHeaders(t.credentials, 'GET', path, '', now(), { timestamp: now() + offset }),
+      );
       expect(res.statusCode, `offset ${offset}`).toBe(401);
       expect(res.json().error.code).toBe('timestamp_out_of_window');
     }
     for (const offset of [-300, 300]) {
-      const res = await get(path, signedHeaders(t.credentials, 'GET', path, '', now(), { timestamp: now() + offset }));
+      const res = await get(
+        path,
+        signedHeaders(t.credentials, 'GET', path, '', now(), { timestamp: now() + offset }),
+      );
       expect(res.statusCode, `offset ${offset}`).toBe(404);
     }
   });
@@ -140,9 +171,18 @@ describeEachEngine('merchant API authentication', (ctx) => {
     expect(res.statusCode).toBe(401);
     expect(res.json().error.code).toBe('app_unknown');
 
-    const other = await createApp(ctx.database.db, t.ctx.box, { merchantId: t.merchantId, name: 'to disable' }, t.clock);
+    const other = await createApp(
+      ctx.database.db,
+      t.ctx.box,
+      { merchantId: t.merchantId, name: 'to disable' },
+      t.clock,
+    );
     expect((await get(path, signedHeaders(other, 'GET', path, '', now()))).statusCode).toBe(404);
-    await ctx.database.db.updateTable('apps').set({ status: 'disabled' }).where('id', '=', other.app_id).execute();
+    await ctx.database.db
+      .updateTable('apps')
+      .set({ status: 'disabled' })
+      .where('id', '=', other.app_id)
+      .execute();
     const disabled = await get(path, signedHeaders(other, 'GET', path, '', now()));
     expect(disabled.statusCode).toBe(401);
     expect(disabled.json().error.code).toBe('app_unknown');
@@ -154,8 +194,14 @@ describeEachEngine('merchant API authentication', (ctx) => {
     ['garbage fields', 'JUHE-HMAC-SHA256 app_id=x'],
     ['missing signature', 'JUHE-HMAC-SHA256 app_id="app_x",timestamp="1",nonce="0123456789abcdef"'],
     ['short nonce', 'JUHE-HMAC-SHA256 app_id="app_x",timestamp="1",nonce="short",signature="abc"'],
-    ['non-numeric timestamp', 'JUHE-HMAC-SHA256 app_id="app_x",timestamp="soon",nonce="0123456789abcdef",signature="a"'],
-    ['duplicate field', 'JUHE-HMAC-SHA256 app_id="a",app_id="b",timestamp="1",nonce="0123456789abcdef",signature="a"'],
+    [
+      'non-numeric timestamp',
+      'JUHE-HMAC-SHA256 app_id="app_x",timestamp="soon",nonce="0123456789abcdef",signature="a"',
+    ],
+    [
+      'duplicate field',
+      'JUHE-HMAC-SHA256 app_id="a",app_id="b",timestamp="1",nonce="0123456789abcdef",signature="a"',
+    ],
   ])('refuses %s with a 401 error object', async (_name, authorization) => {
     const res = await get('/v1/orders?mch_order_no=nope', authorization ? { authorization } : {});
     expect(res.statusCode).toBe(401);

@@ -41,7 +41,10 @@ describeEachEngine('merchant API requests', (ctx) => {
       method: 'POST',
       url: '/v1/test/echo',
       payload: body,
-      headers: { ...signedHeaders(t.credentials, 'POST', '/v1/test/echo', body, unixSeconds(t.clock)), ...extra },
+      headers: {
+        ...signedHeaders(t.credentials, 'POST', '/v1/test/echo', body, unixSeconds(t.clock)),
+        ...extra,
+      },
     });
 
   it('passes a valid signed body', async () => {
@@ -57,7 +60,12 @@ describeEachEngine('merchant API requests', (ctx) => {
   });
 
   it('answers unsigned malformed JSON with 401, not 400', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/v1/test/echo', payload: '{', headers: { 'content-type': 'application/json' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/test/echo',
+      payload: '{',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.statusCode).toBe(401);
   });
 
@@ -67,7 +75,12 @@ describeEachEngine('merchant API requests', (ctx) => {
     ['a zero amount', '{"amount":0,"subject":"tea"}', 'amount', 'parameter_invalid'],
     ['a missing field', '{"amount":100}', 'subject', 'parameter_missing'],
     ['an unknown field', '{"amount":100,"subject":"tea","amout":5}', 'amout', 'parameter_unknown'],
-    ['an unknown nested field', '{"amount":100,"subject":"tea","extra":{"note":"a","x":1}}', 'extra.x', 'parameter_unknown'],
+    [
+      'an unknown nested field',
+      '{"amount":100,"subject":"tea","extra":{"note":"a","x":1}}',
+      'extra.x',
+      'parameter_unknown',
+    ],
   ])('names the field for %s', async (_name, body, param, code) => {
     const res = await post(body);
     expect(res.statusCode).toBe(400);
@@ -89,7 +102,12 @@ describeEachEngine('merchant API requests', (ctx) => {
   });
 
   it('refuses a body that is not JSON with 415', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/v1/test/echo', payload: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/test/echo',
+      payload: 'a=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.statusCode).toBe(415);
     expect(res.json().error.code).toBe('unsupported_media_type');
   });
@@ -102,7 +120,11 @@ describeEachEngine('merchant API requests', (ctx) => {
 
   it('refuses an unknown query parameter by name', async () => {
     const path = '/v1/orders?mch_order_no=a&limit=5';
-    const res = await t.app.inject({ method: 'GET', url: path, headers: signedHeaders(t.credentials, 'GET', path, '', unixSeconds(t.clock)) });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: path,
+      headers: signedHeaders(t.credentials, 'GET', path, '', unixSeconds(t.clock)),
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatchObject({ code: 'parameter_unknown', param: 'limit' });
   });
@@ -129,7 +151,9 @@ describeEachEngine('merchant API requests', (ctx) => {
   it('runs concurrent duplicates with one key exactly once', async () => {
     const before = calls.length;
     const body = '{"amount":10,"subject":"race"}';
-    const results = await Promise.all(Array.from({ length: 8 }, () => post(body, { 'idempotency-key': 'key-3' })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => post(body, { 'idempotency-key': 'key-3' })),
+    );
     expect(calls.length - before).toBe(1);
     const statuses = results.map((r) => r.statusCode).sort();
     expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(1);
@@ -174,7 +198,9 @@ describeEachEngine('merchant API requests', (ctx) => {
   it('publishes an OpenAPI document with the routes and the docs UI', async () => {
     const doc = (await t.app.inject({ url: '/docs/json' })).json();
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/orders/{id}', '/v1/orders', '/admin/v1/merchants']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/orders/{id}', '/v1/orders', '/admin/v1/merchants']),
+    );
     expect(doc.components.securitySchemes.merchantSignature).toBeDefined();
     const ui = await t.app.inject({ url: '/docs/' });
     expect(ui.statusCode).toBe(200);
@@ -183,23 +209,44 @@ describeEachEngine('merchant API requests', (ctx) => {
 
   it('lets an operator create a merchant, store and app, then use the app', async () => {
     const admin = (method: 'POST' | 'GET', url: string, payload?: unknown, token = TEST_ADMIN_TOKEN) =>
-      t.app.inject({ method, url, ...(payload ? { payload: payload as object } : {}), headers: { authorization: `Bearer ${token}` } });
+      t.app.inject({
+        method,
+        url,
+        ...(payload ? { payload: payload as object } : {}),
+        headers: { authorization: `Bearer ${token}` },
+      });
     expect((await admin('POST', '/admin/v1/merchants', { name: 'x' }, 'wrong-token')).statusCode).toBe(401);
     const merchant = await admin('POST', '/admin/v1/merchants', { name: 'Noodle Bar' });
     expect(merchant.statusCode).toBe(201);
     expect(merchant.json()).toMatchObject({ object: 'merchant', name: 'Noodle Bar', status: 'active' });
     const id = merchant.json().id as string;
-    expect((await admin('POST', '/admin/v1/merchants', { name: 'x', nickname: 'y' })).json().error.param).toBe('nickname');
-    expect((await admin('POST', `/admin/v1/merchants/${id}/stores`, { name: 'Branch 1' })).statusCode).toBe(201);
-    const missing = await admin('POST', '/admin/v1/merchants/mch_0000000000zzzzzzzzzzzzzzzz/stores', { name: 'x' });
+    expect(
+      (await admin('POST', '/admin/v1/merchants', { name: 'x', nickname: 'y' })).json().error.param,
+    ).toBe('nickname');
+    expect((await admin('POST', `/admin/v1/merchants/${id}/stores`, { name: 'Branch 1' })).statusCode).toBe(
+      201,
+    );
+    const missing = await admin('POST', '/admin/v1/merchants/mch_0000000000zzzzzzzzzzzzzzzz/stores', {
+      name: 'x',
+    });
     expect(missing.statusCode).toBe(404);
-    const app = await admin('POST', `/admin/v1/merchants/${id}/apps`, { name: 'pos', notify_url: 'https://shop.example/notify' });
+    const app = await admin('POST', `/admin/v1/merchants/${id}/apps`, {
+      name: 'pos',
+      notify_url: 'https://shop.example/notify',
+    });
     expect(app.statusCode).toBe(201);
     const creds = app.json() as { app_id: string; app_secret: string };
     const path = '/v1/orders?mch_order_no=none';
-    const res = await t.app.inject({ url: path, headers: signedHeaders(creds, 'GET', path, '', unixSeconds(t.clock)) });
+    const res = await t.app.inject({
+      url: path,
+      headers: signedHeaders(creds, 'GET', path, '', unixSeconds(t.clock)),
+    });
     expect(res.statusCode).toBe(404);
-    const stored = await ctx.database.db.selectFrom('apps').select('secret_ciphertext').where('id', '=', creds.app_id).executeTakeFirstOrThrow();
+    const stored = await ctx.database.db
+      .selectFrom('apps')
+      .select('secret_ciphertext')
+      .where('id', '=', creds.app_id)
+      .executeTakeFirstOrThrow();
     expect(stored.secret_ciphertext).not.toContain(creds.app_secret);
   });
 });

@@ -47,7 +47,11 @@ export async function createTestApp(
     lifecycle: { shuttingDown: false },
   };
   const institution = await createInstitution(database.db, 'Test Bank', clock);
-  const merchant = await createMerchant(database.db, { name: 'Test Shop', institutionId: institution.id }, clock);
+  const merchant = await createMerchant(
+    database.db,
+    { name: 'Test Shop', institutionId: institution.id },
+    clock,
+  );
   const credentials = await createApp(database.db, box, { merchantId: merchant.id, name: 'test' }, clock);
   const app = await buildApp(ctx, options);
   await app.ready();

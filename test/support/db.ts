@@ -27,7 +27,10 @@ export async function createTestDatabase(engine: Engine): Promise<Database> {
 export const ENGINES: Engine[] = ['pglite', 'postgres'];
 
 /** describe() once per engine, with a migrated database ready in `ctx.database`. */
-export function describeEachEngine(name: string, body: (ctx: { database: Database; engine: Engine }) => void) {
+export function describeEachEngine(
+  name: string,
+  body: (ctx: { database: Database; engine: Engine }) => void,
+) {
   for (const engine of ENGINES) {
     const available = engine === 'pglite' || requireService('TEST_DATABASE_URL');
     describe.skipIf(!available)(`${name} [${engine}]`, () => {

@@ -48,12 +48,18 @@ export function runJuhepay(args: string[], env: Record<string, string>): Running
 }
 
 /** Polls until check returns a value, failing after timeoutMs with the process output. */
-export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string, running?: Running): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  what: string,
+  running?: Running,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
-    if (running && running.child.exitCode !== null) throw new Error(`${what}: process exited\n${running.output()}`);
+    if (running && running.child.exitCode !== null)
+      throw new Error(`${what}: process exited\n${running.output()}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${running?.output() ?? ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }

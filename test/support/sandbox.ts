@@ -26,7 +26,10 @@ export interface TestSandbox {
 }
 
 /** A sandbox server on 127.0.0.1:<random> with the given channel plugins; timeScale compresses retry schedules. */
-export async function startTestSandbox(plugins: readonly SandboxPlugin[], options: { timeScale?: number } = {}): Promise<TestSandbox> {
+export async function startTestSandbox(
+  plugins: readonly SandboxPlugin[],
+  options: { timeScale?: number } = {},
+): Promise<TestSandbox> {
   const clock = systemClock;
   const faults = new FaultTable();
   const timeScale = options.timeScale ?? 1000;
@@ -63,7 +66,9 @@ export interface ReceivedNotification {
 
 /** A merchant-side HTTP endpoint that records what it receives and answers as `respond` says. */
 export async function startNotifyReceiver(
-  respond: (n: ReceivedNotification, index: number) => { status: number; body?: string } = () => ({ status: 200 }),
+  respond: (n: ReceivedNotification, index: number) => { status: number; body?: string } = () => ({
+    status: 200,
+  }),
 ): Promise<{ url: string; received: ReceivedNotification[]; close(): Promise<void> }> {
   const received: ReceivedNotification[] = [];
   const server: Server = createServer((req, res) => {

@@ -30,7 +30,11 @@ export function signedHeaders(
 }
 
 /** True when a response's Juhe-* headers carry a valid signature of its body. */
-export function responseSignatureValid(secret: string, headers: Record<string, unknown>, body: string): boolean {
+export function responseSignatureValid(
+  secret: string,
+  headers: Record<string, unknown>,
+  body: string,
+): boolean {
   const timestamp = String(headers['juhe-timestamp'] ?? '');
   const nonceValue = String(headers['juhe-nonce'] ?? '');
   const signature = String(headers['juhe-signature'] ?? '');

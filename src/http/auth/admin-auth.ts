@@ -13,7 +13,8 @@ export function registerAdminAuth(scope: FastifyInstance, adminToken: string): v
   scope.addHook('preValidation', async (request) => {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer (\S+)$/.exec(header);
-    if (!match?.[1] || !timingSafeEqual(digest(match[1]), expected)) throw new ApiError('admin_token_invalid');
+    if (!match?.[1] || !timingSafeEqual(digest(match[1]), expected))
+      throw new ApiError('admin_token_invalid');
     rejectInvalidJson(request);
   });
 }

@@ -28,7 +28,10 @@ declare module 'fastify' {
 }
 
 /** Checks a merchant request per CONTRACT §2; throws the 401 it deserves. */
-export async function authenticateMerchant(ctx: AppContext, request: FastifyRequest): Promise<MerchantPrincipal> {
+export async function authenticateMerchant(
+  ctx: AppContext,
+  request: FastifyRequest,
+): Promise<MerchantPrincipal> {
   const parsed = parseAuthorization(request.headers.authorization);
   if (!parsed.ok) throw new ApiError('authentication_missing', parsed.problem);
   const { app_id, timestamp, nonce, signature } = parsed.parts;
@@ -39,7 +42,10 @@ export async function authenticateMerchant(ctx: AppContext, request: FastifyRequ
   const app = await findAppForAuth(ctx.db, ctx.box, app_id);
   if (!app || !app.active) throw new ApiError('app_unknown', `unknown or disabled app ${app_id}`);
 
-  const expected = hmacBase64(app.secret, requestCanonical(request.method, request.url, timestamp, nonce, request.rawBody));
+  const expected = hmacBase64(
+    app.secret,
+    requestCanonical(request.method, request.url, timestamp, nonce, request.rawBody),
+  );
   if (!signaturesEqual(expected, signature)) throw new ApiError('signature_invalid');
 
   // Only a correctly signed request may spend a nonce; the cache is shared by every node.
@@ -50,7 +56,11 @@ export async function authenticateMerchant(ctx: AppContext, request: FastifyRequ
 }
 
 /** Signs a response body for the merchant: Juhe-Timestamp, Juhe-Nonce, Juhe-Signature. */
-export function responseSignatureHeaders(secret: string, body: string, nowSeconds: number): Record<string, string> {
+export function responseSignatureHeaders(
+  secret: string,
+  body: string,
+  nowSeconds: number,
+): Record<string, string> {
   const timestamp = String(nowSeconds);
   const nonce = randomToken(16);
   return {
@@ -69,7 +79,8 @@ export function registerMerchantAuth(scope: FastifyInstance, ctx: AppContext): v
   });
   scope.addHook('onSend', async (request, reply, payload) => {
     if (!request.merchant) return payload;
-    const body = typeof payload === 'string' ? payload : payload === null || payload === undefined ? '' : null;
+    const body =
+      typeof payload === 'string' ? payload : payload === null || payload === undefined ? '' : null;
     if (body === null) return payload; // streams and buffers are not signed (none on /v1 today)
     reply.headers(responseSignatureHeaders(request.merchant.secret, body, unixSeconds(ctx.clock)));
     return payload;

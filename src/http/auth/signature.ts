@@ -10,7 +10,13 @@ export const AUTH_SCHEME = 'JUHE-HMAC-SHA256';
 export const TIMESTAMP_WINDOW_S = 300;
 export const NONCE_TTL_S = 15 * 60;
 
-export function requestCanonical(method: string, pathAndQuery: string, timestamp: string, nonce: string, body: string) {
+export function requestCanonical(
+  method: string,
+  pathAndQuery: string,
+  timestamp: string,
+  nonce: string,
+  body: string,
+) {
   return `${method.toUpperCase()}\n${pathAndQuery}\n${timestamp}\n${nonce}\n${body}\n`;
 }
 
@@ -53,7 +59,8 @@ export function parseAuthorization(header: string | undefined): ParseResult {
   while (FIELD.lastIndex < rest.length) {
     const start = FIELD.lastIndex;
     const m = FIELD.exec(rest);
-    if (!m || FIELD.lastIndex === start) return { ok: false, problem: 'the Authorization fields are malformed' };
+    if (!m || FIELD.lastIndex === start)
+      return { ok: false, problem: 'the Authorization fields are malformed' };
     const [, key = '', value = ''] = m;
     if (fields.has(key)) return { ok: false, problem: `the Authorization field ${key} appears twice` };
     fields.set(key, value);
@@ -79,7 +86,13 @@ export function signRequest(
   request: { method: string; pathAndQuery: string; body: string; timestamp: number; nonce: string },
 ): string {
   const timestamp = String(request.timestamp);
-  const message = requestCanonical(request.method, request.pathAndQuery, timestamp, request.nonce, request.body);
+  const message = requestCanonical(
+    request.method,
+    request.pathAndQuery,
+    timestamp,
+    request.nonce,
+    request.body,
+  );
   return buildAuthorization({
     app_id: credentials.app_id,
     timestamp,

@@ -58,7 +58,14 @@ export function registerAdminMerchantRoutes(scope: FastifyInstance, ctx: AppCont
 
   scope.get(
     '/merchants/:id',
-    { schema: { tags: ['admin: merchants'], summary: 'Retrieve a merchant', security, params: Strict({ id: IdParam('mch') }) } },
+    {
+      schema: {
+        tags: ['admin: merchants'],
+        summary: 'Retrieve a merchant',
+        security,
+        params: Strict({ id: IdParam('mch') }),
+      },
+    },
     async (request) => merchantObject(await getMerchant(ctx.db, (request.params as { id: string }).id)),
   );
 
@@ -126,7 +133,8 @@ export function registerAdminMerchantRoutes(scope: FastifyInstance, ctx: AppCont
       async (request) => {
         const { id } = request.params as { id: string };
         const status = action === 'disable' ? 'disabled' : 'active';
-        if (!(await setAppStatus(ctx.db, id, status))) throw new ApiError('resource_missing', `no app ${id}`, 'id');
+        if (!(await setAppStatus(ctx.db, id, status)))
+          throw new ApiError('resource_missing', `no app ${id}`, 'id');
         return { object: 'app', app_id: id, status };
       },
     );

@@ -24,7 +24,13 @@ const Checks = Type.Object({ database: Type.String(), cache: Type.String(), stre
 export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/healthz',
-    { schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness: the process answers',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
     async () => ({ status: 'ok' as const }),
   );
 
@@ -34,7 +40,10 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): voi
       schema: {
         tags: ['operations'],
         summary: 'Readiness: database, cache and stream answer, and the node is not shutting down',
-        response: { 200: Type.Object({ status: Type.String(), checks: Checks }), 503: Type.Object({ status: Type.String(), checks: Checks }) },
+        response: {
+          200: Type.Object({ status: Type.String(), checks: Checks }),
+          503: Type.Object({ status: Type.String(), checks: Checks }),
+        },
       },
     },
     async (_request, reply) => {
@@ -45,12 +54,21 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): voi
       ]);
       const checks = { database, cache, stream };
       const ready = !ctx.lifecycle.shuttingDown && Object.values(checks).every((c) => c === 'ok');
-      return reply.code(ready ? 200 : 503).send({ status: ctx.lifecycle.shuttingDown ? 'shutting_down' : ready ? 'ready' : 'not_ready', checks });
+      return reply
+        .code(ready ? 200 : 503)
+        .send({
+          status: ctx.lifecycle.shuttingDown ? 'shutting_down' : ready ? 'ready' : 'not_ready',
+          checks,
+        });
     },
   );
 
-  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
-    reply.type(ctx.metrics.registry.contentType);
-    return ctx.metrics.registry.metrics();
-  });
+  app.get(
+    '/metrics',
+    { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false } },
+    async (_request, reply) => {
+      reply.type(ctx.metrics.registry.contentType);
+      return ctx.metrics.registry.metrics();
+    },
+  );
 }

@@ -32,13 +32,18 @@ export function registerOrderReadRoutes(scope: FastifyInstance, ctx: AppContext)
         tags: ['orders'],
         summary: 'Find an order by the merchant’s order number',
         security,
-        querystring: Strict({ mch_order_no: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) }),
+        querystring: Strict({
+          mch_order_no: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
+        }),
         response: { 404: ErrorResponse },
       },
     },
     async (request) => {
       const { mch_order_no } = request.query as { mch_order_no: string };
-      return toOrderObject(await getOrderByMchOrderNo(ctx.db, request.merchant!.appId, mch_order_no), ctx.publicUrl);
+      return toOrderObject(
+        await getOrderByMchOrderNo(ctx.db, request.merchant!.appId, mch_order_no),
+        ctx.publicUrl,
+      );
     },
   );
 }

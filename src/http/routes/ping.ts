@@ -11,10 +11,18 @@ export function registerPingRoute(scope: FastifyInstance): void {
         summary: 'Check request signing: answers who you are, signed',
         security: [{ merchantSignature: [] }],
         response: {
-          200: Type.Object({ object: Type.Literal('ping'), app_id: Type.String(), merchant_id: Type.String() }),
+          200: Type.Object({
+            object: Type.Literal('ping'),
+            app_id: Type.String(),
+            merchant_id: Type.String(),
+          }),
         },
       },
     },
-    async (request) => ({ object: 'ping' as const, app_id: request.merchant!.appId, merchant_id: request.merchant!.merchantId }),
+    async (request) => ({
+      object: 'ping' as const,
+      app_id: request.merchant!.appId,
+      merchant_id: request.merchant!.merchantId,
+    }),
   );
 }

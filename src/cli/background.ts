@@ -3,11 +3,13 @@ import { housekeepingHandler, HOUSEKEEPING_QUEUE, scheduleHousekeeping } from '.
 import { startWorker } from '../platform/jobs/index.js';
 import { startRelay } from '../platform/outbox/index.js';
 import type { Runtime } from './boot.js';
+import { webhookJobHandlers } from '../notifications/worker.js';
 
 /** The background side of a process: the durable job worker and the outbox relay. */
 export function startBackground(runtime: Runtime, logger: Logger): { stop(): Promise<void> } {
   const { db, clock, stream } = runtime.ctx;
-  const worker = startWorker(db, { [HOUSEKEEPING_QUEUE]: housekeepingHandler(db, clock) }, { logger }, clock);
+  const handlers = { [HOUSEKEEPING_QUEUE]: housekeepingHandler(db, clock), ...webhookJobHandlers(runtime.ctx) };
+  const worker = startWorker(db, handlers, { logger }, clock);
   const stopRelay = startRelay(db, stream, { intervalMs: 200, clock, logger });
   scheduleHousekeeping(db, clock).catch((err) => logger.warn({ err }, 'could not schedule housekeeping'));
   return {

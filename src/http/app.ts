@@ -11,6 +11,8 @@ import { registerAdminMerchantRoutes } from './routes/admin-merchants.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOrderReadRoutes } from './routes/orders.js';
 import { registerPingRoute } from './routes/ping.js';
+import { registerEventRoutes, registerWebhookAdminRoutes } from '../notifications/routes.js';
+import { registerPlateAdminRoutes, registerPlatePages } from '../merchants/plates-routes.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -48,6 +50,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
 
   await registerOpenApi(app, API_VERSION);
   registerHealthRoutes(app, ctx);
+  registerPlatePages(app, ctx);
 
   await app.register(
     async (v1) => {
@@ -55,6 +58,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       registerIdempotency(v1, ctx.db, ctx.clock);
       registerPingRoute(v1);
       registerOrderReadRoutes(v1, ctx);
+      registerEventRoutes(v1, ctx);
       for (const register of options.v1Routes ?? []) register(v1, ctx);
     },
     { prefix: '/v1' },
@@ -64,6 +68,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     async (admin) => {
       registerAdminAuth(admin, ctx.adminToken);
       registerAdminMerchantRoutes(admin, ctx);
+      registerPlateAdminRoutes(admin, ctx);
+      registerWebhookAdminRoutes(admin, ctx);
     },
     { prefix: '/admin/v1' },
   );

@@ -2,9 +2,14 @@ import type { ColumnType, Generated } from 'kysely';
 
 /** Kysely's view of the schema. The migrations in ./migrations are the source of truth. */
 
-type Timestamp = ColumnType<Date, Date | string, Date | string>;
-type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
-type Json<T = unknown> = ColumnType<T, string, string>;
+import type { WebhookTables } from '../../notifications/tables.js';
+import type { TenancyTables } from '../../merchants/tables.js';
+import type { PlateTables } from '../../merchants/plates-tables.js';
+
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+export type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+/** jsonb: read as the value, written as JSON text */
+export type Json<T = unknown> = ColumnType<T, string, string>;
 
 export interface SettingsTable {
   key: string;
@@ -129,7 +134,8 @@ export interface IdempotencyKeysTable {
   expires_at: Timestamp;
 }
 
-export interface Tables {
+/** Each domain module declares its own tables (…/tables.ts) and they are merged here. */
+export interface Tables extends WebhookTables, TenancyTables, PlateTables {
   settings: SettingsTable;
   institutions: InstitutionsTable;
   service_providers: ServiceProvidersTable;

@@ -1,4 +1,5 @@
 import type { SandboxPlugin } from './server.js';
+import { registerWechatpaySandbox } from './wechatpay/index.js';
 
 /** Every channel simulator the sandbox serves; a new channel adds its plugin here. */
-export const SANDBOX_PLUGINS: readonly SandboxPlugin[] = [];
+export const SANDBOX_PLUGINS: readonly SandboxPlugin[] = [registerWechatpaySandbox];

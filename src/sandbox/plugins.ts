@@ -1,5 +1,6 @@
 import type { SandboxPlugin } from './server.js';
 import { registerWechatpaySandbox } from './wechatpay/index.js';
+import { registerAlipaySandbox } from './alipay/index.js';
 
 /** Every channel simulator the sandbox serves; a new channel adds its plugin here. */
-export const SANDBOX_PLUGINS: readonly SandboxPlugin[] = [registerWechatpaySandbox];
+export const SANDBOX_PLUGINS: readonly SandboxPlugin[] = [registerWechatpaySandbox, registerAlipaySandbox];

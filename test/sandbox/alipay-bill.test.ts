@@ -1,0 +1,142 @@
+import { AlipaySdk } from 'alipay-sdk';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseBillZip } from '../../src/channels/alipay/protocol/bill-zip.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { silentLogger } from '../../src/platform/logger.js';
+import { registerAlipaySandbox } from '../../src/sandbox/alipay/index.js';
+import type { SandboxContext } from '../../src/sandbox/context.js';
+import { FaultTable } from '../../src/sandbox/faults.js';
+import { HttpNotifier } from '../../src/sandbox/notifier.js';
+import { PayCodeBook } from '../../src/sandbox/paycodes.js';
+import { buildSandboxApp } from '../../src/sandbox/server.js';
+import { testSandboxKeys } from '../support/sandbox.js';
+
+// a sandbox on a manual clock: bill days and the 30 s link lifetime are clock time
+const clock = new ManualClock(Date.parse('2026-03-01T02:00:00Z')); // 10:00 China time
+let url: string;
+let ctx: SandboxContext;
+let close: () => Promise<void>;
+let sdk: AlipaySdk;
+const ok = { validateSign: true } as const;
+
+beforeAll(async () => {
+  const faults = new FaultTable();
+  ctx = {
+    clock,
+    keys: await testSandboxKeys(),
+    baseUrl: '',
+    notifier: new HttpNotifier(faults, clock, 1000, silentLogger),
+    faults,
+    paycodes: new PayCodeBook(),
+    logger: silentLogger,
+    timeScale: 1000,
+  };
+  const app = await buildSandboxApp(ctx, [registerAlipaySandbox]);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  ctx.baseUrl = url;
+  close = async () => {
+    await ctx.notifier.close();
+    await app.close();
+  };
+  const keys = ctx.keys.alipay;
+  sdk = new AlipaySdk({
+    appId: keys.app_id,
+    privateKey: keys.app_private_key,
+    keyType: 'PKCS8',
+    alipayPublicKey: keys.alipay_public_key,
+    gateway: `${url}/alipay/gateway.do`,
+  });
+});
+afterAll(() => close());
+
+const post = (path: string, body: unknown) =>
+  fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+async function paid(out: string, amount: string) {
+  clock.advance(1000);
+  const pre = await sdk.exec(
+    'alipay.trade.precreate',
+    { bizContent: { out_trade_no: out, total_amount: amount, subject: '账单' } },
+    ok,
+  );
+  expect((await post('/sandbox/alipay/scan', { qr_code: pre.qrCode, buyer_id: 'bill-buyer' })).status).toBe(
+    200,
+  );
+}
+const billUrl = (date: string) =>
+  sdk.exec(
+    'alipay.data.dataservice.bill.downloadurl.query',
+    { bizContent: { bill_type: 'trade', bill_date: date } },
+    ok,
+  );
+
+describe('Alipay bill download', () => {
+  it("the day's bill parses with our parser and its totals equal the sandbox's trades", async () => {
+    await paid('B1', '10.00');
+    await paid('B2', '0.01');
+    await paid('B3', '5.55');
+    clock.advance(1000);
+    expect(
+      (
+        await sdk.exec(
+          'alipay.trade.refund',
+          { bizContent: { out_trade_no: 'B1', refund_amount: '2.50', out_request_no: 'B1-R1' } },
+          ok,
+        )
+      ).code,
+    ).toBe('10000');
+    const pending = await sdk.exec(
+      'alipay.trade.create',
+      { bizContent: { out_trade_no: 'B4', total_amount: '9.00', subject: 'unpaid', buyer_id: 'x' } },
+      ok,
+    );
+    expect(pending.code).toBe('10000'); // never paid: not in the bill
+    clock.advance(24 * 3600_000);
+    await paid('B5', '1.00'); // the next day: not in the first day's bill
+
+    const res = await billUrl('2026-03-01');
+    expect(res.code).toBe('10000');
+    const link = new URL(res.billDownloadUrl as string);
+    expect(link.searchParams.get('downloadFileName')).toBe(`${ctx.keys.alipay.seller_id}_20260301.csv.zip`);
+    const download = await fetch(link);
+    expect(download.status).toBe(200);
+    const bill = parseBillZip(new Uint8Array(await download.arrayBuffer()));
+    expect(bill.account).toBe(ctx.keys.alipay.seller_id);
+    expect(bill.date).toBe('2026-03-01');
+    expect(bill.rows.map((r) => [r.outTradeNo, r.type, r.receivedAmount, r.refundRequestNo])).toEqual([
+      ['B1', 'trade', 1000, ''],
+      ['B2', 'trade', 1, ''],
+      ['B3', 'trade', 555, ''],
+      ['B1', 'refund', -250, 'B1-R1'],
+    ]);
+    expect(bill.totals).toEqual({ tradeCount: 3, tradeReceived: 1556, refundCount: 1, refundReceived: -250 });
+    // and the trade numbers are the ones the gateway reports
+    const q = await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'B3' } }, ok);
+    expect(bill.rows.find((r) => r.outTradeNo === 'B3')!.tradeNo).toBe(q.tradeNo);
+  });
+
+  it('the link expires after 30 s; future days and bad bill types are refused', async () => {
+    const res = await billUrl('2026-03-02');
+    clock.advance(31_000);
+    const late = await fetch(res.billDownloadUrl as string);
+    expect(late.status).toBe(403);
+    expect(await late.text()).toContain('链接已过期');
+    expect((await fetch(`${url}/alipay/downloadBillFile.resource?token=nope`)).status).toBe(404);
+    expect(await billUrl('2026-03-03')).toMatchObject({ code: '40004', subCode: 'isp.bill_not_exist' });
+    expect((await billUrl('2026-13-45')).subCode).toBe('ACQ.INVALID_PARAMETER');
+    expect(
+      (
+        await sdk.exec(
+          'alipay.data.dataservice.bill.downloadurl.query',
+          { bizContent: { bill_type: 'fund', bill_date: '2026-03-01' } },
+          ok,
+        )
+      ).subCode,
+    ).toBe('ACQ.INVALID_PARAMETER');
+  });
+});

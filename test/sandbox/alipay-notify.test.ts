@@ -1,0 +1,255 @@
+import { AlipaySdk } from 'alipay-sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeForm } from '../../src/channels/alipay/protocol/form.js';
+import {
+  NOTIFY_RETRY_DELAYS_MS,
+  verifyNotify,
+  verifyNotifyAs,
+} from '../../src/channels/alipay/protocol/notify.js';
+import { registerAlipaySandbox } from '../../src/sandbox/alipay/index.js';
+import {
+  startNotifyReceiver,
+  startTestSandbox,
+  type ReceivedNotification,
+  type TestSandbox,
+} from '../support/sandbox.js';
+
+const TIME_SCALE = 10_000; // 4 min → 24 ms
+let sandbox: TestSandbox;
+let sdk: AlipaySdk;
+let seq = 0;
+const outNo = () => `N${Date.now()}${++seq}`;
+const ok = { validateSign: true } as const;
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox([registerAlipaySandbox], { timeScale: TIME_SCALE });
+  const keys = sandbox.ctx.keys.alipay;
+  sdk = new AlipaySdk({
+    appId: keys.app_id,
+    privateKey: keys.app_private_key,
+    keyType: 'PKCS8',
+    alipayPublicKey: keys.alipay_public_key,
+    gateway: `${sandbox.url}/alipay/gateway.do`,
+  });
+});
+afterAll(() => sandbox.close());
+
+async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+const post = (path: string, body: unknown) =>
+  fetch(`${sandbox.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+const form = (n: ReceivedNotification) => decodeForm(n.body)!;
+
+async function paidPrecreate(notifyUrl: string, amount = '3.00') {
+  const out = outNo();
+  const pre = await sdk.exec(
+    'alipay.trade.precreate',
+    { notifyUrl, bizContent: { out_trade_no: out, total_amount: amount, subject: '通知测试 a&b=c' } },
+    ok,
+  );
+  expect((await post('/sandbox/alipay/scan', { qr_code: pre.qrCode, buyer_id: 'buyer-n' })).status).toBe(200);
+  return out;
+}
+
+describe('Alipay trade_status_sync notifications', () => {
+  it('uses the published 25 h schedule', () => {
+    expect(NOTIFY_RETRY_DELAYS_MS.map((ms) => ms / 60_000)).toEqual([4, 10, 10, 60, 120, 360, 900]);
+    expect(NOTIFY_RETRY_DELAYS_MS.reduce((a, b) => a + b, 0) / 3_600_000).toBeCloseTo(24.4, 1);
+  });
+
+  it('is signed as Alipay signs it (our core and alipay-sdk agree), and retried until the body is exactly `success`', async () => {
+    const receiver = await startNotifyReceiver(
+      (_n, i) =>
+        [{ status: 500 }, { status: 200, body: 'SUCCESS' }, { status: 200, body: 'success\n' }][i] ?? {
+          status: 200,
+          body: 'success',
+        },
+    );
+    try {
+      const out = await paidPrecreate(receiver.url);
+      await waitFor(() => receiver.received.length >= 4);
+      await new Promise((r) => setTimeout(r, (10 * 60_000) / TIME_SCALE + 50)); // a further retry would have come by now
+      expect(receiver.received).toHaveLength(4);
+      const first = form(receiver.received[0]!);
+      expect(receiver.received[0]!.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
+      expect(first).toMatchObject({
+        notify_type: 'trade_status_sync',
+        trade_status: 'TRADE_SUCCESS',
+        out_trade_no: out,
+        total_amount: '3.00',
+        buyer_id: 'buyer-n',
+        sign_type: 'RSA2',
+        subject: '通知测试 a&b=c',
+      });
+      expect(JSON.parse(first.fund_bill_list!)).toEqual([{ amount: '3.00', fundChannel: 'ALIPAYACCOUNT' }]);
+      const publicKey = sandbox.ctx.keys.alipay.alipay_public_key;
+      for (const n of receiver.received) {
+        const params = form(n);
+        expect(params.notify_id).toBe(first.notify_id); // one notification, several deliveries
+        expect(verifyNotify(params, publicKey)).toBe(true);
+        expect(verifyNotifyAs(params, publicKey, 'keep_sign_type')).toBe(false); // trade notifications leave sign_type out
+        expect(sdk.checkNotifySign(params)).toBe(true);
+        expect(sdk.checkNotifySignV2(params)).toBe(true);
+        expect(sdk.checkNotifySignV2({ ...params, total_amount: '30.00' })).toBe(false);
+      }
+      const history = sandbox.ctx.notifier.history().find((h) => h.label.includes(out))!;
+      expect(history.done).toBe(true);
+      expect(history.attempts.map((a) => a.acked)).toEqual([false, false, false, true]);
+      // the gaps follow the schedule (scaled): ≥ 4 min, then ≥ 10 min
+      const gaps = receiver.received.slice(1).map((n, i) => n.at - receiver.received[i]!.at);
+      expect(gaps[0]).toBeGreaterThanOrEqual(NOTIFY_RETRY_DELAYS_MS[0]! / TIME_SCALE - 5);
+      expect(gaps[1]).toBeGreaterThanOrEqual(NOTIFY_RETRY_DELAYS_MS[1]! / TIME_SCALE - 5);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a full refund sends TRADE_CLOSED with refund_fee and out_biz_no', async () => {
+    const receiver = await startNotifyReceiver(() => ({ status: 200, body: 'success' }));
+    try {
+      const out = await paidPrecreate(receiver.url, '5.00');
+      await waitFor(() => receiver.received.length >= 1);
+      await sdk.exec(
+        'alipay.trade.refund',
+        { bizContent: { out_trade_no: out, refund_amount: '5.00', out_request_no: 'RF1' } },
+        ok,
+      );
+      await waitFor(() => receiver.received.length >= 2);
+      const closed = form(receiver.received[1]!);
+      expect(closed).toMatchObject({
+        trade_status: 'TRADE_CLOSED',
+        refund_fee: '5.00',
+        out_biz_no: 'RF1',
+        out_trade_no: out,
+      });
+      expect(closed.gmt_refund).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.000$/);
+      expect(sdk.checkNotifySignV2(closed)).toBe(true);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('duplicate_notify delivers the first attempt twice; drop_notify loses it and the retry follows', async () => {
+    const receiver = await startNotifyReceiver(() => ({ status: 200, body: 'success' }));
+    try {
+      await post('/sandbox/faults', {
+        channel: 'alipay',
+        operation: 'notify',
+        mode: 'duplicate_notify',
+        count: 1,
+      });
+      const dup = await paidPrecreate(receiver.url);
+      await waitFor(() => receiver.received.filter((n) => form(n).out_trade_no === dup).length >= 2);
+      const twins = receiver.received
+        .filter((n) => form(n).out_trade_no === dup)
+        .map((n) => form(n).notify_id);
+      expect(new Set(twins).size).toBe(1);
+
+      await post('/sandbox/faults', {
+        channel: 'alipay',
+        operation: 'notify',
+        mode: 'drop_notify',
+        count: 1,
+      });
+      const started = Date.now();
+      const dropped = await paidPrecreate(receiver.url);
+      await waitFor(() => receiver.received.some((n) => form(n).out_trade_no === dropped));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(NOTIFY_RETRY_DELAYS_MS[0]! / TIME_SCALE - 5);
+      const history = sandbox.ctx.notifier.history().find((h) => h.label.includes(dropped))!;
+      expect(history.attempts[0]!.error).toMatch(/dropped/);
+      await waitFor(() => sandbox.ctx.notifier.history().find((h) => h.label.includes(dropped))!.done);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a password payment notifies once the buyer has confirmed, without anyone querying', async () => {
+    const receiver = await startNotifyReceiver(() => ({ status: 200, body: 'success' }));
+    try {
+      const code = (
+        (await (await post('/sandbox/paycodes', { wallet: 'alipay', scenario: 'password' })).json()) as {
+          auth_code: string;
+        }
+      ).auth_code;
+      const out = outNo();
+      const res = await sdk.exec(
+        'alipay.trade.pay',
+        {
+          notifyUrl: receiver.url,
+          bizContent: {
+            out_trade_no: out,
+            scene: 'bar_code',
+            auth_code: code,
+            subject: 's',
+            total_amount: '1.00',
+          },
+        },
+        ok,
+      );
+      expect(res.code).toBe('10003');
+      await waitFor(() => receiver.received.some((n) => form(n).out_trade_no === out));
+      expect(form(receiver.received.find((n) => form(n).out_trade_no === out)!).trade_status).toBe(
+        'TRADE_SUCCESS',
+      );
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe('Alipay API faults', () => {
+  it('error_5xx: HTTP 503 that the SDK reports as a request error; then normal service', async () => {
+    await post('/sandbox/faults', { channel: 'alipay', operation: 'query', mode: 'error_5xx', count: 1 });
+    await expect(sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'x' } }, ok)).rejects.toThrow(
+      /status: 503/,
+    );
+    expect((await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'x' } }, ok)).subCode).toBe(
+      'ACQ.TRADE_NOT_EXIST',
+    );
+  });
+
+  it('system_error: a signed 20000 ACQ.SYSTEM_ERROR; the retry with the same out_trade_no works', async () => {
+    await post('/sandbox/faults', {
+      channel: 'alipay',
+      operation: 'precreate',
+      mode: 'system_error',
+      count: 1,
+    });
+    const out = outNo();
+    const biz = { bizContent: { out_trade_no: out, total_amount: '1.00', subject: 's' } };
+    expect(await sdk.exec('alipay.trade.precreate', biz, ok)).toMatchObject({
+      code: '20000',
+      subCode: 'ACQ.SYSTEM_ERROR',
+    });
+    expect((await sdk.exec('alipay.trade.precreate', biz, ok)).code).toBe('10000');
+  });
+
+  it('timeout: the request is held, then the connection dies without an answer', async () => {
+    const biz = () => ({
+      bizContent: {
+        out_trade_no: outNo(),
+        scene: 'bar_code',
+        auth_code: '280000000000000000',
+        subject: 's',
+        total_amount: '1.00',
+      },
+    });
+    // urllib (under alipay-sdk) re-sends a POST once after a socket error: two dead answers to see the failure
+    await post('/sandbox/faults', { channel: 'alipay', operation: 'pay', mode: 'timeout', count: 2 });
+    await expect(sdk.exec('alipay.trade.pay', biz(), ok)).rejects.toThrow(/HttpClient Request error/);
+    expect(sandbox.ctx.faults.list()).toEqual([]);
+    // one dead answer: the silent re-send reaches the gateway and gets the real answer
+    await post('/sandbox/faults', { channel: 'alipay', operation: 'pay', mode: 'timeout', count: 1 });
+    expect((await sdk.exec('alipay.trade.pay', biz(), ok)).subCode).toBe('ACQ.PAYMENT_AUTH_CODE_INVALID');
+    expect(sandbox.ctx.faults.list()).toEqual([]);
+  });
+});

@@ -1,0 +1,108 @@
+import { AlipaySdk } from 'alipay-sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerAlipaySandbox } from '../../src/sandbox/alipay/index.js';
+import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+
+let sandbox: TestSandbox;
+let sdk: AlipaySdk;
+let seq = 0;
+const outNo = () => `T${Date.now()}${++seq}`;
+const ok = { validateSign: true } as const;
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox([registerAlipaySandbox], { timeScale: 20 }); // a 10 s password wait = 500 ms
+  const keys = sandbox.ctx.keys.alipay;
+  sdk = new AlipaySdk({
+    appId: keys.app_id,
+    privateKey: keys.app_private_key,
+    keyType: 'PKCS8', // the sandbox hands out PKCS#8 PEM; the SDK assumes PKCS#1 otherwise
+    alipayPublicKey: keys.alipay_public_key,
+    gateway: `${sandbox.url}/alipay/gateway.do`,
+  });
+});
+afterAll(() => sandbox.close());
+
+const token = () => sandbox.ctx.keys.alipay.app_auth_token;
+const post = (path: string, body: unknown) =>
+  fetch(`${sandbox.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+describe('Alipay gateway: payment codes (trade.pay)', () => {
+  const code = async (scenario: string) => {
+    const res = await post('/sandbox/paycodes', { wallet: 'alipay', scenario });
+    return ((await res.json()) as { auth_code: string }).auth_code;
+  };
+  const pay = (authCode: string, out = outNo()) =>
+    sdk.exec(
+      'alipay.trade.pay',
+      {
+        appAuthToken: token(),
+        bizContent: {
+          out_trade_no: out,
+          scene: 'bar_code',
+          auth_code: authCode,
+          subject: 'x',
+          total_amount: '8.88',
+        },
+      },
+      ok,
+    );
+
+  it('issues Alipay-shaped codes', async () => {
+    for (const s of ['success', 'password', 'timeout', 'insufficient_funds'])
+      expect(await code(s)).toMatch(/^(2[5-9]|30)\d{14,22}$/);
+  });
+
+  it('success → 10000 TRADE_SUCCESS; the same code twice is refused', async () => {
+    const c = await code('success');
+    const out = outNo();
+    const res = await pay(c, out);
+    expect(res).toMatchObject({ code: '10000', totalAmount: '8.88', buyerPayAmount: '8.88' });
+    expect(
+      (await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: out } }, ok)).tradeStatus,
+    ).toBe('TRADE_SUCCESS');
+    expect((await pay(c)).subCode).toBe('ACQ.PAYMENT_AUTH_CODE_INVALID');
+  });
+
+  it('password → 10003, then TRADE_SUCCESS on a later query (10 s scaled)', async () => {
+    const out = outNo();
+    const res = await pay(await code('password'), out);
+    expect(res.code).toBe('10003');
+    expect(
+      (await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: out } }, ok)).tradeStatus,
+    ).toBe('WAIT_BUYER_PAY');
+    await new Promise((r) => setTimeout(r, 10_000 / sandbox.ctx.timeScale + 20));
+    expect(
+      (await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: out } }, ok)).tradeStatus,
+    ).toBe('TRADE_SUCCESS');
+  });
+
+  it('timeout stays WAIT_BUYER_PAY until cancelled; insufficient funds and unknown codes fail', async () => {
+    const out = outNo();
+    expect((await pay(await code('timeout'), out)).code).toBe('10003');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(
+      (await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: out } }, ok)).tradeStatus,
+    ).toBe('WAIT_BUYER_PAY');
+    expect((await sdk.exec('alipay.trade.cancel', { bizContent: { out_trade_no: out } }, ok)).action).toBe(
+      'close',
+    );
+    expect(await pay(await code('insufficient_funds'))).toMatchObject({
+      code: '40004',
+      subCode: 'ACQ.BUYER_BALANCE_NOT_ENOUGH',
+    });
+    expect(await pay('289999999999999999')).toMatchObject({
+      code: '40004',
+      subCode: 'ACQ.PAYMENT_AUTH_CODE_INVALID',
+    });
+    const wechat = (
+      (await (await post('/sandbox/paycodes', { wallet: 'wechat', scenario: 'success' })).json()) as {
+        auth_code: string;
+      }
+    ).auth_code;
+    expect((await pay(wechat)).subCode).toBe('ACQ.PAYMENT_AUTH_CODE_INVALID');
+  });
+});

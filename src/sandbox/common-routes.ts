@@ -29,7 +29,7 @@ export function registerCommonSandboxRoutes(app: FastifyInstance, ctx: SandboxCo
     const { channel, operation, mode, count = 1 } = body;
     if (!CHANNELS.includes(channel as SandboxChannel))
       return bad(reply, `channel must be one of ${CHANNELS.join(', ')}`, 'channel');
-    if (typeof operation !== 'string' || !/^[a-z_*.]{1,40}$/.test(operation))
+    if (typeof operation !== 'string' || !/^[a-z0-9_*.]{1,40}$/.test(operation))
       return bad(reply, 'operation must be an operation name or *', 'operation');
     if (!MODES.includes(mode as FaultMode))
       return bad(reply, `mode must be one of ${MODES.join(', ')}`, 'mode');

@@ -1,0 +1,180 @@
+import type { FastifyReply } from 'fastify';
+import type { AcpFields } from '../../channels/unionpay/protocol/form.js';
+import { buildReconCsv, packFileContent } from '../../channels/unionpay/protocol/recon-file.js';
+import type { KnownRespCode } from '../../channels/unionpay/protocol/resp-codes.js';
+import { beijingDay } from '../../channels/unionpay/protocol/txn-time.js';
+import type { SandboxContext } from '../context.js';
+import { notifyResult, resultFields, sendAcpAnswer } from './messages.js';
+import type { UnionpayStore, UpTxn } from './store.js';
+
+/**
+ * The business of each ACP transaction, after the request passed its checks. Handlers answer
+ * with a respCode and extra fields; the caller signs and sends.
+ */
+
+/** how long a customer takes to enter the password (B2C `password`), and to give up (`timeout`) */
+export const PASSWORD_ENTRY_MS = 10_000;
+export const PASSWORD_TIMEOUT_MS = 60_000;
+
+export type Answer = { code: KnownRespCode; extra?: AcpFields };
+
+export class UnionpayGateway {
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly ctx: SandboxContext,
+    private readonly store: UnionpayStore,
+  ) {}
+
+  answer(reply: FastifyReply, request: AcpFields, a: Answer) {
+    return sendAcpAnswer(this.ctx, reply, request, a.code, a.extra);
+  }
+
+  close(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private newTxn(f: AcpFields, extra: Partial<UpTxn> & Pick<UpTxn, 'state' | 'respCode'>): UpTxn | undefined {
+    return this.store.create({
+      merId: f.merId!,
+      orderId: f.orderId!,
+      txnTime: f.txnTime!,
+      txnType: f.txnType!,
+      txnSubType: f.txnSubType!,
+      txnAmt: Number(f.txnAmt),
+      backUrl: f.backUrl,
+      reqReserved: f.reqReserved,
+      accessType: f.accessType,
+      bizType: f.bizType,
+      ...extra,
+    });
+  }
+
+  c2b(f: AcpFields): Answer {
+    const txn = this.newTxn(f, { state: 'awaiting_scan', respCode: '05' });
+    if (!txn) return { code: '12' };
+    return { code: '00', extra: { qrCode: txn.qrCode! } };
+  }
+
+  b2c(f: AcpFields): Answer {
+    const code = this.ctx.paycodes.lookup(f.qrNo!);
+    if (!code || code.wallet !== 'unionpay' || code.used) return { code: '44' };
+    if (this.store.find(f.merId!, f.orderId!, f.txnTime!)) return { code: '12' };
+    this.ctx.paycodes.markUsed(f.qrNo!);
+    const now = this.ctx.clock.nowMs();
+    const scaled = (ms: number) => ms / this.ctx.timeScale;
+    const plan =
+      code.scenario === 'success'
+        ? { state: 'success' as const, respCode: '00' }
+        : code.scenario === 'insufficient_funds'
+          ? { state: 'failed' as const, respCode: '64' }
+          : code.scenario === 'password'
+            ? {
+                state: 'pending' as const,
+                respCode: '05',
+                settlesAtMs: now + scaled(PASSWORD_ENTRY_MS),
+                settlesTo: '00',
+              }
+            : {
+                state: 'pending' as const,
+                respCode: '05',
+                settlesAtMs: now + scaled(PASSWORD_TIMEOUT_MS),
+                settlesTo: '69',
+              };
+    const txn = this.newTxn(f, { ...plan, qrNo: f.qrNo })!;
+    if (txn.state === 'success') notifyResult(this.ctx, txn);
+    if (txn.state === 'pending') this.settleLater(txn);
+    return { code: txn.respCode as KnownRespCode, extra: { queryId: txn.queryId } };
+  }
+
+  /** the customer finishes (or abandons) the password entry; a success is notified */
+  private settleLater(txn: UpTxn): void {
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        this.store.refresh(txn);
+        if (txn.state === 'success') notifyResult(this.ctx, txn);
+      },
+      Math.max(0, (txn.settlesAtMs ?? 0) - this.ctx.clock.nowMs()) + 5,
+    );
+    this.timers.add(timer);
+  }
+
+  query(f: AcpFields): Answer {
+    const txn = f.queryId
+      ? this.store.byQueryId(f.queryId)
+      : this.store.find(f.merId!, f.orderId!, f.txnTime!);
+    if (!txn || txn.merId !== f.merId || txn.state === 'awaiting_scan') return { code: '34' };
+    if (this.store.refresh(txn) && txn.state === 'success') notifyResult(this.ctx, txn);
+    return {
+      code: '00',
+      extra: {
+        ...resultFields(txn),
+        origRespCode: txn.respCode,
+        origRespMsg: txn.respCode === '00' ? '成功[0000000]' : '',
+      },
+    };
+  }
+
+  private original(f: AcpFields): UpTxn | undefined {
+    const orig = this.store.byQueryId(f.origQryId!);
+    if (!orig || orig.merId !== f.merId || orig.txnType !== '01') return undefined;
+    this.store.refresh(orig);
+    return orig;
+  }
+
+  refund(f: AcpFields): Answer {
+    const orig = this.original(f);
+    if (!orig || orig.state !== 'success' || orig.cancelled) return { code: '35' };
+    const amount = Number(f.txnAmt);
+    if (orig.refundedAmt + amount > orig.txnAmt) return { code: '36' };
+    const txn = this.newTxn(f, { state: 'success', respCode: '00', origQryId: orig.queryId });
+    if (!txn) return { code: '12' };
+    orig.refundedAmt += amount;
+    notifyResult(this.ctx, txn);
+    return { code: '00', extra: { queryId: txn.queryId } };
+  }
+
+  /** 消费撤销: the whole amount, the same Beijing day, nothing refunded yet; also stops a pending B2C */
+  cancel(f: AcpFields): Answer {
+    const orig = this.original(f);
+    if (!orig || orig.cancelled || orig.refundedAmt > 0 || !['success', 'pending'].includes(orig.state))
+      return { code: '35' };
+    if (orig.state === 'success' && orig.day !== beijingDay(this.ctx.clock.now())) return { code: '35' };
+    if (Number(f.txnAmt) !== orig.txnAmt) return { code: '36' };
+    const txn = this.newTxn(f, { state: 'success', respCode: '00', origQryId: orig.queryId });
+    if (!txn) return { code: '12' };
+    if (orig.state === 'pending') {
+      orig.state = 'failed';
+      orig.respCode = '01';
+      orig.settlesAtMs = undefined;
+    } else orig.cancelled = true;
+    notifyResult(this.ctx, txn);
+    return { code: '00', extra: { queryId: txn.queryId } };
+  }
+
+  file(f: AcpFields): Answer {
+    const txns = this.store.settledOn(f.merId!, f.settleDate!);
+    if (txns.length === 0) return { code: '98' };
+    const rows = txns.map((t) => ({
+      queryId: t.queryId,
+      orderId: t.orderId,
+      txnType: t.txnType,
+      txnSubType: t.txnSubType,
+      txnTime: t.txnTime,
+      txnAmt: t.txnAmt,
+      origQryId: t.origQryId ?? '',
+      traceNo: t.traceNo,
+      settleDate: t.settleDate,
+    }));
+    const name = `${f.merId}_${f.settleDate}`;
+    return {
+      code: '00',
+      extra: {
+        fileName: `${name}.zip`,
+        fileContent: packFileContent({ [`${name}.csv`]: buildReconCsv(f.merId!, f.settleDate!, rows) }),
+      },
+    };
+  }
+}

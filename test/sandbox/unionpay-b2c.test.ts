@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AcpClient } from '../../src/channels/unionpay/acp-client.js';
+import { txnTimeNow } from '../../src/channels/unionpay/protocol/txn-time.js';
+import type { PayCodeScenario, Wallet } from '../../src/sandbox/context.js';
+import { registerUnionpaySandbox } from '../../src/sandbox/unionpay/index.js';
+import { startNotifyReceiver, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+
+let sb: TestSandbox;
+let receiver: Awaited<ReturnType<typeof startNotifyReceiver>>;
+let client: AcpClient;
+let seq = 0;
+
+beforeAll(async () => {
+  sb = await startTestSandbox([registerUnionpaySandbox], { timeScale: 1000 }); // 10 s password entry → 10 ms
+  receiver = await startNotifyReceiver();
+  const k = sb.ctx.keys.unionpay;
+  client = new AcpClient({
+    baseUrl: `${sb.url}/unionpay`,
+    merchant: { merId: k.mer_id, certId: k.cert_id, signPrivateKeyPem: k.sign_private_key },
+    trust: { roots: [k.root_cert_pem] },
+  });
+});
+afterAll(async () => {
+  await sb.close();
+  await receiver.close();
+});
+
+async function issue(wallet: Wallet, scenario: PayCodeScenario): Promise<string> {
+  const res = await fetch(`${sb.url}/sandbox/paycodes`, {
+    method: 'POST',
+    body: JSON.stringify({ wallet, scenario }),
+  });
+  return ((await res.json()) as { auth_code: string }).auth_code;
+}
+
+function order(qrNo: string, txnAmt = 888) {
+  return {
+    orderId: `JPB2C${Date.now()}${++seq}`,
+    txnTime: txnTimeNow(sb.ctx.clock),
+    txnAmt,
+    backUrl: receiver.url,
+    qrNo,
+  };
+}
+
+async function queryUntil(o: { orderId: string; txnTime: string }, origRespCode: string, timeoutMs = 3_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await client.query(o);
+    if (answer.fields.origRespCode === origRespCode) return answer;
+    if (Date.now() > until) throw new Error(`origRespCode stayed ${answer.fields.origRespCode}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('UnionPay B2C (被扫) with sandbox payment codes', () => {
+  it('unionpay payment codes are 19 digits starting 62', async () => {
+    for (const scenario of ['success', 'password', 'timeout', 'insufficient_funds'] as const)
+      expect(await issue('unionpay', scenario)).toMatch(/^62\d{17}$/);
+  });
+
+  it('success: 00 at once, a queryId, a signed notification, query says 00', async () => {
+    const o = order(await issue('unionpay', 'success'));
+    const answer = await client.b2c(o);
+    expect(answer.respCode).toBe('00');
+    expect(answer.fields.queryId).toMatch(/^\d{21}$/);
+    expect((await client.query(o)).fields).toMatchObject({
+      origRespCode: '00',
+      queryId: answer.fields.queryId,
+      txnSubType: '06',
+    });
+    const until = Date.now() + 3_000;
+    while (!receiver.received.some((n) => n.body.includes(o.orderId)) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 10));
+    const note = client.parseNotification(receiver.received.find((n) => n.body.includes(o.orderId))!.body);
+    expect(note).toMatchObject({ respCode: '00', orderId: o.orderId, txnSubType: '06' });
+  });
+
+  it('password: 05 (in progress), query 05 until the customer has entered it, then 00', async () => {
+    const o = order(await issue('unionpay', 'password'));
+    const answer = await client.b2c(o);
+    expect(answer.respCode).toBe('05');
+    expect(answer.status.outcome).toBe('unknown');
+    expect((await queryUntil(o, '00')).fields.queryId).toBe(answer.fields.queryId);
+  });
+
+  it('password at timeScale 20: still 05 right after, 00 once the (scaled) 10 s have passed', async () => {
+    const slow = await startTestSandbox([registerUnionpaySandbox], { timeScale: 20 }); // 500 ms
+    try {
+      const slowClient = new AcpClient({ ...client['options'], baseUrl: `${slow.url}/unionpay/` });
+      const code = (
+        (await (
+          await fetch(`${slow.url}/sandbox/paycodes`, {
+            method: 'POST',
+            body: JSON.stringify({ wallet: 'unionpay', scenario: 'password' }),
+          })
+        ).json()) as { auth_code: string }
+      ).auth_code;
+      const o = order(code);
+      const started = Date.now();
+      expect((await slowClient.b2c(o)).respCode).toBe('05');
+      expect((await slowClient.query(o)).fields.origRespCode).toBe('05');
+      for (;;) {
+        const state = (await slowClient.query(o)).fields.origRespCode;
+        if (state === '00') break;
+        expect(state).toBe('05');
+        expect(Date.now() - started).toBeLessThan(3_000);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('timeout: 05, then the customer never confirms → 69', async () => {
+    const o = order(await issue('unionpay', 'timeout'));
+    expect((await client.b2c(o)).respCode).toBe('05');
+    expect((await queryUntil(o, '69')).fields.origRespCode).toBe('69');
+  });
+
+  it('a pending payment can be cancelled (撤销), and then stays failed', async () => {
+    const o = order(await issue('unionpay', 'timeout'));
+    const answer = await client.b2c(o);
+    const cancelled = await client.cancel({
+      orderId: `JPCXL${Date.now()}${++seq}`,
+      txnTime: txnTimeNow(sb.ctx.clock),
+      txnAmt: o.txnAmt,
+      origQryId: answer.fields.queryId!,
+      backUrl: receiver.url,
+    });
+    expect(cancelled.respCode).toBe('00');
+    expect((await client.query(o)).fields.origRespCode).toBe('01');
+  });
+
+  it('insufficient_funds: 64 余额不足, final; query agrees', async () => {
+    const o = order(await issue('unionpay', 'insufficient_funds'));
+    const answer = await client.b2c(o);
+    expect(answer.respCode).toBe('64');
+    expect(answer.status.outcome).toBe('failed');
+    expect((await client.query(o)).fields.origRespCode).toBe('64');
+  });
+
+  it('unknown, foreign-wallet and used codes: 44, nothing recorded', async () => {
+    const used = await issue('unionpay', 'success');
+    expect((await client.b2c(order(used))).respCode).toBe('00');
+    for (const qrNo of ['6200000000000000000', await issue('wechat', 'success'), used]) {
+      const o = order(qrNo);
+      expect((await client.b2c(o)).respCode).toBe('44');
+      expect((await client.query(o)).respCode).toBe('34');
+    }
+  });
+});

@@ -9,6 +9,11 @@ import { requireService } from '../support/services.js';
 import { nonce, responseSignatureValid, signedHeaders } from '../support/signing.js';
 import { freePort, readJson, runJuhepay, waitFor, waitForReady, type Running } from '../support/process.js';
 
+type SandboxCredentials = {
+  wechatpay: { base_url: string; platform_serial: string };
+  alipay: { app_private_key: string };
+};
+
 const running: Running[] = [];
 const dirs: string[] = [];
 afterAll(async () => {
@@ -65,7 +70,9 @@ describe('juhepay start, embedded', () => {
       });
       expect(first.demo.plates.bound).toHaveLength(2);
       expect(first.demo.plates.blank).toHaveLength(1);
-      const credentials = await (await fetch(`${first.demo.sandbox_url}/sandbox/credentials`)).json();
+      const credentials = (await (
+        await fetch(`${first.demo.sandbox_url}/sandbox/credentials`)
+      ).json()) as SandboxCredentials;
       expect(credentials.wechatpay.base_url).toBe(`${first.demo.sandbox_url}/wechatpay/`);
       expect(credentials.wechatpay.platform_serial).toMatch(/^PUB_KEY_ID_/);
 
@@ -92,7 +99,9 @@ describe('juhepay start, embedded', () => {
       expect(second.demo.app_id).toBe(first.demo.app_id);
       expect(second.demo.app_secret).toBe(first.demo.app_secret);
       expect(second.demo.admin_token).toBe(first.demo.admin_token);
-      const again = await (await fetch(`${second.demo.sandbox_url}/sandbox/credentials`)).json();
+      const again = (await (
+        await fetch(`${second.demo.sandbox_url}/sandbox/credentials`)
+      ).json()) as SandboxCredentials;
       expect(again.alipay.app_private_key).toBe(credentials.alipay.app_private_key); // keys kept per data folder
       const kept = await fetch(`${second.baseUrl}/admin/v1/merchants/${merchantId}`, {
         headers: { authorization: `Bearer ${second.demo.admin_token}` },

@@ -21,6 +21,7 @@ export const ID_PREFIXES = {
   job: 'job',
   request: 'req',
   application: 'apl',
+  exception: 'exc',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
@@ -79,6 +80,19 @@ export function isId(kind: IdKind, value: unknown): value is string {
   if (typeof value !== 'string') return false;
   const prefix = `${ID_PREFIXES[kind]}_`;
   return value.startsWith(prefix) && ID_BODY.test(value.slice(prefix.length));
+}
+
+/**
+ * The millisecond time an id was made (its first 10 base32 characters), or undefined when the
+ * value is not an id of that kind. Channels whose protocols key a transaction by its creation
+ * time (UnionPay txnTime) read it back from the id instead of storing it.
+ */
+export function idTimestampMs(kind: IdKind, value: string): number | undefined {
+  if (!isId(kind, value)) return undefined;
+  let ms = 0;
+  for (const ch of value.slice(ID_PREFIXES[kind].length + 1, ID_PREFIXES[kind].length + 1 + TIME_LEN))
+    ms = ms * 32 + ALPHABET.indexOf(ch);
+  return Number.isSafeInteger(ms) ? ms : undefined;
 }
 
 /** Random token for secrets and nonces: url-safe base64 of `bytes` random bytes. */

@@ -57,8 +57,10 @@ export class AcpClient {
       if (res.status !== 200) throw new AcpTransportError(`HTTP ${res.status} from ${url.pathname}`);
     } catch (error) {
       if (error instanceof AcpTransportError) throw error;
+      // the cause tells "could not connect" (nothing sent) from "no answer" (outcome unknown)
       throw new AcpTransportError(
         `no answer from ${url.pathname}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
       );
     }
     const answer = parseAcpResponse(text.trim());

@@ -123,6 +123,8 @@ export interface FollowUp {
   /** queryId of the payment */
   origQryId: string;
   backUrl: string;
+  /** echoed in the notification: the only way to name the original order there */
+  reqReserved?: string;
 }
 
 /** 消费撤销: same day, full amount. */
@@ -136,6 +138,7 @@ export function buildCancelRequest(m: AcpMerchant, f: FollowUp): AcpFields {
       txnAmt: amount(f.txnAmt),
       origQryId: f.origQryId,
       backUrl: f.backUrl,
+      reqReserved: f.reqReserved ?? '',
     },
     m.signPrivateKeyPem,
   );
@@ -153,6 +156,7 @@ export function buildRefundRequest(m: AcpMerchant, f: FollowUp): AcpFields {
       txnAmt: amount(f.txnAmt),
       origQryId: f.origQryId,
       backUrl: f.backUrl,
+      reqReserved: f.reqReserved ?? '',
     },
     m.signPrivateKeyPem,
   );

@@ -1,0 +1,62 @@
+import { ChannelError, type ChannelConfig, type PayWay } from '../channel.js';
+import { H5_WALLET_CONFIGS, type H5Wallet } from '../../sandbox/wallets/h5-wallet-protocol.js';
+
+/**
+ * A merchant's configuration for one H5 wallet (QQ Wallet, JD Pay, Baidu Wallet): where the
+ * wallet's API is, the merchant's id there and the signing key. The protocol is the sandbox's
+ * documented H5 wallet protocol (src/sandbox/wallets/h5-wallet-protocol.ts); a real wallet that
+ * speaks it is configuration only.
+ */
+
+export const H5_WALLET_CONFIG_FIELDS = {
+  base_url: {
+    secret: false,
+    required: true,
+    hint: 'the wallet API root, e.g. https://pay.example/qqwallet/',
+  },
+  merchant_id: { secret: false, required: true, hint: "the merchant's id at the wallet" },
+  key: { secret: true, required: true, hint: 'the HMAC-SHA256 signing key' },
+} as const;
+
+export const H5_WALLET_PAY_WAY: Record<H5Wallet, PayWay> = {
+  qqwallet: 'qqwallet_jsapi',
+  jdpay: 'jdpay_h5',
+  baiduwallet: 'baiduwallet_h5',
+};
+
+export interface H5WalletSettings {
+  baseUrl: string;
+  merchantId: string;
+  key: string;
+}
+
+export function h5WalletSettings(wallet: H5Wallet, config: ChannelConfig): H5WalletSettings {
+  if (config.channel !== wallet)
+    throw new ChannelError('config', `a ${config.channel} configuration was given to the ${wallet} adapter`);
+  const get = (name: keyof typeof H5_WALLET_CONFIG_FIELDS) => {
+    const value = config.fields[name];
+    if (!value) throw new ChannelError('config', `${wallet} configuration lacks ${name}`);
+    return value;
+  };
+  const baseUrl = get('base_url');
+  if (!/^https?:\/\/\S+$/.test(baseUrl))
+    throw new ChannelError('config', `${wallet} base_url must be an http(s) URL`);
+  return {
+    baseUrl: baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`,
+    merchantId: get('merchant_id'),
+    key: get('key'),
+  };
+}
+
+/** The sandbox's test merchant of a wallet (its published test key) as a configuration. */
+export function h5WalletConfigFromSandbox(wallet: H5Wallet, sandboxBaseUrl: string): ChannelConfig {
+  const sandbox = H5_WALLET_CONFIGS[wallet];
+  return {
+    channel: wallet,
+    fields: {
+      base_url: `${sandboxBaseUrl.replace(/\/+$/, '')}/${wallet}/`,
+      merchant_id: sandbox.mchId,
+      key: sandbox.key,
+    },
+  };
+}

@@ -1,0 +1,173 @@
+import { ID_PREFIXES, idTimestampMs, isId } from '../../core/ids.js';
+import type {
+  BillRecord,
+  ChannelPaymentState,
+  PaymentStatus,
+  RefundState,
+  RefundStatus,
+} from '../channel.js';
+import { ChannelError } from '../channel.js';
+import type { AcpFields } from './protocol/form.js';
+import type { ReconFile } from './protocol/recon-file.js';
+import { classifyRespCode } from './protocol/resp-codes.js';
+import { formatTxnTime, parseTxnTime } from './protocol/txn-time.js';
+
+/**
+ * Pure translations between JuhePay and ACP. ACP orderIds are 8–40 letters and digits (no `_`),
+ * so our ids travel without their prefix: `ord_<26>` → `<26>` for payments, `rfd_<26>` → `<26>`
+ * for refunds, and a cancel (撤销) of a payment is `<26 of the order>C` (upper-case C is outside
+ * our lower-case alphabet, so it can never be mistaken for an order id). The txnType of a
+ * message says which of these an orderId is.
+ */
+
+const ORDER = `${ID_PREFIXES.order}_`;
+const REFUND = `${ID_PREFIXES.refund}_`;
+const CANCEL_SUFFIX = 'C';
+
+export function acpOrderId(orderId: string): string {
+  if (!isId('order', orderId)) throw new ChannelError('rejected', `${orderId} is not a JuhePay order id`);
+  return orderId.slice(ORDER.length);
+}
+
+export function acpRefundId(refundId: string): string {
+  if (!isId('refund', refundId)) throw new ChannelError('rejected', `${refundId} is not a JuhePay refund id`);
+  return refundId.slice(REFUND.length);
+}
+
+export function acpCancelId(orderId: string): string {
+  return `${acpOrderId(orderId)}${CANCEL_SUFFIX}`;
+}
+
+/** The order id an ACP orderId of a payment (or of a cancel) stands for; undefined when it is not ours. */
+export function orderIdOfAcp(acpId: string | undefined): string | undefined {
+  if (!acpId) return undefined;
+  const body = acpId.endsWith(CANCEL_SUFFIX) ? acpId.slice(0, -1) : acpId;
+  const id = `${ORDER}${body}`;
+  return isId('order', id) ? id : undefined;
+}
+
+/** A refund's reqReserved carries the full order id: '' when it does not (a refund made outside JuhePay). */
+export function orderIdOfReserved(reqReserved: string | undefined): string {
+  return isId('order', reqReserved) ? reqReserved : '';
+}
+
+export function refundIdOfAcp(acpId: string | undefined): string | undefined {
+  const id = `${REFUND}${acpId ?? ''}`;
+  return isId('refund', id) ? id : undefined;
+}
+
+/** A refund's txnTime is its creation time, read back from the refund id, so a query can find it again. */
+export function refundTxnTime(refundId: string): string {
+  const ms = idTimestampMs('refund', refundId);
+  if (ms === undefined) throw new ChannelError('rejected', `${refundId} is not a JuhePay refund id`);
+  return formatTxnTime(new Date(ms));
+}
+
+const B2C_SUBTYPE = '06';
+
+/** origRespCode (with the payment's txnSubType) → the state JuhePay decides on. */
+export function paymentStateOf(
+  code: string | undefined,
+  txnSubType: string | undefined,
+): ChannelPaymentState {
+  const outcome = classifyRespCode(code).outcome;
+  if (outcome === 'success') return 'succeeded';
+  if (outcome === 'not_found') return 'not_found';
+  if (outcome === 'unknown') return txnSubType === B2C_SUBTYPE ? 'user_paying' : 'pending';
+  return 'failed';
+}
+
+export function refundStateOf(code: string | undefined): RefundState {
+  const outcome = classifyRespCode(code).outcome;
+  if (outcome === 'success') return 'succeeded';
+  if (outcome === 'not_found') return 'not_found';
+  if (outcome === 'unknown') return 'pending';
+  return 'failed';
+}
+
+/**
+ * traceTime is MMddHHmmss with no year: the year is the txnTime's, or the next one when the trace
+ * would fall months before the order (made on 31 Dec, paid on 1 Jan). A trace a little before
+ * txnTime is clock skew between us and UnionPay, not a year later.
+ */
+export function paidAtOf(txnTime: string | undefined, traceTime: string | undefined): Date | undefined {
+  const created = txnTime ? parseTxnTime(txnTime) : undefined;
+  if (!created || !traceTime || !/^\d{10}$/.test(traceTime)) return created;
+  const year = Number(txnTime!.slice(0, 4));
+  const sameYear = parseTxnTime(`${year}${traceTime}`);
+  if (sameYear && created.getTime() - sameYear.getTime() < 180 * 86_400_000) return sameYear;
+  return parseTxnTime(`${year + 1}${traceTime}`) ?? created;
+}
+
+/** Result fields of a query answer or a notification about a payment. */
+export function paymentStatusOf(fields: AcpFields, code: string | undefined): PaymentStatus {
+  const state = paymentStateOf(code, fields.txnSubType);
+  const status: PaymentStatus = { state, code, message: classifyRespCode(code).message };
+  if (fields.queryId) status.channelTradeNo = fields.queryId;
+  if (state === 'succeeded') {
+    if (fields.txnAmt && /^\d+$/.test(fields.txnAmt)) status.amount = Number(fields.txnAmt);
+    status.paidAt = paidAtOf(fields.txnTime, fields.traceTime);
+  }
+  return status;
+}
+
+export function refundStatusOf(fields: AcpFields, code: string | undefined): RefundStatus {
+  const status: RefundStatus = { state: refundStateOf(code), code, message: classifyRespCode(code).message };
+  if (fields.queryId) status.channelRefundNo = fields.queryId;
+  return status;
+}
+
+/**
+ * A respCode that is a refusal of OUR request rather than an answer about the customer's money:
+ * transient (02/06) → system_error, merchant set-up (11 signature, 31 merchant state, 32 no
+ * permission) → config, anything else → rejected. Returns undefined for success and unknown.
+ */
+export function acpRequestError(fields: AcpFields, what: string): ChannelError | undefined {
+  const code = fields.respCode;
+  const c = classifyRespCode(code);
+  if (c.outcome === 'success' || c.outcome === 'unknown') return undefined;
+  const text = `unionpay ${what}: ${code ?? '(no respCode)'} ${fields.respMsg || c.message}`;
+  if (c.retryable) return new ChannelError('system_error', text, code);
+  if (code === '11' || code === '31' || code === '32') return new ChannelError('config', text, code);
+  return new ChannelError('rejected', text, code);
+}
+
+/** Our order id of a recon row about a payment or its cancel/refund (via the payment's queryId). */
+function rowOrderId(file: ReconFile, row: ReconFile['rows'][number]): string {
+  if (row.txnType === '01' || row.txnType === '31') return orderIdOfAcp(row.orderId) ?? '';
+  const original = file.rows.find((r) => r.queryId === row.origQryId && r.txnType === '01');
+  return orderIdOfAcp(original?.orderId) ?? '';
+}
+
+/**
+ * Day-file rows → bill records. The sandbox file carries no fees (UnionPay's real INN files
+ * do; they are not in our references), so fee is 0. A cancel is money going back, so it is a
+ * `refund` record with no refund id. A refund of a payment made on an earlier day cannot name
+ * its order from this file alone: its outTradeNo is '' and reconciliation matches it by refund id.
+ */
+export function billRecordsOf(file: ReconFile): BillRecord[] {
+  return file.rows.map((row) => {
+    const at = parseTxnTime(row.txnTime) ?? new Date(0);
+    const base = {
+      outTradeNo: rowOrderId(file, row),
+      channelTradeNo: row.queryId,
+      amount: row.txnAmt,
+      fee: 0,
+      at,
+    };
+    if (row.txnType === '01') return { ...base, kind: 'payment' as const };
+    return {
+      ...base,
+      kind: 'refund' as const,
+      outRefundNo: row.txnType === '04' ? (refundIdOfAcp(row.orderId) ?? '') : undefined,
+    };
+  });
+}
+
+/** YYYY-MM-DD or YYYYMMDD → ACP settleDate MMdd. */
+export function settleDateOfDay(date: string): string {
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(date);
+  if (!m || !parseTxnTime(`${m[1]}${m[2]}${m[3]}000000`))
+    throw new ChannelError('rejected', `bill date ${date} is not a calendar day (YYYY-MM-DD)`);
+  return `${m[2]}${m[3]}`;
+}

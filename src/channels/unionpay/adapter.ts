@@ -1,0 +1,309 @@
+import { systemClock, type Clock } from '../../core/clock.js';
+import {
+  ChannelError,
+  type BillRecord,
+  type Channel,
+  type ChannelConfig,
+  type ChannelNotification,
+  type ChannelOrder,
+  type CreateResult,
+  type NotificationAck,
+  type PaymentStatus,
+  type PayWay,
+  type RawNotification,
+  type RefundRequest,
+  type RefundStatus,
+} from '../channel.js';
+import { AcpClient, AcpVerifyError, type AcpAnswer } from './acp-client.js';
+import { acpCallError } from './adapter-errors.js';
+import { billOfFile, notificationOf } from './adapter-messages.js';
+import {
+  acpCancelId,
+  acpOrderId,
+  acpRefundId,
+  acpRequestError,
+  paymentStatusOf,
+  refundStatusOf,
+  refundTxnTime,
+  settleDateOfDay,
+} from './adapter-mapping.js';
+import { unionpaySettings, type UnionpaySettings } from './config.js';
+import { AcpFormatError } from './protocol/form.js';
+import { formatTxnTime } from './protocol/txn-time.js';
+
+/**
+ * UnionPay QR (ACP 5.1.0) behind the Channel interface: `unionpay_qr` is C2B 主扫 (the customer's
+ * UnionPay app opens the qrCode URL), `unionpay_micropay` is B2C 被扫 with the customer's payment
+ * code. Endpoints and keys come from the merchant's configuration only (see config.ts).
+ *
+ * Choices the protocol leaves to us:
+ * - ACP has no close for an unpaid C2B order: close() queries and, when the order is unpaid,
+ *   reports `closed`. The order is over for JuhePay; if the customer still pays the lapsed code,
+ *   the payment arrives by notification and becomes a late-payment exception, never lost.
+ *   A B2C still waiting for the password is cancelled (撤销) instead.
+ * - A refund's 00 answer means "accepted" (受理): the result is `pending` until the notification
+ *   or refundQuery says otherwise. Its txnTime is read back from the refund id, so a lost answer
+ *   (12 重复交易 on retry) is resolved by query, never by a second refund.
+ */
+
+const PAY_WAYS = ['unionpay_qr', 'unionpay_micropay'] as const satisfies readonly PayWay[];
+
+export interface UnionpayChannelOptions {
+  clock?: Clock;
+  /** per-request timeout; the ACP SDKs use 30 s */
+  timeoutMs?: number;
+}
+
+type OrderRef = Pick<ChannelOrder, 'outTradeNo' | 'createdAt'> & { notifyUrl?: string };
+
+export function createUnionpayChannel(options: UnionpayChannelOptions = {}): Channel {
+  const clock = options.clock ?? systemClock;
+  const setup = (config: ChannelConfig) => {
+    const settings = unionpaySettings(config, options.timeoutMs);
+    return { settings, client: new AcpClient(settings.client) };
+  };
+  const call = async (what: string, send: () => Promise<AcpAnswer>): Promise<AcpAnswer> => {
+    try {
+      return await send();
+    } catch (error) {
+      throw acpCallError(error, what);
+    }
+  };
+
+  /** queryTrans of one of our transactions: undefined when UnionPay has none (34). */
+  const queryTxn = async (client: AcpClient, orderId: string, txnTime: string, what: string) => {
+    const answer = await call(what, () => client.query({ orderId, txnTime }));
+    if (answer.respCode === '34') return undefined;
+    if (answer.respCode !== '00')
+      throw (
+        acpRequestError(answer.fields, what) ??
+        new ChannelError('system_error', `unionpay ${what}: ${answer.respCode}`)
+      );
+    return answer.fields;
+  };
+
+  const queryPayment = async (client: AcpClient, order: OrderRef) => {
+    const fields = await queryTxn(
+      client,
+      acpOrderId(order.outTradeNo),
+      formatTxnTime(order.createdAt),
+      'query',
+    );
+    return {
+      fields,
+      status: fields
+        ? paymentStatusOf(fields, fields.origRespCode)
+        : ({ state: 'not_found' } as PaymentStatus),
+    };
+  };
+
+  /** where UnionPay notifies follow-ups (cancels) that the interface gives no notifyUrl for */
+  const backUrlFor = (config: ChannelConfig, order: OrderRef): string => {
+    const url = order.notifyUrl || config.fields.back_url;
+    if (!url || !/^https?:\/\/\S+$/.test(url))
+      throw new ChannelError(
+        'config',
+        'unionpay needs a backUrl for a cancel: pass the order notifyUrl or set back_url',
+      );
+    return url;
+  };
+
+  const cancel = async (config: ChannelConfig, client: AcpClient, order: OrderRef) => {
+    const { fields, status } = await queryPayment(client, order);
+    if (!fields || !['succeeded', 'user_paying', 'pending'].includes(status.state) || !fields.queryId)
+      return { done: true, status }; // nothing was taken: nothing to give back
+    const answer = await call('cancel', () =>
+      client.cancel({
+        orderId: acpCancelId(order.outTradeNo),
+        txnTime: formatTxnTime(clock.now()),
+        txnAmt: Number(fields.txnAmt),
+        origQryId: fields.queryId!,
+        backUrl: backUrlFor(config, order),
+        reqReserved: order.outTradeNo,
+      }),
+    );
+    if (answer.status.outcome === 'success')
+      return { done: true, status: { ...status, state: 'closed' as const } };
+    if (answer.status.outcome === 'unknown' || answer.respCode === '12') return { done: false, status };
+    if (answer.respCode === '35') {
+      // the payment moved under us (the customer gave up typing the password): nothing left to cancel?
+      const now = await queryPayment(client, order);
+      if (!['succeeded', 'user_paying', 'pending'].includes(now.status.state))
+        return { done: true, status: now.status };
+    }
+    throw acpRequestError(answer.fields, 'cancel')!;
+  };
+
+  const refundQuery = async (config: ChannelConfig, refund: RefundRequest): Promise<RefundStatus> => {
+    const { client } = setup(config);
+    const fields = await queryTxn(
+      client,
+      acpRefundId(refund.outRefundNo),
+      refundTxnTime(refund.outRefundNo),
+      'refund query',
+    );
+    return fields ? refundStatusOf(fields, fields.origRespCode) : { state: 'not_found' };
+  };
+
+  return {
+    id: 'unionpay',
+    payWays: PAY_WAYS,
+
+    async create(config, payWay, order): Promise<CreateResult> {
+      if (payWay !== 'unionpay_qr')
+        throw new ChannelError(
+          'rejected',
+          `unionpay creates unionpay_qr orders; ${payWay} is not one (micropay goes by payByCode)`,
+        );
+      const { settings, client } = setup(config);
+      const orderId = acpOrderId(order.outTradeNo);
+      const answer = await call('c2b', () =>
+        client.c2b({
+          orderId,
+          txnTime: formatTxnTime(order.createdAt),
+          txnAmt: order.amount,
+          backUrl: order.notifyUrl,
+        }),
+      );
+      const qrCode = answer.fields.qrCode;
+      if (answer.status.outcome === 'success' && qrCode) {
+        return { action: withSandbox({ type: 'redirect', url: qrCode }, settings, orderId) };
+      }
+      throw (
+        acpRequestError(answer.fields, 'c2b') ??
+        new ChannelError(
+          'system_error',
+          `unionpay c2b: no qrCode (respCode ${answer.respCode})`,
+          answer.respCode,
+        )
+      );
+    },
+
+    async payByCode(config, order, authCode): Promise<PaymentStatus> {
+      if (!/^\d{16,24}$/.test(authCode))
+        throw new ChannelError('rejected', 'a UnionPay payment code is 16–24 digits');
+      const { client } = setup(config);
+      const answer = await call('b2c', () =>
+        client.b2c({
+          orderId: acpOrderId(order.outTradeNo),
+          txnTime: formatTxnTime(order.createdAt),
+          txnAmt: order.amount,
+          backUrl: order.notifyUrl,
+          qrNo: authCode,
+        }),
+      );
+      const { fields, respCode } = answer;
+      if (respCode === '12') return (await queryPayment(client, order)).status; // our earlier try got through
+      const error = acpRequestError(fields, 'b2c');
+      if (error && error.kind !== 'rejected') throw error;
+      const status = paymentStatusOf({ ...fields, txnSubType: '06' }, respCode);
+      if (status.state === 'succeeded') {
+        status.amount ??= order.amount;
+        status.paidAt = clock.now();
+      }
+      return status;
+    },
+
+    async query(config, order) {
+      return (await queryPayment(setup(config).client, order)).status;
+    },
+
+    async close(config, order) {
+      const { client } = setup(config);
+      const { status } = await queryPayment(client, order);
+      if (status.state === 'user_paying') {
+        const cancelled = await cancel(config, client, order);
+        if (!cancelled.done) throw new ChannelError('timeout', 'unionpay cancel: outcome unknown, ask again');
+        return cancelled.status;
+      }
+      if (status.state === 'pending')
+        return {
+          ...status,
+          state: 'closed',
+          message: 'UnionPay has no close for a C2B order: it lapses; a later payment is notified',
+        };
+      return status;
+    },
+
+    async reverse(config, order) {
+      const { client } = setup(config);
+      return { done: (await cancel(config, client, order)).done };
+    },
+
+    async refund(config, refund): Promise<RefundStatus> {
+      const { client } = setup(config);
+      let origQryId = refund.channelTradeNo;
+      if (!origQryId) {
+        const { status } = await queryPayment(client, {
+          outTradeNo: refund.outTradeNo,
+          createdAt: refund.orderCreatedAt,
+        });
+        if (status.state !== 'succeeded' || !status.channelTradeNo)
+          throw new ChannelError('rejected', `unionpay refund: the payment is ${status.state} at UnionPay`);
+        origQryId = status.channelTradeNo;
+      }
+      const answer = await call('refund', () =>
+        client.refund({
+          orderId: acpRefundId(refund.outRefundNo),
+          txnTime: refundTxnTime(refund.outRefundNo),
+          txnAmt: refund.amount,
+          origQryId: origQryId!,
+          backUrl: refund.notifyUrl,
+          reqReserved: refund.outTradeNo,
+        }),
+      );
+      if (answer.respCode === '12') return refundQuery(config, refund); // sent before: ask what became of it
+      const error = acpRequestError(answer.fields, 'refund');
+      if (error && error.kind !== 'rejected') throw error;
+      if (error) return { state: 'failed', code: answer.respCode, message: error.message };
+      // 00 is "accepted": the result comes by notification or query
+      return { state: 'pending', channelRefundNo: answer.fields.queryId, code: answer.respCode };
+    },
+
+    refundQuery,
+
+    async parseNotification(config, raw: RawNotification): Promise<ChannelNotification> {
+      const { settings, client } = setup(config);
+      let fields;
+      try {
+        fields = client.parseNotification(raw.body);
+      } catch (error) {
+        if (error instanceof AcpVerifyError || error instanceof AcpFormatError)
+          throw new ChannelError('invalid_notification', `unionpay notification: ${error.message}`);
+        throw error;
+      }
+      if (fields.merId !== settings.client.merchant.merId)
+        throw new ChannelError(
+          'invalid_notification',
+          `unionpay notification for merId ${fields.merId ?? '(none)'}, not ours`,
+        );
+      return notificationOf(fields);
+    },
+
+    ack(accepted): NotificationAck {
+      // UnionPay judges by the HTTP status alone: 200 stops its retries
+      return accepted
+        ? { status: 200, contentType: 'text/plain', body: 'ok' }
+        : { status: 500, contentType: 'text/plain', body: 'retry' };
+    },
+
+    async downloadBill(config, date): Promise<BillRecord[]> {
+      const { settings, client } = setup(config);
+      const answer = await call('file', () =>
+        client.file({ txnTime: formatTxnTime(clock.now()), settleDate: settleDateOfDay(date) }),
+      );
+      if (answer.respCode === '98') return []; // no transactions that day: UnionPay has no file
+      const error = acpRequestError(answer.fields, 'file');
+      if (error) throw error;
+      return billOfFile(answer.fields.fileContent ?? '', settings.client.merchant.merId);
+    },
+  };
+}
+
+function withSandbox<A extends { type: 'redirect'; url: string }>(
+  action: A,
+  settings: UnionpaySettings,
+  orderId: string,
+) {
+  return settings.sandboxPayUrl ? { ...action, sandbox_url: settings.sandboxPayUrl(orderId) } : action;
+}

@@ -1,0 +1,104 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { ChannelError, type ChannelConfig } from '../channel.js';
+import type { AcpClientOptions } from './acp-client.js';
+
+/**
+ * A merchant's UnionPay configuration. The trust anchor is a ROOT certificate: every answer and
+ * notification carries UnionPay's signing certificate (signPubKeyCert), which must chain to it,
+ * so UnionPay can roll its signing certificate without the merchant touching anything.
+ * `sandbox: "true"` marks a configuration that points at the JuhePay sandbox, whose customer page
+ * is then offered as the wallet action's `sandbox_url`.
+ */
+
+export const UNIONPAY_CONFIG_FIELDS = {
+  base_url: { secret: false, required: true, hint: 'the ACP gateway root, e.g. https://gateway.95516.com/' },
+  mer_id: { secret: false, required: true, hint: 'the merchant id at UnionPay (15 characters)' },
+  cert_id: { secret: false, required: true, hint: 'the signing certificate serial, in decimal' },
+  sign_private_key: { secret: true, required: true, hint: 'the signing private key, PEM' },
+  root_cert: { secret: false, required: true, hint: "UnionPay's root certificate, PEM" },
+  back_url: {
+    secret: false,
+    required: false,
+    hint: 'where UnionPay notifies cancels when the caller gives no notifyUrl',
+  },
+  sandbox: { secret: false, required: false, hint: '"true" when base_url is the JuhePay sandbox' },
+} as const;
+
+export interface UnionpaySettings {
+  client: AcpClientOptions;
+  /** the sandbox customer page for an ACP orderId, only for sandbox configurations */
+  sandboxPayUrl?: (acpOrderId: string) => string;
+}
+
+function field(config: ChannelConfig, name: keyof typeof UNIONPAY_CONFIG_FIELDS): string {
+  const value = config.fields[name];
+  if (!value) throw new ChannelError('config', `unionpay configuration lacks ${name}`);
+  return value;
+}
+
+/** Reads and checks the fields; every problem is a ChannelError('config') naming the field. */
+export function unionpaySettings(config: ChannelConfig, timeoutMs?: number): UnionpaySettings {
+  if (config.channel !== 'unionpay')
+    throw new ChannelError('config', `a ${config.channel} configuration was given to the unionpay adapter`);
+  const baseUrl = field(config, 'base_url');
+  if (!/^https?:\/\/\S+$/.test(baseUrl))
+    throw new ChannelError('config', 'unionpay base_url must be an http(s) URL');
+  const merId = field(config, 'mer_id');
+  if (!/^[0-9A-Za-z]{15}$/.test(merId))
+    throw new ChannelError('config', 'unionpay mer_id must be 15 letters or digits');
+  const certId = field(config, 'cert_id');
+  if (!/^\d{1,64}$/.test(certId)) throw new ChannelError('config', 'unionpay cert_id must be decimal digits');
+  const signPrivateKeyPem = field(config, 'sign_private_key');
+  const rootCert = field(config, 'root_cert');
+  try {
+    createPrivateKey(signPrivateKeyPem);
+  } catch {
+    throw new ChannelError('config', 'unionpay sign_private_key is not a readable private key');
+  }
+  try {
+    new X509Certificate(rootCert);
+  } catch {
+    throw new ChannelError('config', 'unionpay root_cert is not a certificate');
+  }
+  const root = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  const settings: UnionpaySettings = {
+    client: {
+      baseUrl: root,
+      merchant: { merId, certId, signPrivateKeyPem },
+      trust: { roots: [rootCert] },
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    },
+  };
+  if (config.fields.sandbox === 'true') {
+    // the sandbox serves the gateway under <sandbox>/unionpay/ and the customer under <sandbox>/sandbox/unionpay/
+    const page = new URL('../sandbox/unionpay/pay', root);
+    settings.sandboxPayUrl = (orderId) => `${page.toString()}?order_id=${encodeURIComponent(orderId)}`;
+  }
+  return settings;
+}
+
+/** The sandbox's test merchant (GET /sandbox/credentials → unionpay, or the generated keys) as a configuration. */
+export function unionpayConfigFromSandbox(
+  credentials: {
+    mer_id: string;
+    cert_id: string;
+    sign_private_key: string;
+    root_cert?: string | undefined;
+    root_cert_pem?: string | undefined;
+  },
+  sandboxBaseUrl: string,
+): ChannelConfig {
+  const rootCert = credentials.root_cert ?? credentials.root_cert_pem;
+  if (!rootCert) throw new ChannelError('config', 'the sandbox credentials carry no root certificate');
+  return {
+    channel: 'unionpay',
+    fields: {
+      base_url: `${sandboxBaseUrl.replace(/\/+$/, '')}/unionpay/`,
+      mer_id: credentials.mer_id,
+      cert_id: credentials.cert_id,
+      sign_private_key: credentials.sign_private_key,
+      root_cert: rootCert,
+      sandbox: 'true',
+    },
+  };
+}

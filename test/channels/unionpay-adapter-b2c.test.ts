@@ -1,0 +1,207 @@
+import { createServer } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ChannelConfig, ChannelOrder } from '../../src/channels/channel.js';
+import { createUnionpayChannel } from '../../src/channels/unionpay/adapter.js';
+import { unionpayConfigFromSandbox } from '../../src/channels/unionpay/config.js';
+import { newId } from '../../src/core/ids.js';
+import type { PayCodeScenario } from '../../src/sandbox/context.js';
+import { registerUnionpaySandbox } from '../../src/sandbox/unionpay/index.js';
+import { startNotifyReceiver, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+
+/** unionpay_micropay (B2C), reverse, close of a waiting payment, and channel faults → ChannelError kinds. */
+
+let sb: TestSandbox;
+let receiver: Awaited<ReturnType<typeof startNotifyReceiver>>;
+let config: ChannelConfig;
+const up = createUnionpayChannel({ timeoutMs: 2_000 });
+
+beforeAll(async () => {
+  sb = await startTestSandbox([registerUnionpaySandbox], { timeScale: 100 }); // password entry 10 s → 100 ms, giving up 60 s → 600 ms
+  receiver = await startNotifyReceiver();
+  config = unionpayConfigFromSandbox(sb.ctx.keys.unionpay, sb.url);
+});
+afterEach(() => sb.ctx.faults.clear());
+afterAll(async () => {
+  await sb.close();
+  await receiver.close();
+});
+
+function newOrder(amount = 888): ChannelOrder {
+  const now = new Date();
+  return {
+    outTradeNo: newId('order', now.getTime()),
+    amount,
+    subject: 'tea',
+    notifyUrl: receiver.url,
+    expiresAt: new Date(now.getTime() + 900_000),
+    createdAt: now,
+  };
+}
+const code = (scenario: PayCodeScenario) => sb.ctx.paycodes.issue('unionpay', scenario);
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms)); // the simulated customer types
+
+describe('unionpay_micropay (B2C)', () => {
+  it('success pays at once, with the queryId as the channel trade number', async () => {
+    const order = newOrder();
+    const status = await up.payByCode(config, order, code('success'));
+    expect(status).toMatchObject({ state: 'succeeded', amount: 888, code: '00' });
+    expect(status.channelTradeNo).toMatch(/^\d{21}$/);
+    expect(await up.query(config, order)).toMatchObject({
+      state: 'succeeded',
+      channelTradeNo: status.channelTradeNo,
+    });
+  });
+
+  it('password: user_paying (05) until the customer finishes, then succeeded by query', async () => {
+    const order = newOrder();
+    expect(await up.payByCode(config, order, code('password'))).toMatchObject({
+      state: 'user_paying',
+      code: '05',
+    });
+    expect(await up.query(config, order)).toMatchObject({ state: 'user_paying' });
+    await settle(150);
+    expect(await up.query(config, order)).toMatchObject({ state: 'succeeded', amount: 888 });
+  });
+
+  it('insufficient funds and an unknown code are failed payments with their codes', async () => {
+    expect(await up.payByCode(config, newOrder(), code('insufficient_funds'))).toMatchObject({
+      state: 'failed',
+      code: '64',
+    });
+    expect(await up.payByCode(config, newOrder(), '6200000000000000000')).toMatchObject({
+      state: 'failed',
+      code: '44',
+    });
+    await expect(up.payByCode(config, newOrder(), '62abc')).rejects.toMatchObject({ kind: 'rejected' });
+  });
+
+  it('a retried payment (same order, same txnTime) is answered by query, not refused', async () => {
+    const order = newOrder();
+    const first = await up.payByCode(config, order, code('success'));
+    const again = await up.payByCode(config, order, code('success'));
+    expect(again).toMatchObject({ state: 'succeeded', channelTradeNo: first.channelTradeNo });
+  });
+});
+
+describe('reverse and close', () => {
+  it('reverses a payment still waiting for the password: it can then never succeed', async () => {
+    const order = newOrder();
+    await up.payByCode(config, order, code('timeout'));
+    expect(await up.reverse(config, order)).toEqual({ done: true });
+    await settle(700); // past the moment the customer would have given up
+    expect(await up.query(config, order)).toMatchObject({ state: 'failed', code: '01' });
+  });
+
+  it('reverses a paid payment the same day; a second reverse is refused (35), not silently done', async () => {
+    const order = newOrder();
+    await up.payByCode(config, order, code('success'));
+    expect(await up.reverse(config, order)).toEqual({ done: true });
+    await new Promise((r) => setTimeout(r, 1_000)); // a new txnTime second for the second cancel
+    await expect(up.reverse(config, order)).rejects.toMatchObject({ kind: 'rejected', channelCode: '35' });
+  });
+
+  it('a reverse of an order UnionPay never saw, or of a failed one, is done at once', async () => {
+    expect(await up.reverse(config, newOrder())).toEqual({ done: true });
+    const failed = newOrder();
+    await up.payByCode(config, failed, code('insufficient_funds'));
+    expect(await up.reverse(config, failed)).toEqual({ done: true });
+  });
+
+  it('a reverse without a notify URL in the call or the configuration is a config error', async () => {
+    const order = newOrder();
+    await up.payByCode(config, order, code('timeout'));
+    await expect(
+      up.reverse(config, { outTradeNo: order.outTradeNo, createdAt: order.createdAt }),
+    ).rejects.toMatchObject({ kind: 'config' });
+    const withBackUrl = { ...config, fields: { ...config.fields, back_url: receiver.url } };
+    expect(
+      await up.reverse(withBackUrl, { outTradeNo: order.outTradeNo, createdAt: order.createdAt }),
+    ).toEqual({ done: true });
+  });
+
+  it('close of a B2C waiting for the password cancels it and reports closed', async () => {
+    const order = newOrder();
+    await up.payByCode(config, order, code('timeout'));
+    expect(await up.close(config, order)).toMatchObject({ state: 'closed' });
+  });
+
+  it('a cancel notification names the order and reports it closed', async () => {
+    const order = newOrder();
+    await up.payByCode(config, order, code('timeout'));
+    await up.reverse(config, order);
+    const until = Date.now() + 3_000;
+    let found;
+    while (!found && Date.now() < until) {
+      for (const n of receiver.received) {
+        const parsed = await up.parseNotification(config, { headers: {}, body: n.body });
+        if (parsed.outTradeNo === order.outTradeNo) found = parsed;
+      }
+      if (!found) await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(found).toMatchObject({
+      kind: 'payment',
+      outTradeNo: order.outTradeNo,
+      status: { state: 'closed' },
+    });
+  });
+});
+
+describe('faults become ChannelError kinds', () => {
+  const fault = (operation: string, mode: 'timeout' | 'error_5xx' | 'system_error') =>
+    sb.ctx.faults.set({ channel: 'unionpay', operation, mode, count: 1 });
+
+  it('system error (06) → system_error, retryable, with the code', async () => {
+    fault('c2b', 'system_error');
+    const error = await up.create(config, 'unionpay_qr', newOrder()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'system_error', channelCode: '06', retryable: true });
+  });
+
+  it('HTTP 5xx → system_error; a dropped connection → timeout (outcome unknown)', async () => {
+    fault('query', 'error_5xx');
+    await expect(up.query(config, newOrder())).rejects.toMatchObject({
+      kind: 'system_error',
+      retryable: true,
+    });
+    fault('b2c', 'timeout');
+    await expect(up.payByCode(config, newOrder(), code('success'))).rejects.toMatchObject({
+      kind: 'timeout',
+      retryable: true,
+    });
+  });
+
+  it('nobody listening → network', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const nowhere = {
+      ...config,
+      fields: { ...config.fields, base_url: `http://127.0.0.1:${port}/unionpay/` },
+    };
+    await expect(up.query(nowhere, newOrder())).rejects.toMatchObject({ kind: 'network', retryable: true });
+  });
+
+  it('wrong certificate id (11), unknown merchant (31), untrusted answers and missing fields → config', async () => {
+    const k = sb.ctx.keys.unionpay;
+    const wrongCert = { ...config, fields: { ...config.fields, cert_id: '12345' } };
+    await expect(up.query(wrongCert, newOrder())).rejects.toMatchObject({
+      kind: 'config',
+      channelCode: '11',
+    });
+    const otherMer = { ...config, fields: { ...config.fields, mer_id: '777290058110097' } };
+    await expect(up.query(otherMer, newOrder())).rejects.toMatchObject({ kind: 'config', channelCode: '31' });
+    const otherRoot = {
+      ...config,
+      fields: { ...config.fields, root_cert: sb.ctx.keys.wechatpay.platform_cert_pem },
+    };
+    await expect(up.query(otherRoot, newOrder())).rejects.toMatchObject({ kind: 'config', retryable: false });
+    const { sign_private_key: _dropped, ...rest } = config.fields;
+    await expect(up.query({ ...config, fields: rest }, newOrder())).rejects.toMatchObject({ kind: 'config' });
+    await expect(
+      up.query({ ...config, fields: { ...config.fields, sign_private_key: k.sign_cert_pem } }, newOrder()),
+    ).rejects.toMatchObject({ kind: 'config' });
+  });
+});

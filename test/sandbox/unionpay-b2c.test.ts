@@ -120,17 +120,28 @@ describe('UnionPay B2C (被扫) with sandbox payment codes', () => {
   });
 
   it('a pending payment can be cancelled (撤销), and then stays failed', async () => {
-    const o = order(await issue('unionpay', 'timeout'));
-    const answer = await client.b2c(o);
-    const cancelled = await client.cancel({
-      orderId: `JPCXL${Date.now()}${++seq}`,
-      txnTime: txnTimeNow(sb.ctx.clock),
-      txnAmt: o.txnAmt,
-      origQryId: answer.fields.queryId!,
-      backUrl: receiver.url,
-    });
-    expect(cancelled.respCode).toBe('00');
-    expect((await client.query(o)).fields.origRespCode).toBe('01');
+    // 60 s of password entry at timeScale 10 is 6 s: the cancel surely lands while it is pending.
+    const slow = await startTestSandbox([registerUnionpaySandbox], { timeScale: 10 });
+    try {
+      const slowClient = new AcpClient({ ...client['options'], baseUrl: `${slow.url}/unionpay/` });
+      const issued = await fetch(`${slow.url}/sandbox/paycodes`, {
+        method: 'POST',
+        body: JSON.stringify({ wallet: 'unionpay', scenario: 'timeout' }),
+      });
+      const o = order(((await issued.json()) as { auth_code: string }).auth_code);
+      const answer = await slowClient.b2c(o);
+      const cancelled = await slowClient.cancel({
+        orderId: `JPCXL${Date.now()}${++seq}`,
+        txnTime: txnTimeNow(slow.ctx.clock),
+        txnAmt: o.txnAmt,
+        origQryId: answer.fields.queryId!,
+        backUrl: receiver.url,
+      });
+      expect(cancelled.respCode).toBe('00');
+      expect((await slowClient.query(o)).fields.origRespCode).toBe('01');
+    } finally {
+      await slow.close();
+    }
   });
 
   it('insufficient_funds: 64 余额不足, final; query agrees', async () => {

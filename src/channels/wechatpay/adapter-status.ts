@@ -1,0 +1,193 @@
+import {
+  ChannelError,
+  type BillRecord,
+  type ChannelErrorKind,
+  type ChannelNotification,
+  type PaymentStatus,
+  type RefundState,
+  type RefundStatus,
+} from '../channel.js';
+import { statusOfTradeState } from './protocol/status.js';
+import type { TradeBillRow } from './protocol/trade-bill.js';
+
+/**
+ * WeChat's answers → the Channel interface's vocabulary. Pure: every table a new WeChat code needs
+ * is here, tested without I/O. Nothing here decides what a state means for an order.
+ */
+
+type Json = Record<string, unknown>;
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
+
+/** What a 付款码 (micropay) err_code means: 'unknown' = the outcome is open, the caller polls. */
+export type MicropayOutcome =
+  'unknown' | 'user_paying' | 'failed' | 'closed' | 'paid_elsewhere' | ChannelErrorKind;
+
+export const MICROPAY_ERR_TABLE: Readonly<Record<string, MicropayOutcome>> = {
+  USERPAYING: 'user_paying',
+  SYSTEMERROR: 'unknown',
+  BANKERROR: 'unknown',
+  ORDERPAID: 'paid_elsewhere', // this out_trade_no is already paid: ask the channel what it knows
+  ORDERCLOSED: 'closed',
+  ORDERREVERSED: 'closed',
+  NOTENOUGH: 'failed',
+  NOTSUPORTCARD: 'failed',
+  AUTH_CODE_INVALID: 'failed',
+  AUTHCODEEXPIRE: 'failed',
+  AUTH_CODE_ERROR: 'failed',
+  BUYER_MISMATCH: 'failed',
+  PAYERROR: 'failed',
+  TRADE_ERROR: 'failed',
+  USER_ACCOUNT_ABNORMAL: 'failed',
+  OUT_TRADE_NO_USED: 'rejected',
+  PARAM_ERROR: 'rejected',
+  XML_FORMAT_ERROR: 'rejected',
+  INVALID_REQUEST: 'rejected',
+  NOAUTH: 'config',
+  APPID_NOT_EXIST: 'config',
+  MCHID_NOT_EXIST: 'config',
+  APPID_MCHID_NOT_MATCH: 'config',
+  SIGNERROR: 'config',
+};
+
+/** undocumented codes are customer-side failures, as the official guidance (and jeepay) treat them */
+export function micropayOutcome(errCode: string): MicropayOutcome {
+  return Object.hasOwn(MICROPAY_ERR_TABLE, errCode) ? MICROPAY_ERR_TABLE[errCode]! : 'failed';
+}
+
+/** v2 time_end `yyyyMMddHHmmss` (Beijing) → Date; undefined when absent or malformed */
+export function v2Time(text: string | undefined): Date | undefined {
+  const m = text ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text) : null;
+  if (!m) return undefined;
+  const at = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+08:00`);
+  return Number.isNaN(at.getTime()) ? undefined : at;
+}
+
+function rfc3339(text: unknown): Date | undefined {
+  const s = str(text);
+  if (!s) return undefined;
+  const at = new Date(s);
+  return Number.isNaN(at.getTime()) ? undefined : at;
+}
+
+function fenOf(v: unknown): number | undefined {
+  const n = typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : v;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+function payerOf(
+  openid: string | undefined,
+  subOpenid: string | undefined,
+): Record<string, string> | undefined {
+  const who = subOpenid ?? openid;
+  if (!who) return undefined;
+  return {
+    openid: who,
+    ...(openid ? { sp_openid: openid } : {}),
+    ...(subOpenid ? { sub_openid: subOpenid } : {}),
+  };
+}
+
+function tradeStatus(tradeState: string, desc: string | undefined): PaymentStatus['state'] {
+  const state = statusOfTradeState(tradeState);
+  if (!state)
+    throw new ChannelError('system_error', `unknown trade_state ${tradeState}: ${desc ?? ''}`, tradeState);
+  return state;
+}
+
+/** A v3 transaction (query answer or TRANSACTION.* plaintext). */
+export function paymentStatusOfTransaction(t: Json): PaymentStatus {
+  const tradeState = str(t.trade_state) ?? '';
+  const desc = str(t.trade_state_desc);
+  const state = tradeStatus(tradeState, desc);
+  const payer = obj(t.payer);
+  const amount = obj(t.amount);
+  return {
+    state,
+    channelTradeNo: str(t.transaction_id),
+    amount: state === 'succeeded' ? fenOf(amount.total) : undefined,
+    payer: state === 'succeeded' ? payerOf(str(payer.sp_openid), str(payer.sub_openid)) : undefined,
+    paidAt: state === 'succeeded' ? rfc3339(t.success_time) : undefined,
+    ...(state === 'succeeded' ? {} : { code: tradeState, message: desc }),
+  };
+}
+
+/** A v2 answer for a paid trade (micropay SUCCESS, orderquery SUCCESS/REFUND). */
+export function paidStatusOfV2(d: Record<string, string>): PaymentStatus {
+  return {
+    state: 'succeeded',
+    channelTradeNo: str(d.transaction_id),
+    amount: fenOf(d.total_fee),
+    payer: payerOf(str(d.openid), str(d.sub_openid)),
+    paidAt: v2Time(d.time_end),
+  };
+}
+
+/** A v2 orderquery answer whose result_code is SUCCESS. */
+export function paymentStatusOfOrderquery(d: Record<string, string>): PaymentStatus {
+  const state = tradeStatus(d.trade_state ?? '', d.trade_state_desc);
+  if (state === 'succeeded') return paidStatusOfV2(d);
+  return { state, channelTradeNo: str(d.transaction_id), code: d.trade_state, message: d.trade_state_desc };
+}
+
+/** refund `status` (apply, query, REFUND.* refund_status) → our refund state */
+export const REFUND_STATUS_TABLE: Readonly<Record<string, RefundState>> = {
+  SUCCESS: 'succeeded',
+  PROCESSING: 'pending',
+  CLOSED: 'failed',
+  ABNORMAL: 'failed', // 退款异常: the customer's account cannot take it; support resolves it
+};
+
+export function refundStatusOf(r: Json): RefundStatus {
+  const status = str(r.status) ?? str(r.refund_status) ?? '';
+  const state = REFUND_STATUS_TABLE[status];
+  if (!state) throw new ChannelError('system_error', `unknown refund status ${status}`, status);
+  return {
+    state,
+    channelRefundNo: str(r.refund_id),
+    ...(state === 'failed' ? { code: status, message: `refund ${status}` } : {}),
+  };
+}
+
+/** A decrypted notification resource → ChannelNotification; undefined for event types we do not handle. */
+export function notificationOf(eventType: string, resource: Json): ChannelNotification | undefined {
+  const outTradeNo = str(resource.out_trade_no);
+  if (!outTradeNo) return undefined;
+  if (eventType.startsWith('TRANSACTION.'))
+    return { kind: 'payment', outTradeNo, status: paymentStatusOfTransaction(resource) };
+  if (eventType.startsWith('REFUND.')) {
+    const outRefundNo = str(resource.out_refund_no);
+    if (!outRefundNo) return undefined;
+    return { kind: 'refund', outTradeNo, outRefundNo, status: refundStatusOf(resource) };
+  }
+  return undefined;
+}
+
+/** round half away from zero: fees on refund rows are negative */
+function milliFenToFen(milli: number): number {
+  const rounded = Math.sign(milli) * Math.round(Math.abs(milli) / 1000);
+  return rounded === 0 ? 0 : rounded;
+}
+
+/** 'YYYY-MM-DD HH:mm:ss' Beijing → Date */
+function billTime(text: string): Date {
+  const at = new Date(`${text.replace(' ', 'T')}+08:00`);
+  if (Number.isNaN(at.getTime())) throw new ChannelError('system_error', `bill row has a bad time ${text}`);
+  return at;
+}
+
+/** Trade bill rows → BillRecords: a REFUND row is a refund (positive amount), any other a payment. */
+export function billRecordsOf(rows: readonly TradeBillRow[]): BillRecord[] {
+  return rows.map((r) => {
+    const refund = r.tradeState === 'REFUND';
+    return {
+      outTradeNo: r.outTradeNo,
+      channelTradeNo: r.transactionId,
+      kind: refund ? 'refund' : 'payment',
+      ...(refund ? { outRefundNo: r.outRefundNo } : {}),
+      amount: refund ? r.refund : r.total,
+      fee: milliFenToFen(r.feeMilliFen),
+      at: billTime(r.tradeTime),
+    };
+  });
+}

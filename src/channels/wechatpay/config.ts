@@ -1,0 +1,295 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { ChannelError, type ChannelConfig } from '../channel.js';
+import { certificateSerial, keyringFrom, type Keyring } from './protocol/v3-signing.js';
+
+/**
+ * A merchant's WeChat Pay configuration (partner mode: a service provider's sp_mchid ordering for
+ * the merchant's sub_mchid). Pointing a merchant at the real channel or at the sandbox is a matter
+ * of these fields only. Parsing is pure: it names the first bad field in a ChannelError('config').
+ */
+
+export interface ConfigFieldSpec {
+  name: string;
+  required: boolean;
+  secret: boolean;
+  description: string;
+}
+
+export const WECHATPAY_CONFIG_FIELDS: readonly ConfigFieldSpec[] = [
+  {
+    name: 'base_url',
+    required: false,
+    secret: false,
+    description: 'API base URL, default https://api.mch.weixin.qq.com/',
+  },
+  {
+    name: 'sp_mchid',
+    required: true,
+    secret: false,
+    description: 'service provider merchant id (服务商商户号)',
+  },
+  {
+    name: 'sp_appid',
+    required: true,
+    secret: false,
+    description: "service provider's official account appid",
+  },
+  {
+    name: 'sub_mchid',
+    required: true,
+    secret: false,
+    description: "the merchant's sub-merchant id (特约商户号)",
+  },
+  {
+    name: 'sub_appid',
+    required: false,
+    secret: false,
+    description: "the merchant's own appid; JSAPI then orders with sub_openid",
+  },
+  {
+    name: 'merchant_serial',
+    required: true,
+    secret: false,
+    description: 'serial of the merchant API certificate (hex)',
+  },
+  {
+    name: 'merchant_private_key',
+    required: true,
+    secret: true,
+    description: 'apiclient_key.pem (PKCS#8 or PKCS#1)',
+  },
+  {
+    name: 'merchant_cert',
+    required: false,
+    secret: false,
+    description: 'apiclient_cert.pem, for the TLS client certificate v2 reverse needs',
+  },
+  {
+    name: 'platform_serial',
+    required: false,
+    secret: false,
+    description: 'PUB_KEY_ID_… of the WeChat Pay public key (public-key mode)',
+  },
+  {
+    name: 'platform_public_key',
+    required: false,
+    secret: false,
+    description: 'WeChat Pay public key PEM (public-key mode)',
+  },
+  {
+    name: 'platform_cert_serial',
+    required: false,
+    secret: false,
+    description: 'platform certificate serial; read from platform_cert when absent',
+  },
+  {
+    name: 'platform_cert',
+    required: false,
+    secret: false,
+    description: 'platform certificate PEM (certificate mode)',
+  },
+  {
+    name: 'apiv3_key',
+    required: true,
+    secret: true,
+    description: 'APIv3 key: decrypts notifications (32 characters)',
+  },
+  {
+    name: 'apiv2_key',
+    required: true,
+    secret: true,
+    description: 'APIv2 key: signs 付款码 calls (32 characters)',
+  },
+  {
+    name: 'app_secret',
+    required: false,
+    secret: true,
+    description: 'AppSecret of the OAuth appid (sub_appid or sp_appid)',
+  },
+  {
+    name: 'oauth_base',
+    required: false,
+    secret: false,
+    description: 'OAuth page base, default https://open.weixin.qq.com',
+  },
+  {
+    name: 'oauth_api_base',
+    required: false,
+    secret: false,
+    description: 'OAuth API base, default https://api.weixin.qq.com',
+  },
+  {
+    name: 'sandbox',
+    required: false,
+    secret: false,
+    description: '"1" when base_url is the JuhePay sandbox: wallet actions get a sandbox_url',
+  },
+];
+
+export const DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com/';
+export const DEFAULT_OAUTH_BASE = 'https://open.weixin.qq.com';
+export const DEFAULT_OAUTH_API_BASE = 'https://api.weixin.qq.com';
+
+export interface WechatpaySettings {
+  /** always ends with '/' so relative API paths resolve under it */
+  baseUrl: string;
+  spMchid: string;
+  spAppid: string;
+  subMchid: string;
+  subAppid: string | undefined;
+  merchantSerial: string;
+  merchantPrivateKey: KeyObject;
+  merchantPrivateKeyPem: string;
+  merchantCert: string | undefined;
+  keyring: Keyring;
+  apiv3Key: string;
+  apiv2Key: string;
+  appSecret: string | undefined;
+  oauthBase: string;
+  oauthApiBase: string;
+  sandbox: boolean;
+}
+
+const bad = (field: string, issue: string) =>
+  new ChannelError('config', `wechatpay config ${field}: ${issue}`);
+
+function url(fields: Record<string, string>, name: string, fallback: string): string {
+  const value = fields[name]?.trim() || fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw bad(name, 'is not a URL');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw bad(name, 'must be http(s)');
+  return value;
+}
+
+/** Validates and opens a configuration; throws ChannelError('config') naming the field. */
+export function parseWechatpayConfig(config: ChannelConfig): WechatpaySettings {
+  if (config.channel !== 'wechatpay') throw bad('channel', `is ${config.channel}, not wechatpay`);
+  const f = config.fields;
+  const need = (name: string, pattern?: RegExp, issue = 'has the wrong format'): string => {
+    const value = f[name]?.trim();
+    if (!value) throw bad(name, 'is required');
+    if (pattern && !pattern.test(value)) throw bad(name, issue);
+    return value;
+  };
+  const optional = (name: string) => f[name]?.trim() || undefined;
+  const spMchid = need('sp_mchid', /^\d{1,32}$/, 'must be digits');
+  const spAppid = need('sp_appid', /^[0-9A-Za-z_]{1,32}$/);
+  const subMchid = need('sub_mchid', /^\d{1,32}$/, 'must be digits');
+  const subAppid = optional('sub_appid');
+  if (subAppid !== undefined && !/^[0-9A-Za-z_]{1,32}$/.test(subAppid))
+    throw bad('sub_appid', 'has the wrong format');
+  const merchantSerial = need('merchant_serial', /^[0-9A-Fa-f]{8,64}$/, 'must be the hex certificate serial');
+  const merchantPrivateKeyPem = need('merchant_private_key');
+  let merchantPrivateKey: KeyObject;
+  try {
+    merchantPrivateKey = createPrivateKey(merchantPrivateKeyPem);
+  } catch {
+    throw bad('merchant_private_key', 'is not a PEM private key');
+  }
+  const apiv3Key = need('apiv3_key', /^[\x21-\x7e]{32}$/, 'must be 32 printable ASCII characters');
+  const apiv2Key = need('apiv2_key', /^[\x21-\x7e]{32}$/, 'must be 32 printable ASCII characters');
+  let baseUrl = url(f, 'base_url', DEFAULT_BASE_URL);
+  if (!baseUrl.endsWith('/')) baseUrl += '/';
+  return {
+    baseUrl,
+    spMchid,
+    spAppid,
+    subMchid,
+    subAppid,
+    merchantSerial: merchantSerial.toUpperCase(),
+    merchantPrivateKey,
+    merchantPrivateKeyPem,
+    merchantCert: optional('merchant_cert'),
+    keyring: platformKeyring(f, merchantSerial),
+    apiv3Key,
+    apiv2Key,
+    appSecret: optional('app_secret'),
+    oauthBase: url(f, 'oauth_base', DEFAULT_OAUTH_BASE).replace(/\/+$/, ''),
+    oauthApiBase: url(f, 'oauth_api_base', DEFAULT_OAUTH_API_BASE).replace(/\/+$/, ''),
+    sandbox: f.sandbox === '1' || f.sandbox === 'true',
+  };
+}
+
+/** Both key modes at once (WeChat signs with either during a migration): PUB_KEY_ID → key, cert serial → cert. */
+function platformKeyring(f: Record<string, string>, merchantSerial: string): Keyring {
+  const entries: Record<string, string> = {};
+  const publicKey = f.platform_public_key?.trim();
+  const cert = f.platform_cert?.trim();
+  if (publicKey) {
+    const serial = f.platform_serial?.trim();
+    if (!serial) throw bad('platform_serial', 'is required with platform_public_key');
+    entries[serial] = publicKey;
+  }
+  if (cert) {
+    let serial = f.platform_cert_serial?.trim();
+    try {
+      serial ||= certificateSerial(cert);
+    } catch {
+      throw bad('platform_cert', 'is not a PEM certificate');
+    }
+    entries[serial] = cert;
+  }
+  if (Object.keys(entries).length === 0)
+    throw bad('platform_public_key', 'is required unless platform_cert is given');
+  if (Object.keys(entries).some((s) => s.toUpperCase() === merchantSerial.toUpperCase()))
+    throw bad('platform_serial', 'must not be the merchant certificate serial');
+  try {
+    return keyringFrom(entries);
+  } catch {
+    throw bad(publicKey ? 'platform_public_key' : 'platform_cert', 'is not a PEM public key or certificate');
+  }
+}
+
+/** The wechatpay part of GET /sandbox/credentials. */
+export interface WechatpaySandboxCredentials {
+  base_url: string;
+  sp_mchid: string;
+  sp_appid: string;
+  sub_mchid: string;
+  sub_appid?: string;
+  merchant_serial: string;
+  merchant_private_key: string;
+  platform_serial: string;
+  platform_public_key: string;
+  platform_cert_serial?: string;
+  platform_cert?: string;
+  apiv3_key: string;
+  apiv2_key: string;
+}
+
+/**
+ * The channel configuration that points a merchant at the sandbox (the demo tenant uses it).
+ * The OAuth pages and API live under `${sandboxBaseUrl}/wechatpay`; the sandbox checks only that
+ * an app_secret is sent, so a placeholder stands in. Ordering uses sp_appid / sp_openid.
+ */
+export function wechatpayConfigFromSandbox(
+  credentials: WechatpaySandboxCredentials,
+  sandboxBaseUrl: string,
+): ChannelConfig {
+  const root = sandboxBaseUrl.replace(/\/+$/, '');
+  const fields: Record<string, string> = {
+    base_url: credentials.base_url || `${root}/wechatpay/`,
+    sp_mchid: credentials.sp_mchid,
+    sp_appid: credentials.sp_appid,
+    sub_mchid: credentials.sub_mchid,
+    merchant_serial: credentials.merchant_serial,
+    merchant_private_key: credentials.merchant_private_key,
+    platform_serial: credentials.platform_serial,
+    platform_public_key: credentials.platform_public_key,
+    apiv3_key: credentials.apiv3_key,
+    apiv2_key: credentials.apiv2_key,
+    app_secret: 'sandbox-app-secret',
+    oauth_base: `${root}/wechatpay`,
+    oauth_api_base: `${root}/wechatpay`,
+    sandbox: '1',
+  };
+  if (credentials.platform_cert) {
+    fields.platform_cert = credentials.platform_cert;
+    if (credentials.platform_cert_serial) fields.platform_cert_serial = credentials.platform_cert_serial;
+  }
+  return { channel: 'wechatpay', fields };
+}

@@ -44,6 +44,8 @@ function walletAnswer(reply: FastifyReply, outcome: WalletOutcome) {
   });
 }
 
+const httpUrl = (value: string) => /^https?:\/\/[^\s]{1,2000}$/.test(value);
+
 const html = (reply: FastifyReply, status: number, body: string) =>
   reply.code(status).header('content-type', 'text/html; charset=utf-8').send(body);
 
@@ -74,9 +76,13 @@ export function registerWalletRoutes(
     return walletAnswer(reply, scanCode(ctx, store, body.qr_code, body.buyer_id, body.pay !== false));
   });
 
-  // the demo page: open /sandbox/alipay/cashier?qr_code=https://qr.alipay.com/bax… (or ?trade_no=…)
+  // the demo page: open /sandbox/alipay/cashier?qr_code=https://qr.alipay.com/bax… (or ?trade_no=…);
+  // ?return_url= is where the browser goes after paying, as the wallet returns to the cashier page
   app.get('/sandbox/alipay/cashier', async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
+    if (q.return_url !== undefined && !httpUrl(q.return_url))
+      return html(reply, 400, messagePage('参数错误', 'return_url 无效'));
+    const returnUrl = q.return_url;
     if (q.qr_code) {
       const code = store.findPrecreated({ qrCode: q.qr_code });
       if (!code) return html(reply, 404, messagePage('二维码无效', 'ACQ.TRADE_NOT_EXIST'));
@@ -88,6 +94,7 @@ export function registerWalletRoutes(
           value: code.qrCode,
           subject: code.subject,
           amount: toYuanString(code.totalAmount),
+          returnUrl,
         }),
       );
     }
@@ -101,6 +108,8 @@ export function registerWalletRoutes(
         value: trade.tradeNo,
         subject: trade.subject,
         amount: toYuanString(trade.totalAmount),
+        returnUrl,
+        buyerId: trade.buyerId, // a JSAPI trade belongs to the buyer it was created for
       }),
     );
   });
@@ -120,7 +129,9 @@ export function registerWalletRoutes(
         outcome.status,
         messagePage('支付失败', `${outcome.result.sub_code}: ${outcome.result.sub_msg}`),
       );
-    const back = returnUrlFor(ctx, outcome.trade);
+    const back =
+      returnUrlFor(ctx, outcome.trade) ??
+      (form.return_url && httpUrl(form.return_url) ? form.return_url : undefined);
     if (back) return reply.redirect(back, 302);
     return html(
       reply,

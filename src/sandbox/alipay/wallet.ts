@@ -108,7 +108,8 @@ export function cashierPage(what: {
   value: string;
   subject: string;
   amount: string;
-  returnUrl?: string;
+  returnUrl?: string | undefined;
+  buyerId?: string | undefined;
 }): string {
   const hidden = (name: string, value: string) =>
     `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
@@ -117,7 +118,7 @@ export function cashierPage(what: {
 .amount{font-size:2rem;margin:.5rem 0}button{font-size:1rem;padding:.6rem 1.2rem;margin-right:.5rem}</style></head><body>
 <h1>支付宝 · Sandbox</h1><p>${escapeHtml(what.subject)}</p><p class="amount">￥${escapeHtml(what.amount)}</p>
 <form method="post" action="/sandbox/alipay/cashier">${hidden(what.field, what.value)}${what.returnUrl ? hidden('return_url', what.returnUrl) : ''}
-<label>付款人 buyer_id <input name="buyer_id" value="2088000000000001" required></label><p>
+<label>付款人 buyer_id <input name="buyer_id" value="${escapeHtml(what.buyerId ?? '2088000000000001')}" required></label><p>
 <button name="action" value="pay">确认付款</button><button name="action" value="cancel">取消</button></p></form></body></html>`;
 }
 

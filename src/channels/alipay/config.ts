@@ -1,0 +1,180 @@
+import { ChannelError, type ChannelConfig } from '../channel.js';
+import { alipayPrivateKey, alipayPublicKey } from './protocol/keys.js';
+
+/**
+ * A merchant's Alipay configuration: which fields exist, which are secret, and the checked form
+ * the adapter works with. Pointing a merchant at the real Alipay or at the sandbox differs only
+ * in these values (gateway, oauth_base, sandbox).
+ */
+
+export interface AlipayConfigField {
+  secret: boolean;
+  required: boolean;
+  description: string;
+}
+
+export const ALIPAY_CONFIG_FIELDS = {
+  gateway: {
+    secret: false,
+    required: true,
+    description: 'v2 gateway URL (https://openapi.alipay.com/gateway.do, or the sandbox)',
+  },
+  app_id: { secret: false, required: true, description: 'the app (ISV or merchant) that signs requests' },
+  app_private_key: {
+    secret: true,
+    required: true,
+    description: "the app's RSA2 private key (PEM or base64)",
+  },
+  alipay_public_key: {
+    secret: false,
+    required: true,
+    description: "Alipay's public key for that app (PEM or base64)",
+  },
+  app_auth_token: {
+    secret: true,
+    required: false,
+    description: 'ISV mode: the token the merchant granted the ISV app',
+  },
+  seller_id: {
+    secret: false,
+    required: false,
+    description: "the merchant's PID (2088…); notifications for another seller are refused",
+  },
+  isv_pid: {
+    secret: false,
+    required: false,
+    description: "the service provider's PID, sent as extend_params.sys_service_provider_id",
+  },
+  smid: {
+    secret: false,
+    required: false,
+    description: 'indirect merchants: the sub-merchant id (sub_merchant.merchant_id)',
+  },
+  oauth_base: {
+    secret: false,
+    required: false,
+    description: 'user OAuth host, default https://openauth.alipay.com',
+  },
+  sandbox: {
+    secret: false,
+    required: false,
+    description: '"1" for the JuhePay sandbox: wallet actions carry its confirm page',
+  },
+} as const satisfies Record<string, AlipayConfigField>;
+
+export type AlipayConfigFieldName = keyof typeof ALIPAY_CONFIG_FIELDS;
+
+export const DEFAULT_OAUTH_BASE = 'https://openauth.alipay.com';
+
+/** The checked configuration. Keys are normalised to PEM (PKCS#8 / SPKI) whatever form was stored. */
+export interface AlipaySettings {
+  gateway: string;
+  appId: string;
+  privateKeyPem: string;
+  alipayPublicKeyPem: string;
+  appAuthToken?: string | undefined;
+  sellerId?: string | undefined;
+  isvPid?: string | undefined;
+  smid?: string | undefined;
+  oauthBase: string;
+  /** the sandbox's base URL when `sandbox` is "1" (derived from the gateway) */
+  sandboxBase?: string | undefined;
+}
+
+const bad = (field: string, why: string) =>
+  new ChannelError('config', `alipay configuration: ${field} ${why}`, field);
+
+function httpUrl(field: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw bad(field, 'is not a URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad(field, 'must be an http(s) URL');
+  return url;
+}
+
+/** the sandbox serves the gateway at `<base>/alipay/gateway.do` */
+function sandboxBaseOf(gateway: URL): string {
+  return `${gateway.origin}${gateway.pathname.replace(/\/alipay\/gateway\.do$/, '')}`.replace(/\/$/, '');
+}
+
+/** Validates a ChannelConfig for Alipay; throws ChannelError('config') naming the field at fault. */
+export function alipaySettings(config: ChannelConfig): AlipaySettings {
+  if (config.channel !== 'alipay') throw bad('channel', `is ${config.channel}, not alipay`);
+  const f = config.fields;
+  const value = (name: AlipayConfigFieldName): string | undefined => {
+    const v = f[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  for (const [name, spec] of Object.entries(ALIPAY_CONFIG_FIELDS)) {
+    if (spec.required && value(name as AlipayConfigFieldName) === undefined) throw bad(name, 'is required');
+  }
+  const gateway = httpUrl('gateway', value('gateway')!);
+  let privateKeyPem: string;
+  let alipayPublicKeyPem: string;
+  try {
+    privateKeyPem = alipayPrivateKey(value('app_private_key')!)
+      .export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+  } catch {
+    throw bad('app_private_key', 'is not an RSA private key (PEM or base64 PKCS#8/PKCS#1)');
+  }
+  try {
+    alipayPublicKeyPem = alipayPublicKey(value('alipay_public_key')!)
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
+  } catch {
+    throw bad('alipay_public_key', 'is not an RSA public key (PEM or base64)');
+  }
+  const sandbox = value('sandbox') === '1';
+  const sandboxBase = sandbox ? sandboxBaseOf(gateway) : undefined;
+  const oauthBase = value('oauth_base') ?? (sandboxBase ? `${sandboxBase}/alipay` : DEFAULT_OAUTH_BASE);
+  httpUrl('oauth_base', oauthBase);
+  return {
+    gateway: gateway.toString(),
+    appId: value('app_id')!,
+    privateKeyPem,
+    alipayPublicKeyPem,
+    appAuthToken: value('app_auth_token'),
+    sellerId: value('seller_id'),
+    isvPid: value('isv_pid'),
+    smid: value('smid'),
+    oauthBase: oauthBase.replace(/\/$/, ''),
+    sandboxBase,
+  };
+}
+
+/** The `alipay` part of GET /sandbox/credentials, as a real Alipay sandbox hands it to a developer. */
+export interface AlipaySandboxCredentials {
+  gateway: string;
+  app_id: string;
+  app_private_key: string;
+  alipay_public_key: string;
+  app_auth_token?: string | undefined;
+  seller_id?: string | undefined;
+  isv_pid?: string | undefined;
+}
+
+/** Configuration fields pointing a merchant at the sandbox (the demo tenant uses these). */
+export function alipayConfigFromSandbox(
+  credentials: AlipaySandboxCredentials,
+  sandboxBaseUrl: string,
+): Record<string, string> {
+  const base = sandboxBaseUrl.replace(/\/$/, '');
+  const fields: Record<string, string | undefined> = {
+    gateway: credentials.gateway || `${base}/alipay/gateway.do`,
+    app_id: credentials.app_id,
+    app_private_key: credentials.app_private_key,
+    alipay_public_key: credentials.alipay_public_key,
+    app_auth_token: credentials.app_auth_token,
+    seller_id: credentials.seller_id,
+    isv_pid: credentials.isv_pid,
+    oauth_base: `${base}/alipay`,
+    sandbox: '1',
+  };
+  return Object.fromEntries(
+    Object.entries(fields).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+  );
+}

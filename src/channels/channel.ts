@@ -175,7 +175,10 @@ export interface Channel {
   /** closes an unpaid trade; resolves with the state found (a paid trade is reported, not closed) */
   close(config: ChannelConfig, order: Pick<ChannelOrder, 'outTradeNo' | 'createdAt'>): Promise<PaymentStatus>;
   /** reverses (撤销) a payment-code attempt: cancels it, refunding if it was paid */
-  reverse(config: ChannelConfig, order: Pick<ChannelOrder, 'outTradeNo' | 'createdAt'>): Promise<{ done: boolean }>;
+  reverse(
+    config: ChannelConfig,
+    order: Pick<ChannelOrder, 'outTradeNo' | 'createdAt'>,
+  ): Promise<{ done: boolean }>;
   refund(config: ChannelConfig, refund: RefundRequest): Promise<RefundStatus>;
   refundQuery(config: ChannelConfig, refund: RefundRequest): Promise<RefundStatus>;
   /** verifies and decodes a notification; throws ChannelError('invalid_notification') if it is not authentic */

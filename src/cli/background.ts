@@ -4,18 +4,24 @@ import { startWorker } from '../platform/jobs/index.js';
 import { startRelay } from '../platform/outbox/index.js';
 import type { Runtime } from './boot.js';
 import { webhookJobHandlers } from '../notifications/worker.js';
+import { paymentJobHandlers } from '../payments/jobs.js';
 
 /** The background side of a process: the durable job worker and the outbox relay. */
 export function startBackground(runtime: Runtime, logger: Logger): { stop(): Promise<void> } {
   const { db, clock, stream } = runtime.ctx;
-  const handlers = { [HOUSEKEEPING_QUEUE]: housekeepingHandler(db, clock), ...webhookJobHandlers(runtime.ctx) };
+  const handlers = {
+    [HOUSEKEEPING_QUEUE]: housekeepingHandler(db, clock),
+    ...paymentJobHandlers(runtime.ctx),
+  };
   const worker = startWorker(db, handlers, { logger }, clock);
+  // Webhooks get their own worker: a merchant endpoint that takes 10 s must not hold up payments.
+  const webhooks = startWorker(db, webhookJobHandlers(runtime.ctx), { logger, limit: 50 }, clock);
   const stopRelay = startRelay(db, stream, { intervalMs: 200, clock, logger });
   scheduleHousekeeping(db, clock).catch((err) => logger.warn({ err }, 'could not schedule housekeeping'));
   return {
     async stop() {
       await stopRelay();
-      await worker.stop();
+      await Promise.all([worker.stop(), webhooks.stop()]);
     },
   };
 }

@@ -9,6 +9,8 @@ import type { Logger } from '../platform/logger.js';
 import { createMetrics } from '../platform/metrics.js';
 import { SecretBox } from '../platform/secret-box.js';
 import { createStream } from '../platform/stream/index.js';
+import { ChannelRegistry, createChannelAdapters } from '../channels/index.js';
+import { channelConfigSource } from '../merchants/channel-config/store.js';
 
 /** Opens everything a process needs (database, cache, stream, keys) from the configuration. */
 export interface Runtime {
@@ -53,6 +55,9 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
       metrics: createMetrics(),
       adminToken,
       publicUrl: config.publicUrl,
+      // adapters read each merchant's channel configuration (its own over its service provider's)
+      channels: new ChannelRegistry(channelConfigSource(database.db, box), createChannelAdapters(clock)),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       lifecycle: { shuttingDown: false },
     };
     return { config, ctx, database, masterKeyGenerated: master.generated, close };

@@ -13,6 +13,8 @@ Commands:
   request   METHOD PATH [BODY]: send one signed merchant API request with the demo app's
             credentials (demo.json) and check the response signature, e.g.
             juhepay request GET '/v1/orders?mch_order_no=nope'
+  plates    create --count N [--amount FEN] --out sheet.pdf: a batch of blank plates (码牌) and
+            its printable A4 sheet, with a progress bar on stderr (embedded: stop start first)
   help      this text (also --help, -h)
 
 Configuration is read from the environment; see README.md (PORT, HOST, PUBLIC_URL,

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../platform/logger.js';
 import { boot, pgliteDir, type Runtime } from './boot.js';
 import { HELP } from './help.js';
 import { signedRequest } from './request.js';
+import { platesCommand } from './plates.js';
 import { startSandbox, type RunningSandbox } from '../sandbox/start.js';
 import { startBackground } from './background.js';
 
@@ -68,7 +69,12 @@ async function start(config: Config, logger: Logger): Promise<void> {
       `  sandbox         ${sandbox.url} (channel simulators; credentials at ${sandbox.url}/sandbox/credentials)`,
     );
   if (config.demo) {
-    const { record, secret } = await ensureDemoTenant(ctx.db, ctx.box, ctx.clock);
+    const { record, secret } = await ensureDemoTenant(
+      ctx.db,
+      ctx.box,
+      ctx.clock,
+      sandbox ? { url: sandbox.url, keys: sandbox.keys } : undefined,
+    );
     const file = writeDemoFile(
       config.dataDir,
       demoFile(record, secret, ctx.adminToken, config.publicUrl, sandboxUrl),
@@ -149,6 +155,8 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     case 'request':
       return signedRequest(config, argv.slice(1));
+    case 'plates':
+      return platesCommand(config, argv.slice(1));
     default:
       process.stderr.write(`juhepay: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
       return 2;

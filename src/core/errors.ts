@@ -68,9 +68,19 @@ export const ERROR_CODES = {
   app_unknown: { status: 401, type: 'authentication_error', message: 'unknown or disabled app' },
   admin_token_invalid: { status: 401, type: 'authentication_error', message: 'missing or wrong admin token' },
   permission_denied: { status: 403, type: 'permission_error', message: 'not allowed' },
+  merchant_suspended: {
+    status: 403,
+    type: 'permission_error',
+    message: 'the merchant is suspended and cannot take new payments',
+  },
   risk_rejected: { status: 402, type: 'risk_error', message: 'the risk engine rejected this request' },
   rate_limited: { status: 429, type: 'rate_limit_error', message: 'too many requests' },
   channel_failed: { status: 502, type: 'channel_error', message: 'the channel failed' },
+  channel_unavailable: {
+    status: 422,
+    type: 'invalid_request_error',
+    message: 'this payment way is not available for the merchant',
+  },
   internal_error: { status: 500, type: 'api_error', message: 'an internal error occurred' },
   service_unavailable: {
     status: 503,

@@ -9,8 +9,14 @@ import { registerIdempotency } from './idempotency.js';
 import { registerOpenApi } from './openapi.js';
 import { registerAdminMerchantRoutes } from './routes/admin-merchants.js';
 import { registerHealthRoutes } from './routes/health.js';
-import { registerOrderReadRoutes } from './routes/orders.js';
+import { registerOrderReadRoutes, registerOrderWriteRoutes } from './routes/orders.js';
 import { registerPingRoute } from './routes/ping.js';
+import { registerRefundRoutes } from './routes/refunds.js';
+import { registerChannelNotifyRoutes } from './routes/channel-notify.js';
+import { registerCashierAdminRoutes, registerCashierRoutes } from './routes/cashier.js';
+import { registerAdminPaymentRoutes } from './routes/admin-payments.js';
+import { setPlateOrderCreator } from '../merchants/plates-orders.js';
+import { plateOrderCreator } from '../payments/plate-orders.js';
 import { registerEventRoutes, registerWebhookAdminRoutes } from '../notifications/routes.js';
 import { registerPlateAdminRoutes, registerPlatePages } from '../merchants/plates-routes.js';
 
@@ -22,6 +28,7 @@ export interface AppOptions {
 }
 
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  setPlateOrderCreator(plateOrderCreator); // plates take payments through the orders module
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -51,6 +58,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await registerOpenApi(app, API_VERSION);
   registerHealthRoutes(app, ctx);
   registerPlatePages(app, ctx);
+  await registerChannelNotifyRoutes(app, ctx);
+  registerCashierRoutes(app, ctx);
 
   await app.register(
     async (v1) => {
@@ -58,6 +67,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       registerIdempotency(v1, ctx.db, ctx.clock);
       registerPingRoute(v1);
       registerOrderReadRoutes(v1, ctx);
+      registerOrderWriteRoutes(v1, ctx);
+      registerRefundRoutes(v1, ctx);
       registerEventRoutes(v1, ctx);
       for (const register of options.v1Routes ?? []) register(v1, ctx);
     },
@@ -70,6 +81,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       registerAdminMerchantRoutes(admin, ctx);
       registerPlateAdminRoutes(admin, ctx);
       registerWebhookAdminRoutes(admin, ctx);
+      registerCashierAdminRoutes(admin, ctx);
+      registerAdminPaymentRoutes(admin, ctx);
     },
     { prefix: '/admin/v1' },
   );

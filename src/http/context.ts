@@ -1,3 +1,4 @@
+import type { ChannelRegistry } from '../channels/registry.js';
 import type { Clock } from '../core/clock.js';
 import type { Cache } from '../platform/cache/cache.js';
 import type { Db, Engine } from '../platform/db/index.js';
@@ -18,6 +19,10 @@ export interface AppContext {
   metrics: Metrics;
   adminToken: string;
   publicUrl: string;
+  /** channel adapters and merchants' channel configurations */
+  channels: ChannelRegistry;
+  /** waits between inline channel polls (payment codes); tests move their clock instead */
+  sleep: (ms: number) => Promise<void>;
   /** set when shutdown begins: /readyz answers 503 so load balancers drain this node */
   lifecycle: { shuttingDown: boolean };
 }

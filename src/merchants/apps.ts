@@ -1,7 +1,9 @@
 import { newId, randomToken } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
+import { ApiError } from '../core/errors.js';
 import type { Queryable } from '../platform/db/index.js';
 import type { SecretBox } from '../platform/secret-box.js';
+import type { ListWindow } from './tenancy.js';
 
 /** Apps are a merchant's API credentials: app_id + a secret stored encrypted with the master key. */
 
@@ -68,11 +70,53 @@ export async function findAppForAuth(
   };
 }
 
-export async function setAppStatus(
-  db: Queryable,
-  appId: string,
-  status: 'active' | 'disabled',
-): Promise<boolean> {
-  const result = await db.updateTable('apps').set({ status }).where('id', '=', appId).executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+export async function getApp(db: Queryable, appId: string, lock = false) {
+  let q = db.selectFrom('apps').selectAll().where('id', '=', appId);
+  if (lock) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  if (!row) throw new ApiError('resource_missing', `no app ${appId}`, 'id');
+  return row;
+}
+
+export function listApps(db: Queryable, merchantId: string, w: ListWindow) {
+  let q = db
+    .selectFrom('apps')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .orderBy('id', 'desc')
+    .limit(w.limit + 1);
+  if (w.startingAfter) q = q.where('id', '<', w.startingAfter);
+  return q.execute();
+}
+
+/** Enables or disables an app; returns the row before and after (the same row if unchanged). */
+export async function setAppStatus(db: Queryable, appId: string, status: 'active' | 'disabled') {
+  const before = await getApp(db, appId, true);
+  if (before.status === status) return { before, after: before };
+  const after = await db
+    .updateTable('apps')
+    .set({ status })
+    .where('id', '=', appId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { before, after };
+}
+
+/**
+ * Replaces an app's secret: the new one is returned once, and the old one stops working with the
+ * next request (authentication reads the secret from the database each time).
+ */
+export async function rotateAppSecret(db: Queryable, box: SecretBox, appId: string, clock: Clock) {
+  const before = await getApp(db, appId, true);
+  const secret = randomToken(32);
+  const after = await db
+    .updateTable('apps')
+    .set({
+      secret_ciphertext: box.seal(secret, `${SECRET_PURPOSE}:${appId}`),
+      secret_rotated_at: clock.now(),
+    })
+    .where('id', '=', appId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { before, after, secret };
 }

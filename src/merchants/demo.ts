@@ -5,6 +5,8 @@ import type { Db } from '../platform/db/index.js';
 import type { SecretBox } from '../platform/secret-box.js';
 import { getOrCreateSetting } from '../platform/settings.js';
 import { createApp } from './apps.js';
+import { writeDemoChannelConfigs } from './demo-channels.js';
+import type { SandboxKeys } from '../sandbox/keys.js';
 import { bindPlate, createBlankPlates } from './plates.js';
 import { createInstitution, createMerchant, createServiceProvider, createStore } from './tenancy.js';
 
@@ -30,10 +32,15 @@ export interface DemoFile {
   plates: { bound: string[]; blank: string[] };
 }
 
+/**
+ * Creates the demo tenant once per installation. With `sandbox`, its service provider and merchant
+ * get channel configurations pointing at the sandbox simulators and holding their keys.
+ */
 export async function ensureDemoTenant(
   db: Db,
   box: SecretBox,
   clock: Clock,
+  sandbox?: { url: string; keys: SandboxKeys },
 ): Promise<{ record: DemoRecord; secret: string }> {
   const record = await getOrCreateSetting<DemoRecord>(db, 'demo', clock, async (tx) => {
     const institution = await createInstitution(tx, 'Demo Bank', clock);
@@ -45,6 +52,10 @@ export async function ensureDemoTenant(
     );
     const store = await createStore(tx, merchant.id, 'Demo Coffee — Main Street', clock);
     const app = await createApp(tx, box, { merchantId: merchant.id, name: 'Demo app' }, clock);
+    if (sandbox) {
+      const ids = { serviceProviderId: provider.id, merchantId: merchant.id };
+      await writeDemoChannelConfigs(tx, box, ids, sandbox, clock);
+    }
     const { codes } = await createBlankPlates(tx, 3, clock);
     const [first, second, blank] = codes as [string, string, string];
     await bindPlate(tx, first, merchant.id, store.id);

@@ -6,6 +6,7 @@ import { createApp } from '../../src/merchants/apps.js';
 import { createInstitution, createMerchant } from '../../src/merchants/tenancy.js';
 import { MemoryCache } from '../../src/platform/cache/index.js';
 import type { Cache } from '../../src/platform/cache/cache.js';
+import { ChannelRegistry } from '../../src/channels/registry.js';
 import type { Database } from '../../src/platform/db/index.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { createMetrics } from '../../src/platform/metrics.js';
@@ -27,7 +28,14 @@ export interface TestApp {
 /** A full app on a test database with a merchant and an app ready to sign requests. */
 export async function createTestApp(
   database: Database,
-  options: AppOptions & { cache?: Cache; clock?: ManualClock; box?: SecretBox } = {},
+  options: AppOptions & {
+    cache?: Cache;
+    clock?: ManualClock;
+    box?: SecretBox;
+    channels?: ChannelRegistry;
+    publicUrl?: string;
+    sleep?: (ms: number) => Promise<void>;
+  } = {},
 ): Promise<TestApp> {
   const clock = options.clock ?? new ManualClock(Date.UTC(2026, 10, 25, 8, 0, 0));
   const box = options.box ?? new SecretBox(generateMasterKey());
@@ -43,7 +51,15 @@ export async function createTestApp(
     box,
     metrics: createMetrics(),
     adminToken: TEST_ADMIN_TOKEN,
-    publicUrl: 'http://127.0.0.1:3000',
+    publicUrl: options.publicUrl ?? 'http://127.0.0.1:3000',
+    channels: options.channels ?? new ChannelRegistry({ get: async () => undefined }),
+    // Inline waits move the test clock; a real millisecond lets timers and sockets run.
+    sleep:
+      options.sleep ??
+      (async (ms) => {
+        clock.advance(ms);
+        await new Promise((r) => setTimeout(r, 1));
+      }),
     lifecycle: { shuttingDown: false },
   };
   const institution = await createInstitution(database.db, 'Test Bank', clock);

@@ -1,40 +1,48 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { ApiError } from '../../core/errors.js';
-import { createApp, setAppStatus } from '../../merchants/apps.js';
+import { parseLimit, toPage } from '../../merchants/pagination.js';
 import {
   createMerchant,
-  createStore,
   defaultInstitution,
   getMerchant,
   getServiceProvider,
+  listMerchants,
+  setMerchantStatus,
 } from '../../merchants/tenancy.js';
+import { merchantObject } from '../../merchants/views.js';
 import { inTransaction } from '../../platform/db/index.js';
+import { writeEvent } from '../../platform/outbox/index.js';
 import type { AppContext } from '../context.js';
 import { IdParam, Strict } from '../schemas.js';
+import { registerAdminAppRoutes } from './admin-apps.js';
+import { registerAdminAuditRoutes } from './admin-audit.js';
+import { registerAdminChannelRoutes } from './admin-channels.js';
+import { audit, listQuery, Name, security, type ListParams } from './admin-common.js';
+import { registerAdminOnboardingRoutes } from './admin-onboarding.js';
+import { registerAdminProviderRoutes } from './admin-providers.js';
+import { registerAdminStoreRoutes } from './admin-stores.js';
 
-const security = [{ adminToken: [] }];
-const Name = Type.String({ minLength: 1, maxLength: 128 });
-const HttpUrl = Type.String({ maxLength: 1024, pattern: '^https?://[^\\s]+$' });
+const tags = ['admin: tenants'];
 
-function merchantObject(row: Awaited<ReturnType<typeof getMerchant>>) {
-  return {
-    object: 'merchant' as const,
-    id: row.id,
-    name: row.name,
-    institution_id: row.institution_id,
-    service_provider_id: row.service_provider_id,
-    status: row.status,
-    created_at: row.created_at.toISOString(),
-  };
+/** Merchants under /admin/v1, and the other admin route files of the merchants module. */
+export function registerAdminMerchantRoutes(scope: FastifyInstance, ctx: AppContext): void {
+  registerAdminProviderRoutes(scope, ctx);
+  registerMerchantRoutes(scope, ctx);
+  registerAdminStoreRoutes(scope, ctx);
+  registerAdminAppRoutes(scope, ctx);
+  registerAdminChannelRoutes(scope, ctx);
+  registerAdminOnboardingRoutes(scope, ctx);
+  registerAdminAuditRoutes(scope, ctx);
 }
 
-export function registerAdminMerchantRoutes(scope: FastifyInstance, ctx: AppContext): void {
+function registerMerchantRoutes(scope: FastifyInstance, ctx: AppContext): void {
+  const { db, clock } = ctx;
+
   scope.post(
     '/merchants',
     {
       schema: {
-        tags: ['admin: merchants'],
+        tags,
         summary: 'Create a merchant',
         security,
         body: Strict({ name: Name, service_provider_id: Type.Optional(IdParam('isp')) }),
@@ -42,17 +50,56 @@ export function registerAdminMerchantRoutes(scope: FastifyInstance, ctx: AppCont
     },
     async (request, reply) => {
       const body = request.body as { name: string; service_provider_id?: string };
-      const merchant = await inTransaction(ctx.db, async (tx) => {
+      const merchant = await inTransaction(db, async (tx) => {
         const institutionId = body.service_provider_id
           ? (await getServiceProvider(tx, body.service_provider_id)).institution_id
-          : (await defaultInstitution(tx, ctx.clock)).id;
-        return createMerchant(
+          : (await defaultInstitution(tx, clock)).id;
+        const created = await createMerchant(
           tx,
           { name: body.name, institutionId, serviceProviderId: body.service_provider_id ?? null },
-          ctx.clock,
+          clock,
         );
+        await audit(tx, request, clock, {
+          action: 'merchant.create',
+          objectType: 'merchant',
+          objectId: created.id,
+          merchantId: created.id,
+          after: merchantObject(created),
+        });
+        return created;
       });
       return reply.code(201).send(merchantObject(merchant));
+    },
+  );
+
+  scope.get(
+    '/merchants',
+    {
+      schema: {
+        tags,
+        summary: 'List merchants, newest first',
+        security,
+        querystring: Strict(
+          listQuery('mch', {
+            service_provider_id: Type.Optional(IdParam('isp')),
+            status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended')])),
+          }),
+        ),
+      },
+    },
+    async (request) => {
+      const q = request.query as ListParams & {
+        service_provider_id?: string;
+        status?: 'active' | 'suspended';
+      };
+      const limit = parseLimit(q.limit);
+      const rows = await listMerchants(db, {
+        limit,
+        startingAfter: q.starting_after,
+        serviceProviderId: q.service_provider_id,
+        status: q.status,
+      });
+      return toPage(rows, limit, merchantObject);
     },
   );
 
@@ -60,82 +107,59 @@ export function registerAdminMerchantRoutes(scope: FastifyInstance, ctx: AppCont
     '/merchants/:id',
     {
       schema: {
-        tags: ['admin: merchants'],
+        tags,
         summary: 'Retrieve a merchant',
         security,
         params: Strict({ id: IdParam('mch') }),
       },
     },
-    async (request) => merchantObject(await getMerchant(ctx.db, (request.params as { id: string }).id)),
+    async (request) => merchantObject(await getMerchant(db, (request.params as { id: string }).id)),
   );
 
-  scope.post(
-    '/merchants/:id/stores',
-    {
-      schema: {
-        tags: ['admin: merchants'],
-        summary: 'Create a store for a merchant',
-        security,
-        params: Strict({ id: IdParam('mch') }),
-        body: Strict({ name: Name }),
-      },
-    },
-    async (request, reply) => {
-      const { id } = request.params as { id: string };
-      await getMerchant(ctx.db, id);
-      const store = await createStore(ctx.db, id, (request.body as { name: string }).name, ctx.clock);
-      return reply.code(201).send({
-        object: 'store',
-        id: store.id,
-        merchant_id: store.merchant_id,
-        name: store.name,
-        created_at: store.created_at.toISOString(),
-      });
-    },
-  );
-
-  scope.post(
-    '/merchants/:id/apps',
-    {
-      schema: {
-        tags: ['admin: merchants'],
-        summary: 'Create an app (API credentials); the secret is shown once',
-        security,
-        params: Strict({ id: IdParam('mch') }),
-        body: Strict({ name: Name, notify_url: Type.Optional(HttpUrl) }),
-      },
-    },
-    async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const body = request.body as { name: string; notify_url?: string };
-      await getMerchant(ctx.db, id);
-      const credentials = await createApp(
-        ctx.db,
-        ctx.box,
-        { merchantId: id, name: body.name, notifyUrl: body.notify_url ?? null },
-        ctx.clock,
-      );
-      return reply.code(201).send({ object: 'app', merchant_id: id, ...credentials });
-    },
-  );
-
-  for (const action of ['disable', 'enable'] as const) {
+  for (const action of ['suspend', 'activate'] as const) {
     scope.post(
-      `/apps/:id/${action}`,
+      `/merchants/:id/${action}`,
       {
         schema: {
-          tags: ['admin: merchants'],
-          summary: `${action === 'disable' ? 'Disable' : 'Enable'} an app: a disabled app's requests get 401`,
+          tags,
+          summary:
+            action === 'suspend'
+              ? 'Suspend a merchant: new orders are refused (403 merchant_suspended); existing ones carry on'
+              : 'Reactivate a suspended merchant',
           security,
-          params: Strict({ id: IdParam('app') }),
+          params: Strict({ id: IdParam('mch') }),
+          ...(action === 'suspend'
+            ? {
+                body: Type.Optional(
+                  Strict({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })) }),
+                ),
+              }
+            : {}),
         },
       },
       async (request) => {
         const { id } = request.params as { id: string };
-        const status = action === 'disable' ? 'disabled' : 'active';
-        if (!(await setAppStatus(ctx.db, id, status)))
-          throw new ApiError('resource_missing', `no app ${id}`, 'id');
-        return { object: 'app', app_id: id, status };
+        const reason = (request.body as { reason?: string } | undefined)?.reason ?? null;
+        const status = action === 'suspend' ? 'suspended' : 'active';
+        const after = await inTransaction(db, async (tx) => {
+          const change = await setMerchantStatus(tx, id, status, reason, clock);
+          if (!change.changed) return change.after;
+          await audit(tx, request, clock, {
+            action: `merchant.${action}`,
+            objectType: 'merchant',
+            objectId: id,
+            merchantId: id,
+            before: merchantObject(change.before),
+            after: merchantObject(change.after),
+          });
+          await writeEvent(
+            tx,
+            { topic: `merchant.${status}`, payload: { merchant_id: id, status, reason } },
+            clock,
+          );
+          return change.after;
+        });
+        return merchantObject(after);
       },
     );
   }

@@ -54,12 +54,10 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): voi
       ]);
       const checks = { database, cache, stream };
       const ready = !ctx.lifecycle.shuttingDown && Object.values(checks).every((c) => c === 'ok');
-      return reply
-        .code(ready ? 200 : 503)
-        .send({
-          status: ctx.lifecycle.shuttingDown ? 'shutting_down' : ready ? 'ready' : 'not_ready',
-          checks,
-        });
+      return reply.code(ready ? 200 : 503).send({
+        status: ctx.lifecycle.shuttingDown ? 'shutting_down' : ready ? 'ready' : 'not_ready',
+        checks,
+      });
     },
   );
 

@@ -1,9 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { closeOrder } from '../../payments/close-order.js';
+import { createOrder, type NewOrder } from '../../payments/create-order.js';
 import { getOrderByMchOrderNo, getOrderForApp } from '../../payments/order-queries.js';
 import { toOrderObject } from '../../payments/order-view.js';
 import type { AppContext } from '../context.js';
 import { ErrorResponse, IdParam, Strict } from '../schemas.js';
+import { CreateOrderBody, MicropayBody } from './order-schemas.js';
+import { micropay } from '../../payments/micropay.js';
+import { startWalletPayment } from '../../payments/cashier/start-payment.js';
+import type { PayWay } from '../../channels/channel.js';
+
+/** Ways whose code the customer scans directly, so the order carries the channel's QR code. */
+const DIRECT_QR_WAYS: readonly PayWay[] = ['wechat_native', 'alipay_qr', 'unionpay_qr'];
 
 const security = [{ merchantSignature: [] }];
 
@@ -44,6 +53,83 @@ export function registerOrderReadRoutes(scope: FastifyInstance, ctx: AppContext)
         await getOrderByMchOrderNo(ctx.db, request.merchant!.appId, mch_order_no),
         ctx.publicUrl,
       );
+    },
+  );
+}
+
+export function registerOrderWriteRoutes(scope: FastifyInstance, ctx: AppContext): void {
+  scope.post(
+    '/orders',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Create an order (201); repeating the same mch_order_no and parameters returns it (200)',
+        security,
+        body: CreateOrderBody,
+      },
+    },
+    async (request, reply) => {
+      const merchant = request.merchant!;
+      const body = request.body as NewOrder;
+      const created = await createOrder(
+        ctx.db,
+        { appId: merchant.appId, merchantId: merchant.merchantId },
+        body,
+        ctx.clock,
+      );
+      let order = created.order;
+      if (order.status === 'created' && body.pay_way && DIRECT_QR_WAYS.includes(body.pay_way)) {
+        // The customer scans the channel's own code: open the channel order now to have it.
+        const deps = { clock: ctx.clock, publicUrl: ctx.publicUrl, channels: ctx.channels };
+        order = (await startWalletPayment(ctx.db, deps, order, body.pay_way, undefined)).order;
+      }
+      return reply.code(created.created ? 201 : 200).send(toOrderObject(order, ctx.publicUrl));
+    },
+  );
+
+  scope.post(
+    '/orders/micropay',
+    {
+      schema: {
+        tags: ['orders'],
+        summary:
+          "Passive scan: charge the customer's payment code; answers within 30 s with succeeded, failed or paying",
+        security,
+        body: MicropayBody,
+      },
+    },
+    async (request, reply) => {
+      const merchant = request.merchant!;
+      const { order, created } = await micropay(
+        ctx.db,
+        { clock: ctx.clock, publicUrl: ctx.publicUrl, channels: ctx.channels, sleep: ctx.sleep },
+        { appId: merchant.appId, merchantId: merchant.merchantId },
+        request.body as NewOrder & { auth_code: string },
+      );
+      return reply.code(created ? 201 : 200).send(toOrderObject(order, ctx.publicUrl));
+    },
+  );
+
+  scope.post(
+    '/orders/:id/close',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Close an unpaid order (at the channel first); a paid order answers 409',
+        security,
+        params: Strict({ id: IdParam('ord') }),
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const order = await getOrderForApp(ctx.db, request.merchant!.appId, id);
+      const closed = await closeOrder(
+        ctx.db,
+        order,
+        { clock: ctx.clock, publicUrl: ctx.publicUrl, channels: ctx.channels },
+        'merchant',
+      );
+      return toOrderObject(closed, ctx.publicUrl);
     },
   );
 }

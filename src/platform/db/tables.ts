@@ -5,6 +5,7 @@ import type { ColumnType, Generated } from 'kysely';
 import type { WebhookTables } from '../../notifications/tables.js';
 import type { TenancyTables } from '../../merchants/tables.js';
 import type { PlateTables } from '../../merchants/plates-tables.js';
+import type { PaymentTables } from '../../payments/tables.js';
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -17,45 +18,6 @@ export interface SettingsTable {
   updated_at: Timestamp;
 }
 
-export interface InstitutionsTable {
-  id: string;
-  name: string;
-  created_at: CreatedAt;
-}
-
-export interface ServiceProvidersTable {
-  id: string;
-  institution_id: string;
-  name: string;
-  created_at: CreatedAt;
-}
-
-export interface MerchantsTable {
-  id: string;
-  institution_id: string;
-  service_provider_id: string | null;
-  name: string;
-  status: 'active' | 'disabled';
-  created_at: CreatedAt;
-}
-
-export interface StoresTable {
-  id: string;
-  merchant_id: string;
-  name: string;
-  created_at: CreatedAt;
-}
-
-export interface AppsTable {
-  id: string;
-  merchant_id: string;
-  name: string;
-  secret_ciphertext: string;
-  notify_url: string | null;
-  status: 'active' | 'disabled';
-  created_at: CreatedAt;
-}
-
 export interface PlatesTable {
   code: string;
   batch_id: string;
@@ -64,33 +26,6 @@ export interface PlatesTable {
   amount: number | null;
   status: 'blank' | 'bound' | 'disabled';
   created_at: CreatedAt;
-}
-
-export interface OrdersTable {
-  id: string;
-  app_id: string;
-  merchant_id: string;
-  mch_order_no: string;
-  amount: number;
-  currency: string;
-  subject: string;
-  status: 'created' | 'paying' | 'succeeded' | 'failed' | 'closed';
-  pay_way: string | null;
-  channel: string | null;
-  channel_trade_no: string | null;
-  payer: Json<Record<string, string> | null> | null;
-  amount_refunded: Generated<number>;
-  fee: number | null;
-  notify_url: string | null;
-  return_url: string | null;
-  store_id: string | null;
-  terminal_id: string | null;
-  client_ip: string | null;
-  metadata: Json<Record<string, string>>;
-  expires_at: Timestamp;
-  paid_at: Timestamp | null;
-  created_at: CreatedAt;
-  updated_at: Timestamp;
 }
 
 export interface OutboxTable {
@@ -134,16 +69,11 @@ export interface IdempotencyKeysTable {
   expires_at: Timestamp;
 }
 
-/** Each domain module declares its own tables (…/tables.ts) and they are merged here. */
-export interface Tables extends WebhookTables, TenancyTables, PlateTables {
+/** Each domain module declares its own tables (…/tables.ts) and they are merged here; the tenancy
+ * tables (institutions … apps) are in src/merchants/tables.ts. */
+export interface Tables extends WebhookTables, TenancyTables, PlateTables, PaymentTables {
   settings: SettingsTable;
-  institutions: InstitutionsTable;
-  service_providers: ServiceProvidersTable;
-  merchants: MerchantsTable;
-  stores: StoresTable;
-  apps: AppsTable;
   plates: PlatesTable;
-  orders: OrdersTable;
   outbox: OutboxTable;
   processed_events: ProcessedEventsTable;
   jobs: JobsTable;

@@ -184,40 +184,34 @@ function registerH5Wallet(
       const body = jsonBody(request.body);
       const ref = body?.payment_id ?? body?.out_trade_no;
       if (typeof ref !== 'string' || ref === '')
-        return reply
-          .code(400)
-          .send({
-            error: {
-              type: 'invalid_request_error',
-              code: 'parameter_invalid',
-              message: 'payment_id or out_trade_no is required',
-              param: 'payment_id',
-            },
-          });
+        return reply.code(400).send({
+          error: {
+            type: 'invalid_request_error',
+            code: 'parameter_invalid',
+            message: 'payment_id or out_trade_no is required',
+            param: 'payment_id',
+          },
+        });
       const payment = store.get(ref);
       const outcome = decide(payment, status);
       if (outcome === 'not_found' || !payment)
-        return reply
-          .code(404)
-          .send({
-            error: {
-              type: 'invalid_request_error',
-              code: 'resource_missing',
-              message: `no ${w} payment ${ref}`,
-              param: 'payment_id',
-            },
-          });
+        return reply.code(404).send({
+          error: {
+            type: 'invalid_request_error',
+            code: 'resource_missing',
+            message: `no ${w} payment ${ref}`,
+            param: 'payment_id',
+          },
+        });
       if (outcome === 'decided')
-        return reply
-          .code(409)
-          .send({
-            error: {
-              type: 'invalid_request_error',
-              code: 'payment_not_open',
-              message: `the payment is ${payment.status}`,
-              param: 'payment_id',
-            },
-          });
+        return reply.code(409).send({
+          error: {
+            type: 'invalid_request_error',
+            code: 'payment_not_open',
+            message: `the payment is ${payment.status}`,
+            param: 'payment_id',
+          },
+        });
       return {
         object: `${w}_payment`,
         payment_id: payment.payment_id,

@@ -1,9 +1,17 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_foundation.js';
+import * as m0002 from './0002_webhooks.js';
+import * as m0003 from './0003_tenancy.js';
+import * as m0004 from './0004_plates.js';
+import * as m0005 from './0005_payments.js';
 
 /** Migrations are listed here (not read from disk) so the same set runs from src/ and dist/. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_webhooks': m0002,
+  '0003_tenancy': m0003,
+  '0004_plates': m0004,
+  '0005_payments': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,159 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { CHANNELS } from '../../merchants/channel-config/schema.js';
+import {
+  channelConfigObject,
+  effectiveChannelObject,
+  listChannelConfigObjects,
+  upsertChannelConfig,
+} from '../../merchants/channel-config/store.js';
+import type { ChannelName } from '../../merchants/tables.js';
+import { getMerchant, getServiceProvider } from '../../merchants/tenancy.js';
+import { inTransaction, type Queryable } from '../../platform/db/index.js';
+import type { AppContext } from '../context.js';
+import { IdParam, Strict } from '../schemas.js';
+import { audit, security } from './admin-common.js';
+
+const tags = ['admin: channel configuration'];
+const Channel = Type.Union(
+  CHANNELS.map((c) => Type.Literal(c)),
+  { description: CHANNELS.join(' | ') },
+);
+const ConfigBody = Strict({
+  fields: Type.Optional(
+    Type.Record(
+      Type.String({ maxLength: 64 }),
+      Type.Union([Type.String({ minLength: 1, maxLength: 16384 }), Type.Null()]),
+      {
+        maxProperties: 40,
+        description:
+          'fields to set; null removes one. Secret fields (keys, tokens) are sealed and never returned',
+      },
+    ),
+  ),
+  enabled: Type.Optional(Type.Boolean()),
+});
+
+type Owner = {
+  kind: 'merchant' | 'service_provider';
+  path: 'merchants' | 'service-providers';
+  prefix: string;
+};
+const OWNERS: Owner[] = [
+  { kind: 'merchant', path: 'merchants', prefix: 'mch' },
+  { kind: 'service_provider', path: 'service-providers', prefix: 'isp' },
+];
+
+/**
+ * Per-channel configuration of service providers (credentials their merchants inherit) and of
+ * merchants (their sub-merchant ids, or their own credentials). Secrets go in, never come out.
+ */
+export function registerAdminChannelRoutes(scope: FastifyInstance, ctx: AppContext): void {
+  const { db, box, clock } = ctx;
+
+  const ensureOwner = (q: Queryable, owner: Owner, id: string) =>
+    owner.kind === 'merchant' ? getMerchant(q, id) : getServiceProvider(q, id, 'id');
+
+  /** The owner's own configuration, and for a merchant what is in force with inheritance. */
+  async function view(q: Queryable, owner: Owner, id: string, channel: ChannelName) {
+    const row = await q
+      .selectFrom('channel_configs')
+      .selectAll()
+      .where('owner_id', '=', id)
+      .where('channel', '=', channel)
+      .executeTakeFirst();
+    const own = row
+      ? channelConfigObject(row)
+      : {
+          object: 'channel_config' as const,
+          owner_id: id,
+          owner_type: owner.kind,
+          channel,
+          enabled: true,
+          fields: {},
+          has_secret: {},
+          created_at: null,
+          updated_at: null,
+        };
+    if (owner.kind !== 'merchant') return own;
+    return { ...own, effective: await effectiveChannelObject(q, id, channel) };
+  }
+
+  for (const owner of OWNERS) {
+    const params = Strict({ id: IdParam(owner.prefix) });
+    const channelParams = Strict({ id: IdParam(owner.prefix), channel: Channel });
+    const who = owner.kind === 'merchant' ? 'a merchant' : 'a service provider';
+
+    scope.get(
+      `/${owner.path}/:id/channels`,
+      {
+        schema: {
+          tags,
+          summary: `List ${who}'s channel configurations (no secrets)`,
+          security,
+          params,
+        },
+      },
+      async (request) => {
+        const { id } = request.params as { id: string };
+        await ensureOwner(db, owner, id);
+        return { object: 'list', data: await listChannelConfigObjects(db, id), has_more: false };
+      },
+    );
+
+    scope.get(
+      `/${owner.path}/:id/channels/:channel`,
+      {
+        schema: {
+          tags,
+          summary:
+            owner.kind === 'merchant'
+              ? "A merchant's configuration for one channel and the effective one (inherited from its service provider)"
+              : "A service provider's configuration for one channel",
+          security,
+          params: channelParams,
+        },
+      },
+      async (request) => {
+        const { id, channel } = request.params as { id: string; channel: ChannelName };
+        await ensureOwner(db, owner, id);
+        return view(db, owner, id, channel);
+      },
+    );
+
+    scope.put(
+      `/${owner.path}/:id/channels/:channel`,
+      {
+        schema: {
+          tags,
+          summary: `Set fields of ${who}'s channel configuration (a patch: named fields change, null removes)`,
+          security,
+          params: channelParams,
+          body: ConfigBody,
+        },
+      },
+      async (request) => {
+        const { id, channel } = request.params as { id: string; channel: ChannelName };
+        const body = request.body as { fields?: Record<string, string | null>; enabled?: boolean };
+        return inTransaction(db, async (tx) => {
+          await ensureOwner(tx, owner, id);
+          const change = await upsertChannelConfig(
+            tx,
+            box,
+            { ownerId: id, ownerType: owner.kind, channel, patch: body.fields ?? {}, enabled: body.enabled },
+            clock,
+          );
+          await audit(tx, request, clock, {
+            action: 'channel_config.update',
+            objectType: 'channel_config',
+            objectId: `${id}:${channel}`,
+            merchantId: owner.kind === 'merchant' ? id : null,
+            before: change.before,
+            after: change.after,
+          });
+          return view(tx, owner, id, channel);
+        });
+      },
+    );
+  }
+}

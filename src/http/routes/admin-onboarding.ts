@@ -1,0 +1,217 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { ApiError } from '../../core/errors.js';
+import { normaliseKyc, validateKyc, type KycInput } from '../../merchants/kyc/application.js';
+import { MCC_CODES } from '../../merchants/kyc/mcc.js';
+import {
+  applicationObject,
+  createApplication,
+  getApplicationObject,
+  listApplications,
+  submitApplication,
+} from '../../merchants/onboarding/applications.js';
+import { ONBOARDING_CHANNELS } from '../../merchants/onboarding/state.js';
+import { parseLimit, toPage } from '../../merchants/pagination.js';
+import type { ChannelName } from '../../merchants/tables.js';
+import { getMerchant } from '../../merchants/tenancy.js';
+import { inTransaction } from '../../platform/db/index.js';
+import type { AppContext } from '../context.js';
+import { IdParam, Strict } from '../schemas.js';
+import { audit, listQuery, security, type ListParams } from './admin-common.js';
+
+const tags = ['admin: onboarding'];
+const Text = (max: number, description?: string) =>
+  Type.String({ minLength: 1, maxLength: max, ...(description ? { description } : {}) });
+const Channels = Type.Array(Type.Union(ONBOARDING_CHANNELS.map((c) => Type.Literal(c))), {
+  minItems: 1,
+  maxItems: ONBOARDING_CHANNELS.length,
+  uniqueItems: true,
+  description: ONBOARDING_CHANNELS.join(' | '),
+});
+
+const ApplicationBody = Strict({
+  merchant_id: IdParam('mch'),
+  legal_name: Text(128, 'the name on the business licence'),
+  short_name: Text(64, 'shown to payers in the wallet'),
+  license_no: Text(32, 'unified social credit code, 18 characters, GB 32100 check character'),
+  legal_person_name: Text(64),
+  legal_person_id_no: Text(32, 'resident ID, 18 characters, GB 11643 check digit'),
+  contact_phone: Text(32, 'mainland mobile or landline with area code'),
+  mcc: Text(8, 'merchant category code; GET /admin/v1/onboarding/mcc-codes lists them'),
+  settlement_account: Strict({
+    bank_name: Text(64),
+    account_name: Text(128, 'corporate: the licence name; personal: the legal person'),
+    account_no: Text(40, 'corporate 12–30 digits; personal a 16–19 digit card, Luhn-checked'),
+    account_type: Type.Optional(Type.Union([Type.Literal('corporate'), Type.Literal('personal')])),
+  }),
+});
+
+/** Onboarding (进件): KYC applications, submission to channels, status. */
+export function registerAdminOnboardingRoutes(scope: FastifyInstance, ctx: AppContext): void {
+  const { db, box, clock } = ctx;
+
+  scope.post(
+    '/onboarding',
+    {
+      schema: {
+        tags,
+        summary:
+          'Create an onboarding application (status draft); wrong check characters are 422 naming the field',
+        security,
+        body: ApplicationBody,
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as KycInput & { merchant_id: string };
+      const { merchant_id, ...input } = body;
+      const kyc = normaliseKyc(input);
+      const problem = validateKyc(kyc, clock.now());
+      if (problem) throw new ApiError('validation_failed', problem.message, problem.param);
+      const application = await inTransaction(db, async (tx) => {
+        await getMerchant(tx, merchant_id, 'merchant_id');
+        const created = await createApplication(tx, box, merchant_id, kyc, clock);
+        await audit(tx, request, clock, {
+          action: 'onboarding.create',
+          objectType: 'onboarding_application',
+          objectId: created.id,
+          merchantId: merchant_id,
+          after: created,
+        });
+        return created;
+      });
+      return reply.code(201).send(application);
+    },
+  );
+
+  scope.get(
+    '/onboarding',
+    {
+      schema: {
+        tags,
+        summary: 'List onboarding applications, newest first',
+        security,
+        querystring: Strict(
+          listQuery('apl', {
+            merchant_id: Type.Optional(IdParam('mch')),
+            status: Type.Optional(
+              Type.Union(
+                ['draft', 'in_progress', 'approved', 'partially_approved', 'rejected'].map((s) =>
+                  Type.Literal(s),
+                ),
+              ),
+            ),
+          }),
+        ),
+      },
+    },
+    async (request) => {
+      const q = request.query as ListParams & { merchant_id?: string; status?: string };
+      const limit = parseLimit(q.limit);
+      const rows = await listApplications(db, {
+        limit,
+        startingAfter: q.starting_after,
+        merchantId: q.merchant_id,
+        status: q.status,
+      });
+      return toPage(rows, limit, (r) => applicationObject(r.row, r.channels));
+    },
+  );
+
+  scope.get(
+    '/onboarding/mcc-codes',
+    { schema: { tags, summary: 'The merchant category codes applications accept', security } },
+    async () => ({
+      object: 'list',
+      data: Object.entries(MCC_CODES).map(([code, description]) => ({ code, description })),
+      has_more: false,
+    }),
+  );
+
+  scope.get(
+    '/onboarding/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Retrieve an application with its per-channel status, reasons and sub-merchant ids',
+        security,
+        params: Strict({ id: IdParam('apl') }),
+      },
+    },
+    async (request) => getApplicationObject(db, (request.params as { id: string }).id),
+  );
+
+  scope.post(
+    '/onboarding/:id/submit',
+    {
+      schema: {
+        tags,
+        summary:
+          'Submit an application to channels: each becomes submitted, then auditing, then approved or rejected',
+        security,
+        params: Strict({ id: IdParam('apl') }),
+        body: Strict({ channels: Channels }),
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { channels } = request.body as { channels: ChannelName[] };
+      return inTransaction(db, async (tx) => {
+        const change = await submitApplication(tx, box, id, channels, clock);
+        await audit(tx, request, clock, {
+          action: 'onboarding.submit',
+          objectType: 'onboarding_application',
+          objectId: id,
+          merchantId: change.after.merchant_id,
+          before: change.before,
+          after: change.after,
+        });
+        return change.after;
+      });
+    },
+  );
+
+  scope.post(
+    '/onboarding/submit-batch',
+    {
+      schema: {
+        tags,
+        summary: 'Submit many applications to channels; each succeeds or fails on its own',
+        security,
+        body: Strict({
+          application_ids: Type.Array(IdParam('apl'), { minItems: 1, maxItems: 100, uniqueItems: true }),
+          channels: Channels,
+        }),
+      },
+    },
+    async (request) => {
+      const body = request.body as { application_ids: string[]; channels: ChannelName[] };
+      const results = [];
+      for (const id of body.application_ids) {
+        try {
+          const application = await inTransaction(db, async (tx) => {
+            const change = await submitApplication(tx, box, id, body.channels, clock, 'application_ids');
+            await audit(tx, request, clock, {
+              action: 'onboarding.submit',
+              objectType: 'onboarding_application',
+              objectId: id,
+              merchantId: change.after.merchant_id,
+              before: change.before,
+              after: change.after,
+            });
+            return change.after;
+          });
+          results.push({ application_id: id, submitted: true, application });
+        } catch (error) {
+          if (!(error instanceof ApiError)) throw error;
+          results.push({ application_id: id, submitted: false, error: error.toBody().error });
+        }
+      }
+      return {
+        object: 'batch_submit_result',
+        submitted: results.filter((r) => r.submitted).length,
+        failed: results.filter((r) => !r.submitted).length,
+        results,
+      };
+    },
+  );
+}

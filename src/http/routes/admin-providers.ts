@@ -1,0 +1,136 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { parseLimit, toPage } from '../../merchants/pagination.js';
+import { inTransaction } from '../../platform/db/index.js';
+import type { AppContext } from '../context.js';
+import { IdParam, Strict } from '../schemas.js';
+import { audit, listQuery, Name, security, type ListParams } from './admin-common.js';
+import {
+  createInstitution,
+  createServiceProvider,
+  defaultInstitution,
+  getInstitution,
+  getServiceProvider,
+  listInstitutions,
+  listServiceProviders,
+} from '../../merchants/tenancy.js';
+import { institutionObject, serviceProviderObject } from '../../merchants/views.js';
+
+const tags = ['admin: tenants'];
+
+/** Institutions (licensed operators) and service providers (ISVs) under /admin/v1. */
+export function registerAdminProviderRoutes(scope: FastifyInstance, ctx: AppContext): void {
+  const { db, clock } = ctx;
+
+  scope.post(
+    '/institutions',
+    {
+      schema: {
+        tags,
+        summary: 'Create an institution (a licensed operator)',
+        security,
+        body: Strict({ name: Name }),
+      },
+    },
+    async (request, reply) => {
+      const { name } = request.body as { name: string };
+      const row = await inTransaction(db, async (tx) => {
+        const created = await createInstitution(tx, name, clock);
+        await audit(tx, request, clock, {
+          action: 'institution.create',
+          objectType: 'institution',
+          objectId: created.id,
+          after: institutionObject(created),
+        });
+        return created;
+      });
+      return reply.code(201).send(institutionObject(row));
+    },
+  );
+
+  scope.get(
+    '/institutions',
+    {
+      schema: {
+        tags,
+        summary: 'List institutions, newest first',
+        security,
+        querystring: Strict(listQuery('ins')),
+      },
+    },
+    async (request) => {
+      const q = request.query as ListParams;
+      const limit = parseLimit(q.limit);
+      return toPage(
+        await listInstitutions(db, { limit, startingAfter: q.starting_after }),
+        limit,
+        institutionObject,
+      );
+    },
+  );
+
+  scope.post(
+    '/service-providers',
+    {
+      schema: {
+        tags,
+        summary: 'Create a service provider (ISV); without institution_id it joins the first institution',
+        security,
+        body: Strict({ name: Name, institution_id: Type.Optional(IdParam('ins')) }),
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as { name: string; institution_id?: string };
+      const row = await inTransaction(db, async (tx) => {
+        const institutionId = body.institution_id
+          ? (await getInstitution(tx, body.institution_id)).id
+          : (await defaultInstitution(tx, clock)).id;
+        const created = await createServiceProvider(tx, institutionId, body.name, clock);
+        await audit(tx, request, clock, {
+          action: 'service_provider.create',
+          objectType: 'service_provider',
+          objectId: created.id,
+          after: serviceProviderObject(created),
+        });
+        return created;
+      });
+      return reply.code(201).send(serviceProviderObject(row));
+    },
+  );
+
+  scope.get(
+    '/service-providers',
+    {
+      schema: {
+        tags,
+        summary: 'List service providers, newest first',
+        security,
+        querystring: Strict(listQuery('isp', { institution_id: Type.Optional(IdParam('ins')) })),
+      },
+    },
+    async (request) => {
+      const q = request.query as ListParams & { institution_id?: string };
+      const limit = parseLimit(q.limit);
+      const rows = await listServiceProviders(db, {
+        limit,
+        startingAfter: q.starting_after,
+        institutionId: q.institution_id,
+      });
+      return toPage(rows, limit, serviceProviderObject);
+    },
+  );
+
+  scope.get(
+    '/service-providers/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Retrieve a service provider',
+        security,
+        params: Strict({ id: IdParam('isp') }),
+      },
+    },
+    async (request) =>
+      serviceProviderObject(await getServiceProvider(db, (request.params as { id: string }).id, 'id')),
+  );
+}

@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import type { ChannelId } from '../../channels/channel.js';
+import { handleChannelNotification } from '../../payments/notifications.js';
+import type { AppContext } from '../context.js';
+
+const CHANNELS: ChannelId[] = ['wechatpay', 'alipay', 'unionpay', 'qqwallet', 'jdpay', 'baiduwallet'];
+
+/**
+ * `POST /notify/{channel}/{merchant_id}`: where channels notify JuhePay. The body stays the raw
+ * text the channel sent (JSON, XML or a form), because signatures cover the exact bytes.
+ */
+export async function registerChannelNotifyRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    scope.post('/notify/:channel/:merchant_id', { schema: { hide: true } }, async (request, reply) => {
+      const { channel, merchant_id } = request.params as { channel: string; merchant_id: string };
+      if (
+        !CHANNELS.includes(channel as ChannelId) ||
+        !ctx.channels.has(channel as ChannelId) ||
+        !/^mch_[0-9a-z]{26}$/.test(merchant_id)
+      ) {
+        return reply.code(404).type('text/plain').send('unknown channel or merchant');
+      }
+      const { ack } = await handleChannelNotification(
+        ctx.db,
+        { clock: ctx.clock, publicUrl: ctx.publicUrl, channels: ctx.channels, logger: ctx.logger },
+        channel as ChannelId,
+        merchant_id,
+        { headers: request.headers, body: typeof request.body === 'string' ? request.body : '' },
+      );
+      return reply.code(ack.status).type(ack.contentType).send(ack.body);
+    });
+  });
+}

@@ -1,0 +1,64 @@
+import type { PayWay, WalletAction } from '../../channels/channel.js';
+import { PAY_WAY_CHANNEL } from '../../channels/channel.js';
+import { ApiError } from '../../core/errors.js';
+import type { Db } from '../../platform/db/index.js';
+import { isFinal } from '../order-machine.js';
+import type { OrderRow } from '../order-view.js';
+import type { CashierSession } from './session.js';
+import { startWalletPayment, type StartDeps } from './start-payment.js';
+import { WALLET_PAY_WAY, type CashierWallet } from './wallet-rules.js';
+
+/** One step of the cashier for a scanned order: what the browser should see or do next. */
+export type CashierStep =
+  | { kind: 'final'; order: OrderRow }
+  | { kind: 'choose'; wallets: CashierWallet[] }
+  | { kind: 'action'; wallet: CashierWallet; payWay: PayWay; action: WalletAction; order: OrderRow };
+
+/** JSAPI ways pay inside the wallet app as a known customer, so they need the payer id first. */
+const NEEDS_PAYER: readonly PayWay[] = ['wechat_jsapi', 'alipay_jsapi'];
+
+export async function availableWallets(deps: StartDeps, merchantId: string): Promise<CashierWallet[]> {
+  const wallets = Object.keys(WALLET_PAY_WAY) as CashierWallet[];
+  const usable = await Promise.all(
+    wallets.map(async (w) => {
+      const channel = PAY_WAY_CHANNEL[WALLET_PAY_WAY[w]];
+      return (
+        deps.channels.has(channel) && (await deps.channels.configs.get(merchantId, channel)) !== undefined
+      );
+    }),
+  );
+  return wallets.filter((_, i) => usable[i]);
+}
+
+export async function cashierStep(
+  db: Db,
+  deps: StartDeps,
+  order: OrderRow,
+  wallet: CashierWallet | undefined,
+  session: CashierSession,
+  oauthCallback: (wallet: CashierWallet) => string,
+): Promise<CashierStep> {
+  if (isFinal(order.status)) return { kind: 'final', order };
+  if (!wallet) return { kind: 'choose', wallets: await availableWallets(deps, order.merchant_id) };
+  const payWay = WALLET_PAY_WAY[wallet];
+  if (order.pay_way && PAY_WAY_CHANNEL[order.pay_way as PayWay] !== PAY_WAY_CHANNEL[payWay]) {
+    throw new ApiError('state_conflict', `this order must be paid with ${order.pay_way}`, 'pay_way');
+  }
+  const channel = deps.channels.adapter(PAY_WAY_CHANNEL[payWay]);
+  let payerId: string | undefined;
+  if (NEEDS_PAYER.includes(payWay) && channel.payerAuth) {
+    payerId = (await session.payerId(wallet)) ?? undefined;
+    if (!payerId) {
+      const config = await deps.channels.config(order.merchant_id, channel.id);
+      const url = channel.payerAuth.authorizeUrl(
+        config,
+        oauthCallback(wallet),
+        await session.newState(order.id),
+      );
+      return { kind: 'action', wallet, payWay, action: { type: 'redirect', url }, order };
+    }
+  }
+  const started = await startWalletPayment(db, deps, order, payWay, payerId);
+  if (!started.action) return { kind: 'final', order: started.order };
+  return { kind: 'action', wallet, payWay, action: started.action, order: started.order };
+}

@@ -1,0 +1,90 @@
+import type { ChannelId, ChannelNotification, NotificationAck } from '../channels/channel.js';
+import { ChannelError } from '../channels/channel.js';
+import type { ChannelRegistry } from '../channels/registry.js';
+import type { Db } from '../platform/db/index.js';
+import type { Logger } from '../platform/logger.js';
+import { facts } from './channel-calls.js';
+import { transitionOrder, type TransitionDeps } from './order-transitions.js';
+import { applyRefundStatus } from './refunds.js';
+
+/**
+ * A channel notification, end to end: verify it with the merchant's channel configuration, check
+ * it belongs to an order of that merchant on that channel, apply it once, and answer the channel
+ * in its own format. Unverifiable notifications (signature probes included) are refused; failures
+ * of our own answer an error so the channel retries.
+ */
+
+export interface NotificationDeps extends TransitionDeps {
+  channels: ChannelRegistry;
+  logger: Logger;
+}
+
+export type NotificationOutcome =
+  'applied' | 'duplicate' | 'exception' | 'rejected' | 'unknown_order' | 'error';
+
+export async function handleChannelNotification(
+  db: Db,
+  deps: NotificationDeps,
+  channelId: ChannelId,
+  merchantId: string,
+  raw: { headers: Record<string, string | string[] | undefined>; body: string },
+): Promise<{ ack: NotificationAck; outcome: NotificationOutcome }> {
+  const channel = deps.channels.adapter(channelId);
+  let notification: ChannelNotification | undefined;
+  let outcome: NotificationOutcome;
+  let detail: string | undefined;
+  try {
+    const config = await deps.channels.config(merchantId, channelId);
+    notification = await channel.parseNotification(config, raw);
+    outcome = await apply(db, deps, channelId, merchantId, notification);
+  } catch (error) {
+    outcome = error instanceof ChannelError && error.kind === 'invalid_notification' ? 'rejected' : 'error';
+    detail = error instanceof Error ? error.message : String(error);
+    if (outcome === 'error')
+      deps.logger.error({ err: error, channel: channelId, merchantId }, 'notification failed');
+  }
+  await db
+    .insertInto('channel_notifications')
+    .values({
+      channel: channelId,
+      merchant_id: merchantId,
+      out_trade_no: notification?.outTradeNo ?? null,
+      kind: notification?.kind ?? null,
+      outcome,
+      detail: detail?.slice(0, 500) ?? null,
+      received_at: deps.clock.now(),
+    })
+    .execute()
+    .catch((err: unknown) => deps.logger.warn({ err }, 'could not log a channel notification'));
+  const accepted = outcome !== 'rejected' && outcome !== 'error';
+  return { ack: channel.ack(accepted), outcome };
+}
+
+async function apply(
+  db: Db,
+  deps: NotificationDeps,
+  channelId: ChannelId,
+  merchantId: string,
+  notification: ChannelNotification,
+): Promise<NotificationOutcome> {
+  const order = await db
+    .selectFrom('orders')
+    .selectAll()
+    .where('id', '=', notification.outTradeNo)
+    .where('merchant_id', '=', merchantId)
+    .executeTakeFirst();
+  // Not ours, or not on this channel: acknowledged (retrying cannot help) and logged for operators.
+  if (!order || (order.channel !== null && order.channel !== channelId)) return 'unknown_order';
+  if (notification.kind === 'refund') {
+    const changed = await applyRefundStatus(db, order, notification.outRefundNo, notification.status, deps);
+    return changed ? 'applied' : 'duplicate';
+  }
+  const { changed, exception } = await transitionOrder(
+    db,
+    order.id,
+    { type: 'channel_reported', state: notification.status.state, amount: notification.status.amount },
+    { ...facts(order, notification.status), channel: channelId },
+    deps,
+  );
+  return exception ? 'exception' : changed ? 'applied' : 'duplicate';
+}

@@ -1,0 +1,124 @@
+import type { ChannelId, PayWay } from '../channels/channel.js';
+import type { Clock } from '../core/clock.js';
+import { ApiError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
+import { emitOrderEvent } from './events.js';
+import { nextOrderState, type ExceptionKind, type OrderInput } from './order-machine.js';
+import type { OrderRow } from './order-view.js';
+
+/**
+ * Applies one input to an order in one transaction: lock the row, ask the pure machine, write the
+ * new state, the exception if any, and the event (outbox + webhook). Duplicate and stale inputs
+ * change nothing and emit nothing, so a channel notification is processed at most once per state
+ * change however often it arrives.
+ */
+
+/** What the channel told us along with the input, recorded on the order when it applies. */
+export interface ChannelFacts {
+  channel?: ChannelId;
+  payWay?: PayWay;
+  channelTradeNo?: string | undefined;
+  payer?: Record<string, string> | undefined;
+  paidAt?: Date | undefined;
+  amount?: number | undefined;
+  failureCode?: string | undefined;
+  failureMessage?: string | undefined;
+}
+
+export interface TransitionResult {
+  order: OrderRow;
+  changed: boolean;
+  exception?: ExceptionKind;
+}
+
+export interface TransitionDeps {
+  clock: Clock;
+  publicUrl: string;
+}
+
+export async function lockOrder(tx: Tx, orderId: string): Promise<OrderRow> {
+  const order = await tx
+    .selectFrom('orders')
+    .selectAll()
+    .where('id', '=', orderId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!order) throw new ApiError('resource_missing', `no order ${orderId}`, 'id');
+  return order;
+}
+
+export function transitionOrder(
+  db: Db,
+  orderId: string,
+  input: OrderInput,
+  facts: ChannelFacts,
+  deps: TransitionDeps,
+) {
+  return inTransaction(db, (tx) => transitionLocked(tx, orderId, input, facts, deps));
+}
+
+export async function transitionLocked(
+  tx: Tx,
+  orderId: string,
+  input: OrderInput,
+  facts: ChannelFacts,
+  deps: TransitionDeps,
+): Promise<TransitionResult> {
+  const order = await lockOrder(tx, orderId);
+  const t = nextOrderState(order.status, order.amount, input);
+  const now = deps.clock.now();
+  if (t.exception) await recordException(tx, order, t.exception, facts, now);
+  if (t.status === order.status)
+    return { order, changed: false, ...(t.exception ? { exception: t.exception } : {}) };
+
+  const updated = await tx
+    .updateTable('orders')
+    .set({
+      status: t.status,
+      updated_at: now,
+      ...(facts.channel ? { channel: facts.channel } : {}),
+      ...(facts.payWay ? { pay_way: facts.payWay } : {}),
+      ...(facts.channelTradeNo ? { channel_trade_no: facts.channelTradeNo } : {}),
+      ...(t.status === 'succeeded'
+        ? { paid_at: facts.paidAt ?? now, ...(facts.payer ? { payer: JSON.stringify(facts.payer) } : {}) }
+        : {}),
+      ...(t.status === 'failed'
+        ? { failure_code: facts.failureCode ?? null, failure_message: facts.failureMessage ?? null }
+        : {}),
+    })
+    .where('id', '=', orderId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  if (t.event) await emitOrderEvent(tx, updated, t.event, deps);
+  return { order: updated, changed: true };
+}
+
+async function recordException(
+  tx: Tx,
+  order: OrderRow,
+  kind: ExceptionKind,
+  facts: ChannelFacts,
+  now: Date,
+): Promise<void> {
+  await tx
+    .insertInto('payment_exceptions')
+    .values({
+      id: newId('exception', now.getTime()),
+      order_id: order.id,
+      kind,
+      channel: facts.channel ?? order.channel,
+      channel_trade_no: facts.channelTradeNo ?? order.channel_trade_no,
+      amount: facts.amount ?? null,
+      details: JSON.stringify({
+        order_status: order.status,
+        payer: facts.payer ?? null,
+        paid_at: facts.paidAt?.toISOString() ?? null,
+      }),
+      resolution: null,
+      created_at: now,
+      resolved_at: null,
+    })
+    .onConflict((oc) => oc.columns(['order_id', 'kind']).doNothing())
+    .execute();
+}

@@ -1,0 +1,225 @@
+import { createHash } from 'node:crypto';
+import type { ChannelId, RefundRequest, RefundStatus } from '../channels/channel.js';
+import { ChannelError } from '../channels/channel.js';
+import type { ChannelRegistry } from '../channels/registry.js';
+import { ApiError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { inTransaction, type Db } from '../platform/db/index.js';
+import { enqueue } from '../platform/jobs/index.js';
+import { emitRefundEvent } from './events.js';
+import { channelNotifyUrl } from './channel-calls.js';
+import { lockOrder, type TransitionDeps } from './order-transitions.js';
+import type { OrderRow } from './order-view.js';
+import type { RefundRow } from './refund-view.js';
+
+/**
+ * Refunds: partial and repeated up to the paid amount. The order row is locked while a refund is
+ * admitted, so concurrent refunds can never together exceed it (pending refunds count against
+ * the refundable amount). The channel call happens after commit; a job retries and polls it.
+ */
+
+export const REFUND_QUEUE = 'refund_sync';
+
+export interface RefundDeps extends TransitionDeps {
+  channels: ChannelRegistry;
+}
+
+export interface NewRefund {
+  mch_refund_no: string;
+  amount: number;
+  reason?: string | undefined;
+  notify_url?: string | undefined;
+}
+
+function refundHash(input: NewRefund): string {
+  return createHash('sha256')
+    .update(JSON.stringify([input.amount, input.reason ?? null, input.notify_url ?? null]))
+    .digest('hex');
+}
+
+export async function createRefund(
+  db: Db,
+  order: OrderRow,
+  input: NewRefund,
+  deps: RefundDeps,
+): Promise<{ refund: RefundRow; created: boolean }> {
+  const hash = refundHash(input);
+  const result = await inTransaction(db, async (tx) => {
+    const locked = await lockOrder(tx, order.id);
+    const existing = await tx
+      .selectFrom('refunds')
+      .selectAll()
+      .where('order_id', '=', order.id)
+      .where('mch_refund_no', '=', input.mch_refund_no)
+      .executeTakeFirst();
+    if (existing) {
+      if (existing.request_hash !== hash) {
+        throw new ApiError(
+          'idempotency_error',
+          `mch_refund_no ${input.mch_refund_no} was already used with other parameters`,
+          'mch_refund_no',
+        );
+      }
+      return { refund: existing, created: false };
+    }
+    if (locked.status !== 'succeeded')
+      throw new ApiError(
+        'state_conflict',
+        `only a paid order can be refunded (it is ${locked.status})`,
+        'order_id',
+      );
+    const committed = await tx
+      .selectFrom('refunds')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('total'))
+      .where('order_id', '=', order.id)
+      .where('status', 'in', ['pending', 'succeeded'])
+      .executeTakeFirstOrThrow();
+    const refundable = locked.amount - Number(committed.total);
+    if (input.amount > refundable) {
+      throw new ApiError(
+        'validation_failed',
+        `amount exceeds what is left to refund (${refundable} fen)`,
+        'amount',
+      );
+    }
+    const now = deps.clock.now();
+    const refund = await tx
+      .insertInto('refunds')
+      .values({
+        id: newId('refund', deps.clock.nowMs()),
+        order_id: order.id,
+        app_id: order.app_id,
+        merchant_id: order.merchant_id,
+        mch_refund_no: input.mch_refund_no,
+        amount: input.amount,
+        status: 'pending',
+        reason: input.reason ?? null,
+        notify_url: input.notify_url ?? null,
+        request_hash: hash,
+        channel_refund_no: null,
+        failure_code: null,
+        failure_message: null,
+        created_at: now,
+        updated_at: now,
+        succeeded_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await enqueue(
+      tx,
+      {
+        queue: REFUND_QUEUE,
+        payload: { refund_id: refund.id },
+        maxAttempts: 60,
+        dedupeKey: `refund:${refund.id}`,
+      },
+      deps.clock,
+    );
+    return { refund, created: true };
+  });
+  return result;
+}
+
+export function refundRequestOf(order: OrderRow, refund: RefundRow, publicUrl: string): RefundRequest {
+  return {
+    outTradeNo: order.id,
+    channelTradeNo: order.channel_trade_no ?? undefined,
+    outRefundNo: refund.id,
+    amount: refund.amount,
+    total: order.amount,
+    reason: refund.reason ?? undefined,
+    notifyUrl: channelNotifyUrl(publicUrl, order.channel as ChannelId, order.merchant_id),
+    orderCreatedAt: order.channel_order_created_at ?? order.created_at,
+  };
+}
+
+/**
+ * Submits (first run) or queries (later runs) a refund at the channel and applies the answer.
+ * Returns the refund's state afterwards; `pending` means ask again later.
+ */
+export async function syncRefund(
+  db: Db,
+  refundId: string,
+  deps: RefundDeps,
+  submit: boolean,
+): Promise<RefundRow['status']> {
+  const refund = await db
+    .selectFrom('refunds')
+    .selectAll()
+    .where('id', '=', refundId)
+    .executeTakeFirstOrThrow();
+  if (refund.status !== 'pending') return refund.status;
+  const order = await db
+    .selectFrom('orders')
+    .selectAll()
+    .where('id', '=', refund.order_id)
+    .executeTakeFirstOrThrow();
+  const channel = deps.channels.adapter(order.channel as ChannelId);
+  const config = await deps.channels.config(order.merchant_id, channel.id);
+  const request = refundRequestOf(order, refund, deps.publicUrl);
+  let status: RefundStatus;
+  try {
+    status = submit ? await channel.refund(config, request) : await channel.refundQuery(config, request);
+  } catch (error) {
+    if (error instanceof ChannelError && !error.retryable) {
+      status = { state: 'failed', code: error.channelCode ?? error.kind, message: error.message };
+    } else throw error;
+  }
+  if (status.state === 'not_found' && !submit) status = await channel.refund(config, request); // lost submit: send again
+  await applyRefundStatus(db, order, refund.id, status, deps);
+  return (
+    await db.selectFrom('refunds').select('status').where('id', '=', refund.id).executeTakeFirstOrThrow()
+  ).status;
+}
+
+/** Applies the channel's answer about a refund once; returns true if it changed the refund. */
+export async function applyRefundStatus(
+  db: Db,
+  order: OrderRow,
+  refundId: string,
+  status: RefundStatus,
+  deps: TransitionDeps,
+): Promise<boolean> {
+  const outcome = status.state;
+  if (outcome !== 'succeeded' && outcome !== 'failed') return false;
+  return inTransaction(db, async (tx) => {
+    await lockOrder(tx, order.id); // order first, then refund: the same lock order as createRefund
+    const refund = await tx
+      .selectFrom('refunds')
+      .selectAll()
+      .where('id', '=', refundId)
+      .where('order_id', '=', order.id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!refund || refund.status !== 'pending') return false;
+    const now = deps.clock.now();
+    const updated = await tx
+      .updateTable('refunds')
+      .set({
+        status: outcome,
+        updated_at: now,
+        channel_refund_no: status.channelRefundNo ?? null,
+        ...(status.state === 'succeeded'
+          ? { succeeded_at: now }
+          : { failure_code: status.code ?? null, failure_message: status.message ?? null }),
+      })
+      .where('id', '=', refund.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (status.state === 'succeeded') {
+      await tx
+        .updateTable('orders')
+        .set((eb) => ({ amount_refunded: eb('amount_refunded', '+', refund.amount), updated_at: now }))
+        .where('id', '=', order.id)
+        .execute();
+    }
+    await emitRefundEvent(
+      tx,
+      updated,
+      order,
+      outcome === 'succeeded' ? 'refund.succeeded' : 'refund.failed',
+      deps,
+    );
+    return true;
+  });
+}

@@ -1,0 +1,220 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachEngine } from '../support/db.js';
+import { eventually, startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
+import { TEST_ADMIN_TOKEN } from '../support/app.js';
+
+// Payment codes, refunds, closing and expiry against the sandbox channels, over real HTTP.
+describeEachEngine('payment flows', (ctx) => {
+  let env: PaymentsEnv;
+  beforeAll(async () => {
+    env = await startPaymentsEnv(ctx.database, { timeScale: 1000 });
+  });
+  afterAll(() => env.close());
+
+  const paycode = async (wallet: string, scenario: string) => {
+    const res = await fetch(`${env.sandbox.url}/sandbox/paycodes`, {
+      method: 'POST',
+      body: JSON.stringify({ wallet, scenario }),
+    });
+    return ((await res.json()) as { auth_code: string }).auth_code;
+  };
+  let seq = 0;
+  const micropay = async (wallet: string, scenario: string) =>
+    env.api('POST', '/v1/orders/micropay', {
+      mch_order_no: `MP-${wallet}-${scenario}-${++seq}`,
+      amount: 880,
+      subject: 'Bun',
+      auth_code: await paycode(wallet, scenario),
+    });
+
+  for (const wallet of ['wechat', 'alipay']) {
+    it(`${wallet} payment code: success`, async () => {
+      const res = await micropay(wallet, 'success');
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ status: 'succeeded', pay_way: `${wallet}_micropay`, amount: 880 });
+    });
+
+    it(`${wallet} payment code: password, then success while we poll`, async () => {
+      const res = await micropay(wallet, 'password');
+      expect(res.body.status).toBe('succeeded');
+    });
+
+    it(`${wallet} payment code: insufficient funds fails`, async () => {
+      const res = await micropay(wallet, 'insufficient_funds');
+      expect(res.body.status).toBe('failed');
+    });
+
+    it(`${wallet} payment code: the customer never confirms → paying, then reversed by the settle job`, async () => {
+      const res = await micropay(wallet, 'timeout');
+      expect(res.body.status).toBe('paying');
+      env.clock.advance(30_000);
+      // WeChat allows a reverse 15 s (scaled) after the attempt; the job retries until it may.
+      const closed = await eventually(async () => {
+        env.clock.advance(10_000);
+        await env.runJobs();
+        const order = (await env.api('GET', `/v1/orders/${res.body.id}`)).body;
+        return order.status === 'closed' ? order : undefined;
+      }, 'the reverse');
+      expect(closed.status).toBe('closed');
+    });
+  }
+
+  it('refuses a payment code no wallet issues', async () => {
+    const res = await env.api('POST', '/v1/orders/micropay', {
+      mch_order_no: 'MP-X',
+      amount: 1,
+      subject: 'x',
+      auth_code: '9900000000000000',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.param).toBe('auth_code');
+  });
+
+  it('a repeated micropay request never charges the code twice', async () => {
+    const code = await paycode('wechat', 'success');
+    const body = { mch_order_no: 'MP-REPEAT', amount: 100, subject: 'x', auth_code: code };
+    const first = await env.api('POST', '/v1/orders/micropay', body);
+    const again = await env.api('POST', '/v1/orders/micropay', body);
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+  });
+
+  const paidOrder = async (no: string, amount = 1000) => {
+    const res = await env.api('POST', '/v1/orders/micropay', {
+      mch_order_no: no,
+      amount,
+      subject: 'x',
+      auth_code: await paycode('alipay', 'success'),
+    });
+    expect(res.body.status).toBe('succeeded');
+    return res.body as { id: string };
+  };
+
+  it('refunds partly and repeatedly up to the paid amount, and refuses more', async () => {
+    const order = await paidOrder('RF-1', 1000);
+    const r1 = await env.api('POST', '/v1/refunds', { order_id: order.id, mch_refund_no: 'r1', amount: 300 });
+    expect(r1.status).toBe(201);
+    expect(r1.body).toMatchObject({ object: 'refund', order_id: order.id, amount: 300 });
+    const r2 = await env.api('POST', '/v1/refunds', {
+      mch_order_no: 'RF-1',
+      mch_refund_no: 'r2',
+      amount: 700,
+    });
+    expect(r2.status).toBe(201);
+    const over = await env.api('POST', '/v1/refunds', { order_id: order.id, mch_refund_no: 'r3', amount: 1 });
+    expect(over.status).toBe(422);
+    expect(over.body.error.param).toBe('amount');
+    const repeat = await env.api('POST', '/v1/refunds', {
+      order_id: order.id,
+      mch_refund_no: 'r1',
+      amount: 300,
+    });
+    expect(repeat.status).toBe(200);
+    expect(repeat.body.id).toBe(r1.body.id);
+    const settled = await eventually(async () => {
+      await env.runJobs();
+      env.clock.advance(15_000);
+      const o = (await env.api('GET', `/v1/orders/${order.id}`)).body;
+      return o.amount_refunded === 1000 ? o : undefined;
+    }, 'both refunds to settle');
+    expect(settled.status).toBe('succeeded'); // a refunded order stays succeeded
+    expect((await env.api('GET', `/v1/refunds/${r2.body.id}`)).body.status).toBe('succeeded');
+  });
+
+  it('admits concurrent refunds only up to the paid amount', async () => {
+    const order = await paidOrder('RF-2', 1000);
+    const attempts = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        env.api('POST', '/v1/refunds', { order_id: order.id, mch_refund_no: `c${i}`, amount: 400 }),
+      ),
+    );
+    expect(attempts.filter((a) => a.status === 201)).toHaveLength(2);
+    expect(attempts.filter((a) => a.status === 422)).toHaveLength(4);
+  });
+
+  it('refuses to refund an unpaid order', async () => {
+    const created = await env.api('POST', '/v1/orders', { mch_order_no: 'RF-3', amount: 100, subject: 'x' });
+    const res = await env.api('POST', '/v1/refunds', {
+      order_id: created.body.id,
+      mch_refund_no: 'x',
+      amount: 1,
+    });
+    expect(res.status).toBe(409);
+  });
+
+  it('closes an unpaid channel order at the channel, and answers 409 for a paid one', async () => {
+    const qr = await env.api('POST', '/v1/orders', {
+      mch_order_no: 'CL-1',
+      amount: 100,
+      subject: 'x',
+      pay_way: 'wechat_native',
+    });
+    expect(qr.body.status).toBe('paying');
+    expect(qr.body.qr_code).toMatch(/^weixin:\/\/wxpay\/bizpayurl/);
+    const closed = await env.api('POST', `/v1/orders/${qr.body.id}/close`);
+    expect(closed.status).toBe(200);
+    expect(closed.body.status).toBe('closed');
+    const order = await paidOrder('CL-2');
+    expect((await env.api('POST', `/v1/orders/${order.id}/close`)).status).toBe(409);
+  });
+
+  it('expires an unpaid order by closing it at the channel', async () => {
+    const created = await env.api('POST', '/v1/orders', {
+      mch_order_no: 'EX-1',
+      amount: 100,
+      subject: 'x',
+      pay_way: 'alipay_qr',
+      expires_in: 60,
+    });
+    env.clock.advance(61_000);
+    await env.runJobs();
+    expect((await env.api('GET', `/v1/orders/${created.body.id}`)).body.status).toBe('closed');
+  });
+
+  it('records a success that arrives after the close as a late payment, never dropping it', async () => {
+    // A UnionPay C2B code cannot be withdrawn: closing reports it lapsed, yet the customer can still pay it.
+    const created = await env.api('POST', '/v1/orders', {
+      mch_order_no: 'LATE-1',
+      amount: 100,
+      subject: 'x',
+      pay_way: 'unionpay_qr',
+    });
+    expect((await env.api('POST', `/v1/orders/${created.body.id}/close`)).body.status).toBe('closed');
+    const pay = await fetch(`${env.sandbox.url}/sandbox/unionpay/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ order_id: created.body.id.slice(4) }),
+    });
+    expect(pay.status).toBeLessThan(300);
+    const exception = await eventually(
+      () =>
+        ctx.database.db
+          .selectFrom('payment_exceptions')
+          .selectAll()
+          .where('order_id', '=', created.body.id)
+          .executeTakeFirst(),
+      'the late-payment exception',
+    );
+    expect(exception).toMatchObject({ kind: 'late_payment', channel: 'unionpay', amount: 100 });
+    expect((await env.api('GET', `/v1/orders/${created.body.id}`)).body.status).toBe('closed');
+    // visible to operators, and resolvable once
+    const admin = (method: 'GET' | 'POST', url: string, body?: unknown) =>
+      env.t.app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+        ...(body ? { payload: body as object } : {}),
+      });
+    const list = (await admin('GET', '/admin/v1/payment-exceptions?status=open')).json();
+    expect(list.data.map((e: { order_id: string }) => e.order_id)).toContain(created.body.id);
+    const resolved = await admin('POST', `/admin/v1/payment-exceptions/${exception.id}/resolve`, {
+      resolution: 'refunded to the customer',
+    });
+    expect(resolved.json()).toMatchObject({ status: 'resolved', resolution: 'refunded to the customer' });
+    expect(
+      (await admin('POST', `/admin/v1/payment-exceptions/${exception.id}/resolve`, { resolution: 'again' }))
+        .statusCode,
+    ).toBe(409);
+  });
+});

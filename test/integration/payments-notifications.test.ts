@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachEngine } from '../support/db.js';
+import { eventually, startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
+
+// Channel notifications that come twice, or not at all: applied once, and polling recovers.
+describeEachEngine('channel notifications', (ctx) => {
+  let env: PaymentsEnv;
+  beforeAll(async () => {
+    // Real channel time: a dropped notification is retried only 15 s later, so only a poll can end it sooner.
+    env = await startPaymentsEnv(ctx.database, { timeScale: 1 });
+  });
+  afterAll(() => env.close());
+
+  const fault = (body: unknown) =>
+    fetch(`${env.sandbox.url}/sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  const nativeOrder = async (no: string) => {
+    const res = await env.api('POST', '/v1/orders', {
+      mch_order_no: no,
+      amount: 500,
+      subject: 'x',
+      pay_way: 'wechat_native',
+    });
+    expect(res.body.status).toBe('paying');
+    return res.body as { id: string; qr_code: string };
+  };
+  const customerPays = (codeUrl: string) =>
+    fetch(`${env.sandbox.url}/sandbox/wechat/scan`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code_url: codeUrl, openid: 'o-customer-1' }),
+    });
+  const outcomes = async (orderId: string) =>
+    (
+      await ctx.database.db
+        .selectFrom('channel_notifications')
+        .select('outcome')
+        .where('out_trade_no', '=', orderId)
+        .execute()
+    )
+      .map((r) => r.outcome)
+      .sort();
+
+  it('applies a duplicated notification once: one state change, one event', async () => {
+    const order = await nativeOrder('DUP-1');
+    await fault({ channel: 'wechatpay', operation: 'notify', mode: 'duplicate_notify', count: 1 });
+    expect((await customerPays(order.qr_code)).status).toBeLessThan(300);
+    expect(
+      await eventually(
+        async () => ((await outcomes(order.id)).length === 2 ? outcomes(order.id) : undefined),
+        'both deliveries',
+      ),
+    ).toEqual(['applied', 'duplicate']);
+    const events = await ctx.database.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('topic', '=', 'order.succeeded')
+      .execute();
+    expect(
+      events.filter((e) => (e.payload as { data: { object: { id: string } } }).data.object.id === order.id),
+    ).toHaveLength(1);
+  });
+
+  it('recovers a dropped notification by polling the channel', async () => {
+    const order = await nativeOrder('DROP-1');
+    await fault({ channel: 'wechatpay', operation: 'notify', mode: 'drop_notify', count: 1 });
+    expect((await customerPays(order.qr_code)).status).toBeLessThan(300);
+    expect((await env.api('GET', `/v1/orders/${order.id}`)).body.status).toBe('paying'); // nothing arrived
+    env.clock.advance(5_000); // the first poll is due 5 s after the channel order
+    await env.runJobs();
+    expect((await env.api('GET', `/v1/orders/${order.id}`)).body.status).toBe('succeeded');
+    expect(await outcomes(order.id)).toEqual([]); // the poll did it, not a notification
+  });
+
+  it('refuses a forged notification and leaves the order alone', async () => {
+    const order = await nativeOrder('FORGED-1');
+    const res = await fetch(`${env.baseUrl}/notify/wechatpay/${env.t.merchantId}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'wechatpay-timestamp': String(Math.floor(Date.now() / 1000)),
+        'wechatpay-nonce': 'abc',
+        'wechatpay-signature': 'WECHATPAY/SIGNTEST/AAAA',
+        'wechatpay-serial': 'PUB_KEY_ID_0000',
+      },
+      body: JSON.stringify({ id: 'EV-1', event_type: 'TRANSACTION.SUCCESS', resource: {} }),
+    });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(600);
+    expect((await env.api('GET', `/v1/orders/${order.id}`)).body.status).toBe('paying');
+    const logged = await ctx.database.db
+      .selectFrom('channel_notifications')
+      .select('outcome')
+      .where('outcome', '=', 'rejected')
+      .execute();
+    expect(logged.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('answers 404 for a notification to an unknown channel or merchant', async () => {
+    expect(
+      (await fetch(`${env.baseUrl}/notify/paypal/${env.t.merchantId}`, { method: 'POST', body: 'x' })).status,
+    ).toBe(404);
+    expect(
+      (await fetch(`${env.baseUrl}/notify/wechatpay/not-a-merchant`, { method: 'POST', body: 'x' })).status,
+    ).toBe(404);
+  });
+});

@@ -1,0 +1,93 @@
+import { ManualClock, unixSeconds } from '../../src/core/clock.js';
+import { createAlipayChannel } from '../../src/channels/alipay/adapter.js';
+import { createH5WalletChannel } from '../../src/channels/h5wallet/adapter.js';
+import { ChannelRegistry } from '../../src/channels/registry.js';
+import { sandboxChannelConfigs, type SandboxCredentials } from '../../src/channels/sandbox-configs.js';
+import { createUnionpayChannel } from '../../src/channels/unionpay/adapter.js';
+import { createWechatpayChannel } from '../../src/channels/wechatpay/adapter.js';
+import type { Database } from '../../src/platform/db/index.js';
+import { runDue } from '../../src/platform/jobs/index.js';
+import { paymentJobHandlers } from '../../src/payments/jobs.js';
+import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
+import { createTestApp, type TestApp } from './app.js';
+import { startTestSandbox, type TestSandbox } from './sandbox.js';
+import { signedHeaders } from './signing.js';
+import { freePort } from './process.js';
+
+/**
+ * JuhePay and the sandbox, both listening on real ports, with every channel adapter configured
+ * for the sandbox: notifications travel over HTTP exactly as in production.
+ */
+export interface PaymentsEnv {
+  t: TestApp;
+  sandbox: TestSandbox;
+  clock: ManualClock;
+  baseUrl: string;
+  /** a signed merchant API call */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read API JSON loosely
+  api(method: 'GET' | 'POST', url: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** runs the background jobs that are due (polls, expiry, refunds, payment-code settling) */
+  runJobs(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startPaymentsEnv(
+  database: Database,
+  options: { timeScale?: number } = {},
+): Promise<PaymentsEnv> {
+  const sandbox = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: options.timeScale ?? 1000 });
+  const credentials = (await (
+    await fetch(`${sandbox.url}/sandbox/credentials`)
+  ).json()) as SandboxCredentials;
+  const configs = sandboxChannelConfigs(credentials, sandbox.url);
+  const channels = new ChannelRegistry({ get: async (_merchant, channel) => configs[channel] }, [
+    createWechatpayChannel(),
+    createAlipayChannel(),
+    createUnionpayChannel(),
+    createH5WalletChannel('qqwallet'),
+    createH5WalletChannel('jdpay'),
+    createH5WalletChannel('baiduwallet'),
+  ]);
+  const clock = new ManualClock(Date.now());
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const t = await createTestApp(database, { channels, clock, publicUrl: baseUrl });
+  await t.app.listen({ port, host: '127.0.0.1' });
+  const handlers = paymentJobHandlers(t.ctx);
+  return {
+    t,
+    sandbox,
+    clock,
+    baseUrl,
+    api: async (method, url, body) => {
+      const payload = body === undefined ? '' : JSON.stringify(body);
+      const res = await fetch(`${baseUrl}${url}`, {
+        method,
+        headers: signedHeaders(t.credentials, method, url, payload, unixSeconds(clock)),
+        ...(payload ? { body: payload } : {}),
+      });
+      return { status: res.status, body: await res.json() };
+    },
+    runJobs: async () =>
+      (await runDue(database.db, handlers, { workerId: 'test', limit: 50, leaseMs: 60_000 }, clock)).claimed,
+    close: async () => {
+      await t.close();
+      await sandbox.close();
+    },
+  };
+}
+
+/** Polls until check returns a value (notifications travel over real HTTP), bounded. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

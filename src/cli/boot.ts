@@ -11,6 +11,7 @@ import { SecretBox } from '../platform/secret-box.js';
 import { createStream } from '../platform/stream/index.js';
 import { ChannelRegistry, createChannelAdapters } from '../channels/index.js';
 import { channelConfigSource } from '../merchants/channel-config/store.js';
+import { loadWebhookConfig } from '../notifications/config.js';
 
 /** Opens everything a process needs (database, cache, stream, keys) from the configuration. */
 export interface Runtime {
@@ -37,6 +38,7 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+    loadWebhookConfig(process.env, database.engine); // a bad webhook setting stops the start here
     await checkMasterKey(database.db, box, clock);
     const adminToken = await resolveAdminToken(database.db, box, config.adminToken, clock);
     const cache = createCache({ redisUrl: config.redisUrl, prefix: 'juhepay:', clock });

@@ -1,3 +1,4 @@
+import { ConfigError } from '../platform/config.js';
 import type { Engine } from '../platform/db/index.js';
 import { DEFAULT_TIMEOUT_MS } from './http-post.js';
 
@@ -14,12 +15,8 @@ export interface WebhookConfig {
   timeoutMs: number;
 }
 
-export class WebhookConfigError extends Error {
-  constructor(variable: string, problem: string) {
-    super(`${variable}: ${problem}`);
-    this.name = 'WebhookConfigError';
-  }
-}
+/** A bad webhook setting: a configuration error like any other (one line naming the variable). */
+export class WebhookConfigError extends ConfigError {}
 
 type Env = Record<string, string | undefined>;
 

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { runDbBench } from './db-write.js';
 import { runHttpBench } from './http-auth.js';
 import { runWebhookBench } from './webhooks.js';
+import { runPaymentsBench } from './payments.js';
 
 /** `npm run bench` runs every benchmark; `npm run bench -- http` or `-- db` runs one. */
 
@@ -9,6 +10,7 @@ const BENCHES: Record<string, () => Promise<boolean>> = {
   http: runHttpBench,
   db: runDbBench,
   webhooks: runWebhookBench,
+  payments: runPaymentsBench,
 };
 
 const asked = process.argv.slice(2);

@@ -1,0 +1,171 @@
+import { pathToFileURL } from 'node:url';
+import { ManualClock, unixSeconds } from '../src/core/clock.js';
+import { ChannelRegistry } from '../src/channels/registry.js';
+import { buildApp } from '../src/http/app.js';
+import type { AppContext } from '../src/http/context.js';
+import { signRequest } from '../src/http/auth/signature.js';
+import { createApp } from '../src/merchants/apps.js';
+import { MemoryCache } from '../src/platform/cache/index.js';
+import { migrateToLatest, openDatabase, type Database } from '../src/platform/db/index.js';
+import { silentLogger } from '../src/platform/logger.js';
+import { createMetrics } from '../src/platform/metrics.js';
+import { SecretBox, generateMasterKey } from '../src/platform/secret-box.js';
+import { createStream } from '../src/platform/stream/index.js';
+import { transitionOrder } from '../src/payments/order-transitions.js';
+import { randomBytes } from 'node:crypto';
+import { runWorkers } from './db/workers.js';
+import { WORKERS, kyselyTx, seed } from './db/workload.js';
+import { ROUNDS, SECONDS, describeRun } from './lib/config.js';
+import { fmtInt, fmtRatio, fmtWholeMs, median, percentile, printTable } from './lib/stats.js';
+
+/**
+ * Payments on each engine, against the raw database write limit measured in the same run:
+ *  - raw: the 3-statement write transaction of bench/db (insert order, outbox event, counter);
+ *  - create: a signed POST /v1/orders through the whole app in process (auth, nonce, validation,
+ *    idempotent insert, expiry job), without sockets;
+ *  - notify: applying a channel's "paid" to a paying order (lock, state change, webhook event with
+ *    its sequence, outbox row, delivery job) — the part of notification processing after the
+ *    channel signature check, which the channel benches cover.
+ */
+
+interface Engine {
+  name: string;
+  open(): Promise<Database>;
+}
+
+async function runEngine(engine: Engine): Promise<string[][]> {
+  const database = await engine.open();
+  await migrateToLatest(database.db);
+  const s = await seed(database.db);
+  const box = new SecretBox(generateMasterKey());
+  const clock = new ManualClock(Date.now());
+  const stream = await createStream({});
+  const ctx: AppContext = {
+    db: database.db,
+    engine: database.engine,
+    cache: new MemoryCache(clock),
+    stream,
+    clock,
+    logger: silentLogger,
+    box,
+    metrics: createMetrics(),
+    adminToken: 'bench-admin-token-0123456789',
+    publicUrl: 'http://127.0.0.1:3000',
+    channels: new ChannelRegistry({ get: async () => undefined }),
+    sleep: async () => undefined,
+    lifecycle: { shuttingDown: false },
+  };
+  const credentials = await createApp(database.db, box, { merchantId: s.merchantId, name: 'bench' }, clock);
+  const app = await buildApp(ctx);
+  await app.ready();
+  let n = 0;
+  const createOne = async () => {
+    const body = JSON.stringify({
+      mch_order_no: `B${++n}-${randomBytes(4).toString('hex')}`,
+      amount: 1000,
+      subject: 'bench',
+    });
+    const authorization = signRequest(credentials, {
+      method: 'POST',
+      pathAndQuery: '/v1/orders',
+      body,
+      timestamp: unixSeconds(clock),
+      nonce: randomBytes(12).toString('hex'),
+    });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/orders',
+      payload: body,
+      headers: { authorization, 'content-type': 'application/json' },
+    });
+    if (res.statusCode !== 201) throw new Error(`create answered ${res.statusCode}: ${res.body}`);
+    return (res.json() as { id: string }).id;
+  };
+  // orders waiting for their "paid": created up front, in the paying state
+  const paying: string[] = [];
+  const notifyOne = async () => {
+    const id = paying.pop();
+    if (!id) throw new Error('ran out of paying orders');
+    const { changed } = await transitionOrder(
+      database.db,
+      id,
+      { type: 'channel_reported', state: 'succeeded', amount: 1000 },
+      { channel: 'wechatpay', payWay: 'wechat_jsapi', channelTradeNo: `4200${id.slice(4)}` },
+      { clock, publicUrl: ctx.publicUrl },
+    );
+    if (!changed) throw new Error('the notification changed nothing');
+  };
+
+  const results: Record<string, { tps: number[]; p99: number[] }> = {
+    raw: { tps: [], p99: [] },
+    create: { tps: [], p99: [] },
+    notify: { tps: [], p99: [] },
+  };
+  for (let round = 1; round <= ROUNDS; round++) {
+    const raw = await runWorkers(WORKERS, SECONDS, (w) => kyselyTx(database.db, s, w));
+    const create = await runWorkers(WORKERS, SECONDS, () => createOne().then(() => undefined));
+    const target = Math.ceil(create.txPerSecond * SECONDS * 1.5) + 100;
+    while (paying.length < target) {
+      const ids = await Promise.all(Array.from({ length: 50 }, () => createOne()));
+      await database.db
+        .updateTable('orders')
+        .set({ status: 'paying', channel: 'wechatpay', pay_way: 'wechat_jsapi' })
+        .where('id', 'in', ids)
+        .execute();
+      paying.push(...ids);
+    }
+    const notify = await runWorkers(WORKERS, SECONDS, () => notifyOne());
+    for (const [name, r] of [
+      ['raw', raw],
+      ['create', create],
+      ['notify', notify],
+    ] as const) {
+      if (r.failures > 0)
+        throw new Error(`${engine.name} ${name}: ${r.failures} failures, first: ${r.firstFailure}`);
+      results[name]!.tps.push(r.txPerSecond);
+      results[name]!.p99.push(percentile(r.latencies, 99));
+    }
+    console.log(
+      `  round ${round} ${engine.name.padEnd(8)} raw ${fmtInt(raw.txPerSecond)}/s  create ${fmtInt(create.txPerSecond)}/s  notify ${fmtInt(notify.txPerSecond)}/s`,
+    );
+    paying.length = 0;
+  }
+  await app.close();
+  await stream.close();
+  await database.close();
+  const rawTps = median(results.raw!.tps);
+  return (['raw', 'create', 'notify'] as const).map((name) => [
+    engine.name,
+    name,
+    fmtInt(median(results[name]!.tps)),
+    fmtWholeMs(median(results[name]!.p99)),
+    fmtRatio(median(results[name]!.tps), rawTps),
+  ]);
+}
+
+export async function runPaymentsBench(): Promise<boolean> {
+  console.log(`## payments: ${WORKERS} concurrent callers, ${describeRun()}`);
+  const url = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
+  const engines: Engine[] = [{ name: 'pglite', open: () => openDatabase({}) }];
+  if (url)
+    engines.push({
+      name: 'postgres',
+      open: () =>
+        openDatabase({ url, schema: `bench_${randomBytes(4).toString('hex')}`, poolSize: WORKERS + 2 }),
+    });
+  else console.log('  (set BENCH_DATABASE_URL or TEST_DATABASE_URL to include PostgreSQL)');
+  const rows: string[][] = [];
+  for (const engine of engines) rows.push(...(await runEngine(engine)));
+  printTable(['engine', 'workload', 'median /s', 'median p99', 'ratio to raw'], rows);
+  return true;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  runPaymentsBench().then(
+    (ok) => process.exit(ok ? 0 : 1),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -80,6 +80,10 @@ async function start(config: Config, logger: Logger): Promise<void> {
       demoFile(record, secret, ctx.adminToken, config.publicUrl, sandboxUrl),
     );
     print(`  demo merchant   ${record.merchant_id} (app ${record.app_id}); credentials in ${file}`);
+    if (record.plates.bound[0])
+      print(
+        `  try it          ${config.publicUrl}/q/${record.plates.bound[0]}  (a bound plate: open it on a phone, or with a WeChat/Alipay User-Agent)`,
+      );
   }
   if (runtime.masterKeyGenerated)
     print(`  master key      generated into ${config.dataDir}/master.key — back it up`);

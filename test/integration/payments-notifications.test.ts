@@ -65,6 +65,30 @@ describeEachEngine('channel notifications', (ctx) => {
     ).toHaveLength(1);
   });
 
+  it('applies notifications that arrive out of order: each order ends paid, once', async () => {
+    const first = await nativeOrder('REORDER-1');
+    const second = await nativeOrder('REORDER-2');
+    await fault({ channel: 'wechatpay', operation: 'notify', mode: 'reorder_notify', count: 1 });
+    expect((await customerPays(first.qr_code)).status).toBeLessThan(300); // held back by the channel
+    expect((await customerPays(second.qr_code)).status).toBeLessThan(300); // sent, then the held one
+    for (const order of [first, second]) {
+      expect(
+        await eventually(
+          async () => ((await outcomes(order.id)).includes('applied') ? outcomes(order.id) : undefined),
+          'its notification',
+        ),
+      ).toEqual(['applied']);
+      expect((await env.api('GET', `/v1/orders/${order.id}`)).body.status).toBe('succeeded');
+    }
+    const received = await ctx.database.db
+      .selectFrom('channel_notifications')
+      .select(['out_trade_no', 'id'])
+      .where('out_trade_no', 'in', [first.id, second.id])
+      .orderBy('id')
+      .execute();
+    expect(received.map((r) => r.out_trade_no)).toEqual([second.id, first.id]); // really reordered
+  });
+
   it('recovers a dropped notification by polling the channel', async () => {
     const order = await nativeOrder('DROP-1');
     await fault({ channel: 'wechatpay', operation: 'notify', mode: 'drop_notify', count: 1 });

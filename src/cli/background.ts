@@ -5,6 +5,8 @@ import { startRelay } from '../platform/outbox/index.js';
 import type { Runtime } from './boot.js';
 import { webhookJobHandlers } from '../notifications/worker.js';
 import { paymentJobHandlers } from '../payments/jobs.js';
+import { onboardingJobHandlers } from '../merchants/onboarding/jobs.js';
+import { createOnboardingChannels } from '../channels/onboarding.js';
 
 /** The background side of a process: the durable job worker and the outbox relay. */
 export function startBackground(runtime: Runtime, logger: Logger): { stop(): Promise<void> } {
@@ -12,6 +14,7 @@ export function startBackground(runtime: Runtime, logger: Logger): { stop(): Pro
   const handlers = {
     [HOUSEKEEPING_QUEUE]: housekeepingHandler(db, clock),
     ...paymentJobHandlers(runtime.ctx),
+    ...onboardingJobHandlers({ db, box: runtime.ctx.box, clock }, createOnboardingChannels(clock)),
   };
   const worker = startWorker(db, handlers, { logger }, clock);
   // Webhooks get their own worker: a merchant endpoint that takes 10 s must not hold up payments.

@@ -1,6 +1,7 @@
 import { beforeAll, afterAll, expect, it } from 'vitest';
 import { unixSeconds } from '../../src/core/clock.js';
 import { createApp } from '../../src/merchants/apps.js';
+import { appChanged } from '../../src/http/auth/app-credentials.js';
 import { describeEachEngine } from '../support/db.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { nonce, responseSignatureValid, signedHeaders } from '../support/signing.js';
@@ -183,6 +184,7 @@ describeEachEngine('merchant API authentication', (ctx) => {
       .set({ status: 'disabled' })
       .where('id', '=', other.app_id)
       .execute();
+    await appChanged(t.ctx.cache, other.app_id); // what the admin API does after every change to an app
     const disabled = await get(path, signedHeaders(other, 'GET', path, '', now()));
     expect(disabled.statusCode).toBe(401);
     expect(disabled.json().error.code).toBe('app_unknown');

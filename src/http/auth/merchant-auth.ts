@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { unixSeconds } from '../../core/clock.js';
 import { ApiError } from '../../core/errors.js';
 import { randomToken } from '../../core/ids.js';
-import { findAppForAuth } from '../../merchants/apps.js';
 import { rejectInvalidJson } from '../body.js';
+import { AppCredentials } from './app-credentials.js';
 import type { AppContext } from '../context.js';
 import {
   NONCE_TTL_S,
@@ -30,6 +30,7 @@ declare module 'fastify' {
 /** Checks a merchant request per CONTRACT §2; throws the 401 it deserves. */
 export async function authenticateMerchant(
   ctx: AppContext,
+  apps: AppCredentials,
   request: FastifyRequest,
 ): Promise<MerchantPrincipal> {
   const parsed = parseAuthorization(request.headers.authorization);
@@ -39,7 +40,7 @@ export async function authenticateMerchant(
   if (Math.abs(unixSeconds(ctx.clock) - Number(timestamp)) > TIMESTAMP_WINDOW_S) {
     throw new ApiError('timestamp_out_of_window');
   }
-  const app = await findAppForAuth(ctx.db, ctx.box, app_id);
+  const app = await apps.get(app_id);
   if (!app || !app.active) throw new ApiError('app_unknown', `unknown or disabled app ${app_id}`);
 
   const expected = hmacBase64(
@@ -73,8 +74,9 @@ export function responseSignatureHeaders(
 /** Registers merchant authentication and response signing on a route scope (the /v1 prefix). */
 export function registerMerchantAuth(scope: FastifyInstance, ctx: AppContext): void {
   scope.decorateRequest('merchant', null);
+  const apps = new AppCredentials(ctx.db, ctx.box, ctx.cache);
   scope.addHook('preValidation', async (request) => {
-    request.merchant = await authenticateMerchant(ctx, request);
+    request.merchant = await authenticateMerchant(ctx, apps, request);
     rejectInvalidJson(request);
   });
   scope.addHook('onSend', async (request, reply, payload) => {

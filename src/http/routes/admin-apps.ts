@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { createApp, getApp, listApps, rotateAppSecret, setAppStatus } from '../../merchants/apps.js';
+import { appChanged } from '../auth/app-credentials.js';
 import { parseLimit, toPage } from '../../merchants/pagination.js';
 import { getMerchant } from '../../merchants/tenancy.js';
 import { appObject } from '../../merchants/views.js';
@@ -107,6 +108,7 @@ export function registerAdminAppRoutes(scope: FastifyInstance, ctx: AppContext):
         });
         return change;
       });
+      await appChanged(ctx.cache, id); // every node drops the old secret now
       return { ...appObject(result.after), app_secret: result.secret };
     },
   );
@@ -139,6 +141,7 @@ export function registerAdminAppRoutes(scope: FastifyInstance, ctx: AppContext):
           }
           return change.after;
         });
+        await appChanged(ctx.cache, id);
         return appObject(after);
       },
     );

@@ -19,6 +19,7 @@ import { parseAlipayTime } from '../../channels/alipay/protocol/time.js';
 import type { SandboxContext } from '../context.js';
 import { API_FAULTS } from '../faults.js';
 import { ACCOUNT_METHODS } from './account-methods.js';
+import { ONBOARDING_METHODS } from '../onboarding/alipay-zft.js';
 import { BizInputError } from './biz.js';
 import type { AlipayTradeStore } from './store.js';
 import { TRADE_METHODS, type MethodAnswer, type MethodCall } from './trade-methods.js';
@@ -30,7 +31,7 @@ import { TRADE_METHODS, type MethodAnswer, type MethodCall } from './trade-metho
  * app, signature, app_auth_token, then the method itself.
  */
 
-const METHODS = { ...TRADE_METHODS, ...ACCOUNT_METHODS };
+const METHODS = { ...TRADE_METHODS, ...ACCOUNT_METHODS, ...ONBOARDING_METHODS };
 /** page methods: a browser is sent here, the answer is the cashier page */
 export const PAGE_METHODS = new Set(['alipay.trade.wap.pay']);
 /** this method answers errors in error_response and success without code/msg */

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { SandboxContext } from '../context.js';
+import { registerApplymentRoutes } from '../onboarding/wechat-applyment.js';
 import { registerBillRoutes } from './bill-routes.js';
 import { registerCertificateRoutes } from './certificate-routes.js';
 import { WechatSimulator } from './simulator.js';
@@ -22,6 +23,7 @@ export async function registerWechatpaySandbox(app: FastifyInstance, ctx: Sandbo
   registerWalletRoutes(app, sim);
   registerEchoRoute(app, sim);
   registerCertificateRoutes(app, sim);
+  registerApplymentRoutes(app, sim);
   app.addHook('onClose', async () => sim.close());
 }
 

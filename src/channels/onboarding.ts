@@ -1,0 +1,12 @@
+import type { Clock } from '../core/clock.js';
+import type { OnboardingChannels } from '../merchants/onboarding/channel.js';
+import { alipayOnboarding } from './alipay/onboarding.js';
+import { wechatpayOnboarding } from './wechatpay/onboarding.js';
+
+/** The channels' onboarding (进件) implementations the worker runs `onboardingJobHandlers` with. */
+export function createOnboardingChannels(
+  clock: Clock,
+  options: { timeoutMs?: number } = {},
+): OnboardingChannels {
+  return { wechatpay: wechatpayOnboarding(options), alipay: alipayOnboarding(clock, options) };
+}

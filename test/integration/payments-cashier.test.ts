@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../support/db.js';
 import { bindPlate, createBlankPlates } from '../../src/merchants/plates.js';
 import { inTransaction } from '../../src/platform/db/index.js';
-import { eventually, startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
+import { eventually, startPaymentsEnv, walletAction, type PaymentsEnv } from '../support/payments.js';
 
 const UA = {
   wechat:
@@ -13,44 +13,6 @@ const UA = {
   jd: 'Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 Mobile/15E148 jdapp;iPhone;12.1.0',
   baidu: 'Mozilla/5.0 (Linux; Android 11) AppleWebKit/537.36 Mobile Safari/537.36 baiduboxapp/13.0.0.11',
 };
-
-/** A wallet's browser in JSON mode: follows redirect actions, keeping cookies, until the wallet action. */
-async function walletAction(baseUrl: string, orderId: string, userAgent: string) {
-  const cookies = new Map<string, string>();
-  const headers = () => ({
-    'user-agent': userAgent,
-    accept: 'application/json',
-    cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-  });
-  const keep = (res: Response) => {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const [k, v] = pair!.split('=');
-      cookies.set(k!, v!);
-    }
-  };
-  let url = `${baseUrl}/pay/${orderId}`;
-  for (let hop = 0; hop < 10; hop++) {
-    const res = await fetch(url, { headers: headers(), redirect: 'manual' });
-    keep(res);
-    if (res.status >= 300 && res.status < 400) {
-      url = new URL(res.headers.get('location')!, url).toString();
-      continue;
-    }
-    const body = (await res.json()) as {
-      wallet: string;
-      pay_way: string;
-      action: { type: string; url?: string; [k: string]: unknown };
-    };
-    if (res.status !== 200) throw new Error(`cashier answered ${res.status}: ${JSON.stringify(body)}`);
-    if (body.action.type === 'redirect' && body.action.url && ['wechat', 'alipay'].includes(body.wallet)) {
-      url = body.action.url; // the channel's OAuth page
-      continue;
-    }
-    return body;
-  }
-  throw new Error('too many redirects');
-}
 
 async function sandboxPost(env: PaymentsEnv, path: string, body: unknown) {
   const res = await fetch(`${env.sandbox.url}${path}`, {

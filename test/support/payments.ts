@@ -91,3 +91,41 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** A wallet's browser in JSON mode: follows redirect actions, keeping cookies, until the wallet action. */
+export async function walletAction(baseUrl: string, orderId: string, userAgent: string) {
+  const cookies = new Map<string, string>();
+  const headers = () => ({
+    'user-agent': userAgent,
+    accept: 'application/json',
+    cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+  });
+  const keep = (res: Response) => {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const [k, v] = pair!.split('=');
+      cookies.set(k!, v!);
+    }
+  };
+  let url = `${baseUrl}/pay/${orderId}`;
+  for (let hop = 0; hop < 10; hop++) {
+    const res = await fetch(url, { headers: headers(), redirect: 'manual' });
+    keep(res);
+    if (res.status >= 300 && res.status < 400) {
+      url = new URL(res.headers.get('location')!, url).toString();
+      continue;
+    }
+    const body = (await res.json()) as {
+      wallet: string;
+      pay_way: string;
+      action: { type: string; url?: string; [k: string]: unknown };
+    };
+    if (res.status !== 200) throw new Error(`cashier answered ${res.status}: ${JSON.stringify(body)}`);
+    if (body.action.type === 'redirect' && body.action.url && ['wechat', 'alipay'].includes(body.wallet)) {
+      url = body.action.url; // the channel's OAuth page
+      continue;
+    }
+    return body;
+  }
+  throw new Error('too many redirects');
+}

@@ -5,6 +5,8 @@ import type { Db } from '../platform/db/index.js';
 import type { SecretBox } from '../platform/secret-box.js';
 import { getOrCreateSetting } from '../platform/settings.js';
 import { createApp } from './apps.js';
+import { normaliseKyc } from './kyc/application.js';
+import { createApplication, submitApplication } from './onboarding/applications.js';
 import { writeDemoChannelConfigs } from './demo-channels.js';
 import type { SandboxKeys } from '../sandbox/keys.js';
 import { bindPlate, createBlankPlates } from './plates.js';
@@ -36,6 +38,22 @@ export interface DemoFile {
  * Creates the demo tenant once per installation. With `sandbox`, its service provider and merchant
  * get channel configurations pointing at the sandbox simulators and holding their keys.
  */
+/** The demo merchant's papers: valid check characters, obviously fictional. */
+const DEMO_KYC = {
+  legal_name: '演示咖啡有限公司',
+  short_name: '演示咖啡',
+  license_no: '91350100M000100Y43',
+  legal_person_name: '张三',
+  legal_person_id_no: '11010519491231002X',
+  contact_phone: '13800138000',
+  mcc: '5814',
+  settlement_account: {
+    bank_name: '中国工商银行',
+    account_name: '演示咖啡有限公司',
+    account_no: '0200004509200012345',
+  },
+};
+
 export async function ensureDemoTenant(
   db: Db,
   box: SecretBox,
@@ -55,6 +73,10 @@ export async function ensureDemoTenant(
     if (sandbox) {
       const ids = { serviceProviderId: provider.id, merchantId: merchant.id };
       await writeDemoChannelConfigs(tx, box, ids, sandbox, clock);
+      // …and onboards it: the sandbox channels approve within seconds and the worker writes the
+      // new sub-merchant ids into the merchant's configuration, as a real onboarding would.
+      const application = await createApplication(tx, box, merchant.id, normaliseKyc(DEMO_KYC), clock);
+      await submitApplication(tx, box, application.id, ['wechatpay', 'alipay'], clock);
     }
     const { codes } = await createBlankPlates(tx, 3, clock);
     const [first, second, blank] = codes as [string, string, string];

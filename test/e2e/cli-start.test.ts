@@ -10,7 +10,7 @@ import { nonce, responseSignatureValid, signedHeaders } from '../support/signing
 import { freePort, readJson, runJuhepay, waitFor, waitForReady, type Running } from '../support/process.js';
 
 type SandboxCredentials = {
-  wechatpay: { base_url: string; platform_serial: string };
+  wechatpay: { base_url: string; platform_serial: string; sub_mchid: string };
   alipay: { app_private_key: string };
 };
 
@@ -75,6 +75,26 @@ describe('juhepay start, embedded', () => {
       ).json()) as SandboxCredentials;
       expect(credentials.wechatpay.base_url).toBe(`${first.demo.sandbox_url}/wechatpay/`);
       expect(credentials.wechatpay.platform_serial).toMatch(/^PUB_KEY_ID_/);
+
+      // the demo merchant is onboarded at the sandbox channels: the approved sub-merchant id lands in its config
+      const subMchid = await waitFor(
+        async () => {
+          const config = await fetch(
+            `${first.baseUrl}/admin/v1/merchants/${first.demo.merchant_id}/channels/wechatpay`,
+            {
+              headers: { authorization: `Bearer ${first.demo.admin_token}` },
+            },
+          );
+          const fields = ((await config.json()) as { fields?: Record<string, string> }).fields ?? {};
+          return fields.sub_mchid && fields.sub_mchid !== credentials.wechatpay.sub_mchid
+            ? fields.sub_mchid
+            : undefined;
+        },
+        30_000,
+        'the demo onboarding approval',
+        first.process,
+      );
+      expect(subMchid).toMatch(/^\d+$/);
 
       const res = await signedGet(first.baseUrl, first.demo, '/v1/orders?mch_order_no=nope');
       expect(res.status).toBe(404);

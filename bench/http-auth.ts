@@ -5,7 +5,7 @@ import { checkSignedRoute, signedRequests } from './lib/signing.js';
 import { fmtInt, fmtPct, fmtRatio, fmtWholeMs, median, noisyMachineNote, printTable } from './lib/stats.js';
 
 /**
- * Signed, authenticated no-op (GET /v1/ping: HMAC check, app lookup in PGlite, timestamp window,
+ * Signed, authenticated no-op (GET /v1/ping: HMAC check, app lookup, timestamp window,
  * nonce store, response signing) against a bare Fastify route and bare node:http, same run.
  * Each server runs in its own child process; the load generator stays in this one.
  */

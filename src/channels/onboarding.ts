@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { OnboardingChannels } from '../merchants/onboarding/channel.js';
 import { alipayOnboarding } from './alipay/onboarding.js';
+import { unionpayOnboarding } from './unionpay/onboarding.js';
 import { wechatpayOnboarding } from './wechatpay/onboarding.js';
 
 /** The channels' onboarding (进件) implementations the worker runs `onboardingJobHandlers` with. */
@@ -8,5 +9,9 @@ export function createOnboardingChannels(
   clock: Clock,
   options: { timeoutMs?: number } = {},
 ): OnboardingChannels {
-  return { wechatpay: wechatpayOnboarding(options), alipay: alipayOnboarding(clock, options) };
+  return {
+    wechatpay: wechatpayOnboarding(options),
+    alipay: alipayOnboarding(clock, options),
+    unionpay: unionpayOnboarding(options),
+  };
 }

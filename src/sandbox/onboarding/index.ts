@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SandboxContext } from '../context.js';
 import { jsonBody } from '../server.js';
 import { ONBOARDING_CHANNELS, onboardingStoreFor, type OnboardingChannel } from './store.js';
+import { registerUnionpayRegisterRoutes } from './unionpay-register.js';
 
 /**
  * The sandbox user's side of the channels' onboarding desks: list what was filed, and
@@ -19,6 +20,7 @@ const KNOWN = new Set(['channel', 'application_id', 'reason']);
 
 export function registerOnboardingSandbox(app: FastifyInstance, ctx: SandboxContext): void {
   const store = onboardingStoreFor(ctx);
+  registerUnionpayRegisterRoutes(app, ctx);
 
   app.get('/sandbox/onboarding', async () => ({
     object: 'list',

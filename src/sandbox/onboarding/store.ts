@@ -2,14 +2,14 @@ import type { Clock } from '../../core/clock.js';
 import type { SandboxContext } from '../context.js';
 
 /**
- * The channels' onboarding desks (进件), shared by the WeChat Pay and Alipay simulators and by
+ * The channels' onboarding desks (进件), shared by the WeChat Pay, Alipay and UnionPay simulators and by
  * POST /sandbox/onboarding/reject. An application is in review until SANDBOX_ONBOARDING_DELAY
  * (channel time, divided by timeScale) has passed, then approved with a fresh sub-merchant id,
  * unless the sandbox user rejected it first. State is in memory for the server's life.
  */
 
-export type OnboardingChannel = 'wechatpay' | 'alipay';
-export const ONBOARDING_CHANNELS: readonly OnboardingChannel[] = ['wechatpay', 'alipay'];
+export type OnboardingChannel = 'wechatpay' | 'alipay' | 'unionpay';
+export const ONBOARDING_CHANNELS: readonly OnboardingChannel[] = ['wechatpay', 'alipay', 'unionpay'];
 
 export type SandboxApplicationState = 'auditing' | 'approved' | 'rejected';
 
@@ -62,10 +62,13 @@ export class SandboxOnboardingStore {
     for (const app of this.apps.values())
       if (app.channel === channel && app.externalId === externalId) return app;
     this.seq++;
+    const seq = String(this.seq);
     const id =
       channel === 'wechatpay'
-        ? `20000026${String(this.seq).padStart(8, '0')}`
-        : `2026${String(this.seq).padStart(12, '0')}ZFT`;
+        ? `20000026${seq.padStart(8, '0')}`
+        : channel === 'alipay'
+          ? `2026${seq.padStart(12, '0')}ZFT`
+          : `MR2026${seq.padStart(12, '0')}`;
     const app: SandboxApplication = {
       channel,
       id,
@@ -114,9 +117,10 @@ function key(channel: OnboardingChannel, id: string) {
   return `${channel}:${id}`;
 }
 
-/** WeChat sub_mchid: 16 + 8 digits; Alipay smid: 2088 + 12 digits, unique per application */
+/** WeChat sub_mchid: 16 + 8 digits; Alipay smid: 2088 + 12 digits; UnionPay merId: 777290059 + 6 digits */
 function subMerchantId(app: SandboxApplication, seq: number): string {
   const n = app.id.replace(/\D/g, '').slice(-8) || String(seq);
+  if (app.channel === 'unionpay') return `777290059${n.slice(-6).padStart(6, '0')}`;
   return app.channel === 'wechatpay' ? `16${n.padStart(8, '0')}` : `2088${n.padStart(12, '0')}`;
 }
 

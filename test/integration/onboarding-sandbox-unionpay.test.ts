@@ -1,0 +1,274 @@
+import { generateKeyPairSync } from 'node:crypto';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  registerOrderId,
+  registerRequestFields,
+  registerStatus,
+  registrationProvider,
+  UNIONPAY_REGISTER_PATHS,
+} from '../../src/channels/unionpay/onboarding.js';
+import { createOnboardingChannels } from '../../src/channels/onboarding.js';
+import { ChannelError } from '../../src/channels/channel.js';
+import { encodeForm, parseAcpResponse } from '../../src/channels/unionpay/protocol/form.js';
+import { signAcpMessage } from '../../src/channels/unionpay/protocol/signature.js';
+import { resolveChannelConfig } from '../../src/merchants/channel-config/store.js';
+import { writeDemoChannelConfigs } from '../../src/merchants/demo-channels.js';
+import { onboardingJobHandlers } from '../../src/merchants/onboarding/jobs.js';
+import type { OnboardingSubmission } from '../../src/merchants/onboarding/channel.js';
+import { runDue } from '../../src/platform/jobs/index.js';
+import { registerFieldProblem } from '../../src/sandbox/onboarding/unionpay-register.js';
+import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
+import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
+import { describeEachEngine } from '../support/db.js';
+import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+
+/** UnionPay merchant registration: the pure mappings, then end to end through the admin API and the sandbox. */
+
+const APPLICATION = {
+  legal_name: '福州测试餐饮有限公司',
+  short_name: '测试面馆',
+  license_no: '91350100M000100Y43',
+  legal_person_name: '张三',
+  legal_person_id_no: '11010519491231002X',
+  contact_phone: '13800138000',
+  mcc: '5812',
+  settlement_account: {
+    bank_name: '中国工商银行',
+    account_name: '福州测试餐饮有限公司',
+    account_no: '0200004509200012345',
+  },
+};
+
+const SUBMISSION: OnboardingSubmission = {
+  business_code: 'onb_01JABCDEFGHJKMNPQRSTVWXYZ0_unionpay_1',
+  application_id: 'onb_01JABCDEFGHJKMNPQRSTVWXYZ0',
+  merchant_id: 'mch_1',
+  kyc: {
+    ...APPLICATION,
+    settlement_account: { ...APPLICATION.settlement_account, account_type: 'corporate' },
+  },
+} as OnboardingSubmission;
+
+describe('unionpay registration mappings (pure)', () => {
+  it('maps any business code to a stable ACP orderId of 8–40 letters and digits', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (code) => {
+        const id = registerOrderId(code);
+        return /^[0-9A-Za-z]{8,40}$/.test(id) && registerOrderId(code) === id;
+      }),
+    );
+    expect(registerOrderId(SUBMISSION.business_code)).toBe('onb01JABCDEFGHJKMNPQRSTVWXYZ0unionpay1');
+    // two codes that strip to the same too-long text still differ
+    const a = `${'x'.repeat(41)}_1`;
+    const b = `${'x'.repeat(41)}-1`;
+    expect(registerOrderId(a)).not.toBe(registerOrderId(b));
+  });
+
+  it('reads the query answer: approved needs a 15-character merId, rejected keeps the reason', () => {
+    expect(registerStatus({ respCode: '00', registerStatus: 'auditing' })).toEqual({ state: 'auditing' });
+    expect(
+      registerStatus({ respCode: '00', registerStatus: 'approved', newMerId: '777290059000001' }),
+    ).toEqual({
+      state: 'approved',
+      sub_merchant_id: '777290059000001',
+    });
+    expect(registerStatus({ respCode: '00', registerStatus: 'rejected', rejectReason: '证照不符' })).toEqual({
+      state: 'rejected',
+      reason: '证照不符',
+    });
+    for (const bad of <Array<Record<string, string>>>[
+      { respCode: '00', registerStatus: 'approved', newMerId: '123' },
+      { respCode: '00', registerStatus: 'weird' },
+      { respCode: '34' },
+    ])
+      expect(() => registerStatus(bad)).toThrow(ChannelError);
+  });
+
+  it('the request carries every KYC field the sandbox asks for, and the sandbox rules catch bad ones', () => {
+    const provider = { baseUrl: 'http://x/', certId: '1', signPrivateKeyPem: '', rootCert: '' };
+    const fields = registerRequestFields(provider, SUBMISSION);
+    expect(fields).toMatchObject({
+      txnType: 'A1',
+      accessType: '1',
+      legalIdNo: APPLICATION.legal_person_id_no,
+    });
+    expect(fields.merId).toBeUndefined();
+    expect(registerFieldProblem(fields)).toBeUndefined();
+    expect(registerRequestFields({ ...provider, merId: '777290058110097' }, SUBMISSION).merId).toBe(
+      '777290058110097',
+    );
+    for (const [field, value, word] of [
+      ['mcc', '58', 'mcc'],
+      ['contactPhone', '2380013800', 'contactPhone'],
+      ['orderId', 'a_b', 'orderId'],
+      ['legalIdNo', '123', 'legalIdNo'],
+      ['settleAcctNo', 'abc', 'settleAcctNo'],
+    ] as const)
+      expect(registerFieldProblem({ ...fields, [field]: value })).toContain(word);
+  });
+
+  it('a configuration without the signing fields is a config error naming the field', () => {
+    expect(() => registrationProvider({ base_url: 'http://x/' })).toThrow(/cert_id/);
+    expect(() => registrationProvider({})).toThrow(/base_url/);
+  });
+});
+
+describeEachEngine('unionpay registration against the sandbox', (ctx) => {
+  let t: TestApp;
+  let quick: TestSandbox;
+  let slow: TestSandbox;
+  let handlers: ReturnType<typeof onboardingJobHandlers>;
+  const providers = { quick: '', slow: '' };
+
+  const admin = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
+    const res = await t.app.inject({
+      method,
+      url: `/admin/v1${url}`,
+      ...(payload !== undefined ? { payload: payload as object } : {}),
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
+    expect(res.statusCode, res.body).toBeLessThan(500);
+    return { status: res.statusCode, body: res.json() };
+  };
+  const runJobsFor = async (seconds: number, done: () => Promise<boolean>) => {
+    for (let s = 0; s < seconds; s++) {
+      await runDue(ctx.database.db, handlers, { workerId: 'test', limit: 50, leaseMs: 60_000 }, t.clock);
+      if (await done()) return s;
+      t.clock.advance(1_000);
+    }
+    return seconds;
+  };
+  const status = async (id: string) => (await admin('GET', `/onboarding/${id}`)).body;
+  const providerFor = async (sandbox: TestSandbox, name: string) => {
+    const sp = (await admin('POST', '/service-providers', { name })).body.id as string;
+    const demo = (await admin('POST', '/merchants', { name: `${name} demo`, service_provider_id: sp })).body
+      .id;
+    await writeDemoChannelConfigs(
+      ctx.database.db,
+      t.ctx.box,
+      { serviceProviderId: sp, merchantId: demo },
+      { url: sandbox.url, keys: sandbox.ctx.keys },
+      t.clock,
+    );
+    return sp;
+  };
+  const apply = async (provider: string, name: string) => {
+    const merchantId = (await admin('POST', '/merchants', { name, service_provider_id: provider })).body
+      .id as string;
+    const created = await admin('POST', '/onboarding', { ...APPLICATION, merchant_id: merchantId });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const submitted = await admin('POST', `/onboarding/${created.body.id}/submit`, {
+      channels: ['unionpay'],
+    });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
+    return { merchantId, id: created.body.id as string };
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp(ctx.database);
+    quick = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: 1000 });
+    const before = process.env.SANDBOX_ONBOARDING_DELAY;
+    process.env.SANDBOX_ONBOARDING_DELAY = '3600000';
+    try {
+      slow = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: 1 });
+    } finally {
+      if (before === undefined) delete process.env.SANDBOX_ONBOARDING_DELAY;
+      else process.env.SANDBOX_ONBOARDING_DELAY = before;
+    }
+    handlers = onboardingJobHandlers(
+      { db: ctx.database.db, box: t.ctx.box, clock: t.clock },
+      createOnboardingChannels(t.clock, { timeoutMs: 5_000 }),
+    );
+    providers.quick = await providerFor(quick, 'Quick Acquirer');
+    providers.slow = await providerFor(slow, 'Slow Acquirer');
+  });
+  afterAll(async () => {
+    await quick?.close();
+    await slow?.close();
+    await t?.close();
+  });
+
+  it('gets a registration approved within a minute, the new mer_id in the merchant’s effective config', async () => {
+    const { merchantId, id } = await apply(providers.quick, 'Dumpling House');
+    const took = await runJobsFor(60, async () => (await status(id)).status === 'approved');
+    expect(took).toBeLessThan(60);
+    const final = await status(id);
+    expect(final.channels.unionpay).toMatchObject({
+      status: 'approved',
+      sub_merchant_id: expect.stringMatching(/^777290059\d{6}$/),
+      channel_application_id: expect.stringMatching(/^MR\d+$/),
+    });
+    const filed = (await quick.app.inject({ url: '/sandbox/onboarding' })).json().data as Array<
+      Record<string, unknown>
+    >;
+    expect(
+      filed.find(
+        (a) =>
+          a.channel === 'unionpay' && a.application_id === final.channels.unionpay.channel_application_id,
+      ),
+    ).toMatchObject({
+      state: 'approved',
+      merchant_name: APPLICATION.legal_name,
+      external_id: expect.stringContaining(id.replace(/_/g, '')),
+    });
+
+    const config = await resolveChannelConfig(ctx.database.db, t.ctx.box, merchantId, 'unionpay');
+    expect(config?.fields).toMatchObject({
+      cert_id: quick.ctx.keys.unionpay.cert_id,
+      mer_id: final.channels.unionpay.sub_merchant_id,
+    });
+  });
+
+  it('shows the sandbox’s reason when it rejects a registration', async () => {
+    const { merchantId, id } = await apply(providers.slow, 'Blurry Licence');
+    await runJobsFor(5, async () => (await status(id)).channels.unionpay.status === 'auditing');
+    const auditing = (await status(id)).channels.unionpay;
+    expect(auditing.status).toBe('auditing');
+    const reason = '营业执照与法人信息不符 & 需补件';
+    const res = await slow.app.inject({
+      method: 'POST',
+      url: '/sandbox/onboarding/reject',
+      payload: { channel: 'unionpay', application_id: auditing.channel_application_id, reason },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const took = await runJobsFor(120, async () => (await status(id)).status === 'rejected');
+    expect(took).toBeLessThan(120);
+    expect((await status(id)).channels.unionpay).toMatchObject({
+      status: 'rejected',
+      reason: '营业执照与法人信息不符 ＆ 需补件',
+      sub_merchant_id: null,
+    });
+    const config = await resolveChannelConfig(ctx.database.db, t.ctx.box, merchantId, 'unionpay');
+    expect(config?.fields.mer_id).toBeUndefined();
+  });
+
+  it('refuses a registration signed with another key (11), a missing KYC field (13) and an unknown registerId (34)', async () => {
+    const keys = quick.ctx.keys.unionpay;
+    const post = async (path: string, fields: Record<string, string>, key: string) => {
+      const res = await quick.app.inject({
+        method: 'POST',
+        url: `/unionpay/${path}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
+        payload: encodeForm(signAcpMessage(fields, key)),
+      });
+      expect(res.statusCode).toBe(200);
+      return parseAcpResponse(res.body.trim());
+    };
+    const provider = { baseUrl: quick.url, certId: keys.cert_id, signPrivateKeyPem: '', rootCert: '' };
+    const fields = registerRequestFields(provider, { ...SUBMISSION, business_code: 'forged_1' });
+    const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    }) as string;
+    expect((await post(UNIONPAY_REGISTER_PATHS.register, fields, stranger)).respCode).toBe('11');
+    const { mcc: _mcc, ...noMcc } = fields;
+    expect((await post(UNIONPAY_REGISTER_PATHS.register, noMcc, keys.sign_private_key)).respCode).toBe('13');
+    const ok = await post(UNIONPAY_REGISTER_PATHS.register, fields, keys.sign_private_key);
+    expect(ok).toMatchObject({ respCode: '00', registerId: expect.stringMatching(/^MR\d+$/) });
+    const query = { ...fields, txnType: 'A2', registerId: 'MR000' };
+    expect((await post(UNIONPAY_REGISTER_PATHS.query, query, keys.sign_private_key)).respCode).toBe('34');
+    const forgedQuery = { ...query, registerId: ok.registerId! };
+    expect((await post(UNIONPAY_REGISTER_PATHS.query, forgedQuery, stranger)).respCode).toBe('11');
+  });
+});

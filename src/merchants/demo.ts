@@ -76,7 +76,7 @@ export async function ensureDemoTenant(
       // …and onboards it: the sandbox channels approve within seconds and the worker writes the
       // new sub-merchant ids into the merchant's configuration, as a real onboarding would.
       const application = await createApplication(tx, box, merchant.id, normaliseKyc(DEMO_KYC), clock);
-      await submitApplication(tx, box, application.id, ['wechatpay', 'alipay'], clock);
+      await submitApplication(tx, box, application.id, ['wechatpay', 'alipay', 'unionpay'], clock);
     }
     const { codes } = await createBlankPlates(tx, 3, clock);
     const [first, second, blank] = codes as [string, string, string];

@@ -65,7 +65,7 @@ describeEachEngine('from onboarding to the first payment', (ctx) => {
     return res.json();
   };
 
-  it('onboards to WeChat Pay and Alipay, then a bound plate takes a WeChat payment for that merchant only', async () => {
+  it('onboards to WeChat Pay, Alipay and UnionPay; a bound plate then takes a WeChat payment for that merchant only, and UnionPay pays on the registered merId', async () => {
     const db = ctx.database.db;
     // a service provider holding the sandbox's channel credentials (set up like the demo tenant's)
     const provider = (await admin('POST', '/service-providers', { name: 'ISV' })).id as string;
@@ -87,7 +87,9 @@ describeEachEngine('from onboarding to the first payment', (ctx) => {
     const app = await admin('POST', `/merchants/${merchant}/apps`, { name: 'pos' });
     const application = (await admin('POST', '/onboarding', { ...APPLICATION, merchant_id: merchant }))
       .id as string;
-    await admin('POST', `/onboarding/${application}/submit`, { channels: ['wechatpay', 'alipay'] });
+    await admin('POST', `/onboarding/${application}/submit`, {
+      channels: ['wechatpay', 'alipay', 'unionpay'],
+    });
 
     const handlers = onboardingJobHandlers(
       { db, box: t.ctx.box, clock: t.clock },

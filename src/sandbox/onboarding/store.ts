@@ -108,6 +108,14 @@ export class SandboxOnboardingStore {
     return 'rejected';
   }
 
+  /** true when the channel approved an application and gave it this sub-merchant id */
+  isApprovedSubMerchant(channel: OnboardingChannel, subMerchantId: string): boolean {
+    for (const app of this.apps.values()) {
+      if (app.channel === channel && app.subMerchantId === subMerchantId) return true;
+    }
+    return false;
+  }
+
   list(): Array<SandboxApplication & { state: SandboxApplicationState }> {
     return [...this.apps.values()].map((app) => ({ ...app, state: this.find(app.channel, app.id)!.state }));
   }

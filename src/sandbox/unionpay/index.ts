@@ -7,6 +7,7 @@ import { customerPayPage } from './customer-page.js';
 import { UnionpayGateway } from './gateway.js';
 import { notifyResult } from './messages.js';
 import { checkRequest } from './request-check.js';
+import { onboardingStoreFor } from '../onboarding/store.js';
 import { UnionpayStore } from './store.js';
 
 /**
@@ -30,7 +31,9 @@ export async function registerUnionpaySandbox(app: FastifyInstance, ctx: Sandbox
 
   const serve =
     (allowed: readonly AcpOperation[]) => async (request: FastifyRequest, reply: FastifyReply) => {
-      const checked = checkRequest(request.body, allowed, ctx.keys.unionpay);
+      const checked = checkRequest(request.body, allowed, ctx.keys.unionpay, (merId) =>
+        onboardingStoreFor(ctx).isApprovedSubMerchant('unionpay', merId),
+      );
       const op = checked.op;
       const fault = op ? ctx.faults.take('unionpay', op, API_FAULTS) : undefined;
       if (fault === 'timeout') {

@@ -63,6 +63,8 @@ export function checkRequest(
   body: unknown,
   allowed: readonly AcpOperation[],
   keys: UnionpaySandboxKeys,
+  /** merIds the channel registered through onboarding, besides the sandbox's own test merchant */
+  isRegisteredMerId: (merId: string) => boolean = () => false,
 ): Checked {
   let fields: AcpFields;
   try {
@@ -105,7 +107,9 @@ export function checkRequest(
       op,
     };
   }
-  if (fields.merId !== keys.mer_id) return { ok: false, code: '31', reason: 'unknown merId', fields, op };
+  if (fields.merId !== keys.mer_id && !isRegisteredMerId(fields.merId ?? '')) {
+    return { ok: false, code: '31', reason: 'unknown merId', fields, op };
+  }
   const problem = formatProblem(op, fields);
   if (problem) return { ok: false, code: '10', reason: problem, fields, op };
   return { ok: true, op, fields };

@@ -13,6 +13,7 @@ import { SecretBox, generateMasterKey } from '../src/platform/secret-box.js';
 import { createStream } from '../src/platform/stream/index.js';
 import { transitionOrder } from '../src/payments/order-transitions.js';
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { runWorkers } from './db/workers.js';
 import { WORKERS, kyselyTx, seed } from './db/workload.js';
 import { ROUNDS, SECONDS, describeRun } from './lib/config.js';
@@ -31,6 +32,8 @@ import { fmtInt, fmtRatio, fmtWholeMs, median, percentile, printTable } from './
 interface Engine {
   name: string;
   open(): Promise<Database>;
+  /** removes what open() created (the PostgreSQL schema) */
+  cleanup?(database: Database): Promise<void>;
 }
 
 async function runEngine(engine: Engine): Promise<string[][]> {
@@ -132,6 +135,7 @@ async function runEngine(engine: Engine): Promise<string[][]> {
   }
   await app.close();
   await stream.close();
+  await engine.cleanup?.(database);
   await database.close();
   const rawTps = median(results.raw!.tps);
   return (['raw', 'create', 'notify'] as const).map((name) => [
@@ -147,13 +151,16 @@ export async function runPaymentsBench(): Promise<boolean> {
   console.log(`## payments: ${WORKERS} concurrent callers, ${describeRun()}`);
   const url = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
   const engines: Engine[] = [{ name: 'pglite', open: () => openDatabase({}) }];
-  if (url)
+  if (url) {
+    const schema = `bench_${randomBytes(4).toString('hex')}`;
     engines.push({
       name: 'postgres',
-      open: () =>
-        openDatabase({ url, schema: `bench_${randomBytes(4).toString('hex')}`, poolSize: WORKERS + 2 }),
+      open: () => openDatabase({ url, schema, poolSize: WORKERS + 2 }),
+      cleanup: async (database) => {
+        await sql.raw(`drop schema ${schema} cascade`).execute(database.db);
+      },
     });
-  else console.log('  (set BENCH_DATABASE_URL or TEST_DATABASE_URL to include PostgreSQL)');
+  } else console.log('  (set BENCH_DATABASE_URL or TEST_DATABASE_URL to include PostgreSQL)');
   const rows: string[][] = [];
   for (const engine of engines) rows.push(...(await runEngine(engine)));
   printTable(['engine', 'workload', 'median /s', 'median p99', 'ratio to raw'], rows);

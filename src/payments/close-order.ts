@@ -1,9 +1,9 @@
-import type { ChannelPaymentState, PaymentStatus } from '../channels/channel.js';
+import type { ChannelId, ChannelPaymentState, PaymentStatus } from '../channels/channel.js';
 import type { ChannelRegistry } from '../channels/registry.js';
 import { ApiError } from '../core/errors.js';
-import type { Db } from '../platform/db/index.js';
+import { inTransaction, type Db } from '../platform/db/index.js';
 import type { OrderRow } from './order-view.js';
-import { transitionOrder, type TransitionDeps } from './order-transitions.js';
+import { lockOrder, transitionLocked, transitionOrder, type TransitionDeps } from './order-transitions.js';
 import { channelOrderFor, facts } from './channel-calls.js';
 
 export interface CloseDeps extends TransitionDeps {
@@ -16,17 +16,33 @@ export interface CloseDeps extends TransitionDeps {
  */
 export async function closeOrder(
   db: Db,
-  order: OrderRow,
+  given: OrderRow,
   deps: CloseDeps,
   reason: 'merchant' | 'expired',
 ): Promise<OrderRow> {
+  // the caller's copy may be old: a customer may have opened a channel order since it was read
+  const order = await db
+    .selectFrom('orders')
+    .selectAll()
+    .where('id', '=', given.id)
+    .executeTakeFirstOrThrow();
   if (order.status === 'succeeded')
     throw new ApiError('state_conflict', 'a paid order cannot be closed; refund it instead', 'id');
   if (order.status === 'closed' || order.status === 'failed') return order;
 
+  if (order.status === 'created') {
+    // No channel order: close here, unless one was opened meanwhile (then close that at the channel).
+    const closed = await inTransaction(db, async (tx) => {
+      const locked = await lockOrder(tx, order.id);
+      if (locked.status !== 'created') return undefined;
+      return (await transitionLocked(tx, order.id, { type: 'closed_at_channel' }, {}, deps)).order;
+    });
+    return closed ?? closeOrder(db, order, deps, reason);
+  }
+
   let status: PaymentStatus = { state: 'not_found' };
-  if (order.status === 'paying' && order.channel) {
-    const channel = deps.channels.adapter(order.channel as never);
+  if (order.channel) {
+    const channel = deps.channels.adapter(order.channel as ChannelId);
     const config = await deps.channels.config(order.merchant_id, channel.id);
     status = await channel.close(config, channelOrderFor(order, deps.publicUrl));
   }

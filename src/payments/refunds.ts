@@ -161,7 +161,8 @@ export async function syncRefund(
   try {
     status = submit ? await channel.refund(config, request) : await channel.refundQuery(config, request);
   } catch (error) {
-    if (error instanceof ChannelError && !error.retryable) {
+    // A refusal of the submit fails the refund; a refused query says nothing about money already sent.
+    if (submit && error instanceof ChannelError && !error.retryable) {
       status = { state: 'failed', code: error.channelCode ?? error.kind, message: error.message };
     } else throw error;
   }

@@ -77,6 +77,7 @@ describeEachEngine('orders: create, read, close', (ctx) => {
     ['empty subject', { subject: '' }, 'subject'],
     ['expires_in too short', { expires_in: 59 }, 'expires_in'],
     ['unknown pay_way', { pay_way: 'paypal' }, 'pay_way'],
+    ['a payment-code way (it has its own endpoint)', { pay_way: 'wechat_micropay' }, 'pay_way'],
     ['notify_url not http', { notify_url: 'ftp://x' }, 'notify_url'],
     ['an unknown field', { amout: 5 }, 'amout'],
     ['metadata value not a string', { metadata: { a: 1 } }, 'metadata.a'],

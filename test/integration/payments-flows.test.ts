@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../support/db.js';
 import { eventually, startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
 import { TEST_ADMIN_TOKEN } from '../support/app.js';
+import { closeOrder } from '../../src/payments/close-order.js';
 
 // Payment codes, refunds, closing and expiry against the sandbox channels, over real HTTP.
 describeEachEngine('payment flows', (ctx) => {
@@ -159,6 +160,69 @@ describeEachEngine('payment flows', (ctx) => {
     expect((await env.api('POST', `/v1/orders/${order.id}/close`)).status).toBe(409);
   });
 
+  it('closes at the channel even when the caller’s copy of the order predates the channel order', async () => {
+    const created = await env.api('POST', '/v1/orders', {
+      mch_order_no: 'STALE-1',
+      amount: 100,
+      subject: 'x',
+      pay_way: 'alipay_qr',
+    });
+    const row = await ctx.database.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('id', '=', created.body.id)
+      .executeTakeFirstOrThrow();
+    const staleCopy = { ...row, status: 'created' as const, channel: null }; // read before the QR code was opened
+    const closed = await closeOrder(ctx.database.db, staleCopy, env.t.ctx, 'merchant');
+    expect(closed.status).toBe('closed');
+    // closed at Alipay too: the customer can no longer pay the code
+    const scan = await fetch(`${env.sandbox.url}/sandbox/alipay/scan`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ qr_code: created.body.qr_code, buyer_id: '2088000000000003' }),
+    });
+    expect(scan.status).toBeGreaterThanOrEqual(400);
+  });
+
+  it('refuses to open a channel order for an expired order the expiry job has not reached yet', async () => {
+    const created = await env.api('POST', '/v1/orders', {
+      mch_order_no: 'LATE-SCAN',
+      amount: 100,
+      subject: 'x',
+      expires_in: 60,
+    });
+    env.clock.advance(61_000);
+    const res = await fetch(`${env.baseUrl}/pay/${created.body.id}`, {
+      headers: {
+        accept: 'application/json',
+        'user-agent': 'Mozilla/5.0 (iPhone) Mobile (UnionPay/1.0 CloudPay)',
+      },
+    });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('state_conflict');
+  });
+
+  it('pays a forced way with its own wallet: alipay_wap in the Alipay app', async () => {
+    const created = await env.api('POST', '/v1/orders', {
+      mch_order_no: 'WAP-1',
+      amount: 100,
+      subject: 'x',
+      pay_way: 'alipay_wap',
+    });
+    const res = await fetch(`${env.baseUrl}/pay/${created.body.id}`, {
+      headers: {
+        accept: 'application/json',
+        'user-agent': 'Mozilla/5.0 (Linux; Android 13) AlipayClient/10.5.86',
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      wallet: 'alipay',
+      pay_way: 'alipay_wap',
+      action: { type: 'redirect' },
+    });
+  });
+
   it('expires an unpaid order by closing it at the channel', async () => {
     const created = await env.api('POST', '/v1/orders', {
       mch_order_no: 'EX-1',
@@ -212,6 +276,12 @@ describeEachEngine('payment flows', (ctx) => {
       resolution: 'refunded to the customer',
     });
     expect(resolved.json()).toMatchObject({ status: 'resolved', resolution: 'refunded to the customer' });
+    const audited = await ctx.database.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('object_id', '=', exception.id)
+      .execute();
+    expect(audited.map((a) => a.action)).toEqual(['payment_exception.resolve']);
     expect(
       (await admin('POST', `/admin/v1/payment-exceptions/${exception.id}/resolve`, { resolution: 'again' }))
         .statusCode,

@@ -3,16 +3,14 @@ import { Strict } from '../schemas.js';
 
 /** Request schemas of the order endpoints (CONTRACT §2). */
 
+/** Ways an order can be forced to; payment codes have their own endpoint (POST /v1/orders/micropay). */
 export const PAY_WAYS = [
   'wechat_jsapi',
   'wechat_native',
-  'wechat_micropay',
   'alipay_jsapi',
   'alipay_qr',
   'alipay_wap',
-  'alipay_micropay',
   'unionpay_qr',
-  'unionpay_micropay',
   'qqwallet_jsapi',
   'jdpay_h5',
   'baiduwallet_h5',

@@ -40,10 +40,13 @@ export async function cashierStep(
 ): Promise<CashierStep> {
   if (isFinal(order.status)) return { kind: 'final', order };
   if (!wallet) return { kind: 'choose', wallets: await availableWallets(deps, order.merchant_id) };
-  const payWay = WALLET_PAY_WAY[wallet];
-  if (order.pay_way && PAY_WAY_CHANNEL[order.pay_way as PayWay] !== PAY_WAY_CHANNEL[payWay]) {
+  const walletWay = WALLET_PAY_WAY[wallet];
+  const forced = order.pay_way as PayWay | null;
+  if (forced && PAY_WAY_CHANNEL[forced] !== PAY_WAY_CHANNEL[walletWay]) {
     throw new ApiError('state_conflict', `this order must be paid with ${order.pay_way}`, 'pay_way');
   }
+  // a way the merchant forced (e.g. alipay_wap) is used as is by its own wallet
+  const payWay = forced ?? walletWay;
   const channel = deps.channels.adapter(PAY_WAY_CHANNEL[payWay]);
   let payerId: string | undefined;
   if (NEEDS_PAYER.includes(payWay) && channel.payerAuth) {

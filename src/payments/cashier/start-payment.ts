@@ -40,6 +40,10 @@ export async function startWalletPayment(
     throw new ApiError('state_conflict', `this order can only be paid with ${order.pay_way}`, 'pay_way');
   }
 
+  if (deps.clock.nowMs() >= order.expires_at.getTime()) {
+    // the expiry job may be late; an expired order must not get a fresh channel order
+    throw new ApiError('state_conflict', 'this order has expired', 'id');
+  }
   const channelId: ChannelId = PAY_WAY_CHANNEL[payWay];
   const channel = deps.channels.adapter(channelId);
   const config = await deps.channels.config(order.merchant_id, channelId);

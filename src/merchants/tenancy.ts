@@ -1,6 +1,6 @@
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
-import type { Queryable } from '../platform/db/index.js';
+import { lockKey, type Queryable } from '../platform/db/index.js';
 import { ApiError } from '../core/errors.js';
 import type { MerchantStatus } from './tables.js';
 
@@ -136,6 +136,7 @@ export async function getServiceProvider(db: Queryable, id: string, param = 'ser
 
 /** The institution new merchants belong to when none is named: the installation's first one. */
 export async function defaultInstitution(db: Queryable, clock: Clock) {
+  await lockKey(db, 'juhepay:default-institution'); // two first merchants must not make two institutions
   const existing = await db.selectFrom('institutions').selectAll().orderBy('id').limit(1).executeTakeFirst();
   return existing ?? createInstitution(db, 'JuhePay institution', clock);
 }

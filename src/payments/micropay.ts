@@ -1,4 +1,4 @@
-import type { PaymentStatus } from '../channels/channel.js';
+import type { ChannelId, PaymentStatus } from '../channels/channel.js';
 import { ChannelError, PAY_WAY_CHANNEL } from '../channels/channel.js';
 import type { ChannelRegistry } from '../channels/registry.js';
 import { ApiError } from '../core/errors.js';
@@ -114,7 +114,7 @@ export async function settleMicropay(
 ): Promise<'final' | 'retry'> {
   const order = await db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
   if (!order || isFinal(order.status) || !order.channel) return 'final';
-  const channel = deps.channels.adapter(order.channel as never);
+  const channel = deps.channels.adapter(order.channel as ChannelId);
   const config = await deps.channels.config(order.merchant_id, channel.id);
   const status = await channel.query(config, channelOrderFor(order, deps.publicUrl));
   const { order: after } = await transitionOrder(

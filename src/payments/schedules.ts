@@ -13,9 +13,8 @@ export function pollDelayMs(n: number): number {
 
 /** Payment codes (B scans C): query every 5 s while the customer types the password, up to 30 s. */
 export const MICROPAY_POLL_MS = 5 * SECOND;
+/** also when the settle job reverses: past WeChat's rule that a reverse waits 15 s after the attempt */
 export const MICROPAY_DEADLINE_MS = 30 * SECOND;
-/** WeChat allows a reverse only 15 s after the attempt; we wait at least that long for everyone. */
-export const REVERSE_NOT_BEFORE_MS = 15 * SECOND;
 
 /** Refund queries: the channel usually settles a refund within minutes. */
 export function refundQueryDelayMs(attempt: number): number {

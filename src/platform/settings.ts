@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
 import type { Clock } from '../core/clock.js';
-import { inTransaction, type Db, type Queryable, type Tx } from './db/index.js';
+import { inTransaction, lockKey, type Db, type Queryable, type Tx } from './db/index.js';
 
 /** Installation-wide values in the `settings` table (fingerprints, generated tokens, demo ids). */
 
@@ -32,7 +31,7 @@ export async function getOrCreateSetting<T>(
   const existing = await getSetting<T>(db, key);
   if (existing !== undefined) return existing;
   return inTransaction(db, async (tx) => {
-    await sql`select pg_advisory_xact_lock(hashtext(${`juhepay:setting:${key}`}))`.execute(tx);
+    await lockKey(tx, `juhepay:setting:${key}`);
     const raced = await getSetting<T>(tx, key);
     if (raced !== undefined) return raced;
     const value = await create(tx);

@@ -12,7 +12,7 @@ import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
 import { createTestApp, type TestApp } from './app.js';
 import { startTestSandbox, type TestSandbox } from './sandbox.js';
 import { signedHeaders } from './signing.js';
-import { freePort } from './process.js';
+import { freePort, waitFor } from './process.js';
 
 /**
  * JuhePay and the sandbox, both listening on real ports, with every channel adapter configured
@@ -78,18 +78,12 @@ export async function startPaymentsEnv(
 }
 
 /** Polls until check returns a value (notifications travel over real HTTP), bounded. */
-export async function eventually<T>(
+export function eventually<T>(
   check: () => Promise<T | undefined>,
   what: string,
   timeoutMs = 10_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  return waitFor(check, timeoutMs, what);
 }
 
 /** A wallet's browser in JSON mode: follows redirect actions, keeping cookies, until the wallet action. */

@@ -61,7 +61,7 @@ export async function waitFor<T>(
     if (running && running.child.exitCode !== null)
       throw new Error(`${what}: process exited\n${running.output()}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${running?.output() ?? ''}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
 

@@ -274,6 +274,3 @@ export function createAlipayChannel(options: AlipayChannelOptions = {}): Channel
     ...alipayRefundsAndBills(gw),
   };
 }
-
-/** The adapter on the system clock, for the registry. */
-export const alipayChannel: Channel = createAlipayChannel();

@@ -289,6 +289,3 @@ export function createWechatpayChannel(options: WechatpayChannelOptions = {}): C
   };
   return channel;
 }
-
-/** The installation's adapter: system clock, 10 s calls. */
-export const wechatpayChannel: Channel = createWechatpayChannel();

@@ -3,6 +3,8 @@ import { Type } from 'typebox';
 import { ApiError } from '../../core/errors.js';
 import type { AppContext } from '../context.js';
 import { IdParam, Strict } from '../schemas.js';
+import { inTransaction } from '../../platform/db/index.js';
+import { audit, security } from './admin-common.js';
 
 /**
  * Payment exceptions for operators: late payments (a success after the order was closed) and
@@ -40,7 +42,6 @@ function exceptionObject(row: {
 
 export function registerAdminPaymentRoutes(scope: FastifyInstance, ctx: AppContext): void {
   const tags = ['admin: payments'];
-  const security = [{ adminToken: [] }];
 
   scope.get(
     '/payment-exceptions',
@@ -91,13 +92,25 @@ export function registerAdminPaymentRoutes(scope: FastifyInstance, ctx: AppConte
     async (request) => {
       const { id } = request.params as { id: string };
       const { resolution } = request.body as { resolution: string };
-      const row = await ctx.db
-        .updateTable('payment_exceptions')
-        .set({ status: 'resolved', resolution, resolved_at: ctx.clock.now() })
-        .where('id', '=', id)
-        .where('status', '=', 'open')
-        .returningAll()
-        .executeTakeFirst();
+      const row = await inTransaction(ctx.db, async (tx) => {
+        const resolved = await tx
+          .updateTable('payment_exceptions')
+          .set({ status: 'resolved', resolution, resolved_at: ctx.clock.now() })
+          .where('id', '=', id)
+          .where('status', '=', 'open')
+          .returningAll()
+          .executeTakeFirst();
+        if (resolved) {
+          // like every admin change, who resolved it and how goes into the audit log
+          await audit(tx, request, ctx.clock, {
+            action: 'payment_exception.resolve',
+            objectType: 'payment_exception',
+            objectId: id,
+            after: exceptionObject(resolved),
+          });
+        }
+        return resolved;
+      });
       if (row) return exceptionObject(row);
       const exists = await ctx.db
         .selectFrom('payment_exceptions')

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { ApiError } from '../../core/errors.js';
-import type { Queryable } from '../../platform/db/index.js';
+import { lockKey, type Queryable } from '../../platform/db/index.js';
 import type { SecretBox } from '../../platform/secret-box.js';
 import type { ChannelConfigsTable, ChannelName } from '../tables.js';
 import { applyPatch, checkPatch, effectiveFields, type FieldPatch } from './schema.js';
@@ -67,6 +67,8 @@ export interface ConfigChange {
 export async function upsertChannelConfig(db: Queryable, box: SecretBox, change: ConfigChange, clock: Clock) {
   const checked = checkPatch(change.channel, change.patch);
   if ('code' in checked) throw new ApiError(checked.code, checked.message, `fields.${checked.param}`);
+  // a row lock cannot guard the first save (no row yet): serialise on the key itself
+  await lockKey(db, `juhepay:channel_config:${change.ownerId}:${change.channel}`);
   const existing = await getRow(db, change.ownerId, change.channel, true);
   const fields = applyPatch(existing?.fields ?? {}, checked.fields);
   const secrets = applyPatch(openSecrets(box, existing), checked.secrets);
@@ -101,12 +103,6 @@ export async function upsertChannelConfig(db: Queryable, box: SecretBox, change:
         .returningAll()
         .executeTakeFirstOrThrow();
   return { before: existing ? channelConfigObject(existing) : null, after: channelConfigObject(row) };
-}
-
-export async function getChannelConfigObject(db: Queryable, ownerId: string, channel: ChannelName) {
-  const row = await getRow(db, ownerId, channel);
-  if (!row) throw new ApiError('resource_missing', `${ownerId} has no ${channel} configuration`, 'channel');
-  return channelConfigObject(row);
 }
 
 export async function listChannelConfigObjects(db: Queryable, ownerId: string) {

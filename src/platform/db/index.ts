@@ -101,6 +101,14 @@ export function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T>
   return db.transaction().execute(fn);
 }
 
+/**
+ * Serialises callers on a named key until the caller's transaction ends (a no-op outside one):
+ * the guard for "read, then insert if missing" steps that a unique index cannot cover alone.
+ */
+export async function lockKey(tx: Queryable, key: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(tx);
+}
+
 export async function pingDatabase(db: Db): Promise<void> {
   await db.selectNoFrom((eb) => eb.val(1).as('ok')).execute();
 }

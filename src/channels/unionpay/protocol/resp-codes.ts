@@ -43,7 +43,3 @@ export function classifyRespCode(code: string | undefined): AcpRespCode {
   if (code !== undefined && Object.hasOwn(ACP_RESP_CODES, code)) return ACP_RESP_CODES[code as KnownRespCode];
   return { message: `unknown respCode ${code ?? '(missing)'}`, outcome: 'failed' };
 }
-
-export function respMessage(code: KnownRespCode): string {
-  return ACP_RESP_CODES[code].message;
-}

@@ -1,5 +1,4 @@
 import {
-  createPrivateKey,
   createPublicKey,
   createSign,
   createVerify,
@@ -136,10 +135,6 @@ export function keyringFrom(entries: Record<string, string>): Keyring {
 /** a certificate's serial as WeChat writes it in Wechatpay-Serial: upper-case hex */
 export function certificateSerial(pem: string): string {
   return new X509Certificate(pem).serialNumber.toUpperCase();
-}
-
-export function privateKeyFrom(pem: string): KeyObject {
-  return createPrivateKey(pem);
 }
 
 export interface SignedHeaders {

@@ -85,8 +85,13 @@ describe('state tables', () => {
     expect(paymentStateOf('05', '07')).toBe('pending');
     expect(paymentStateOf('03', '06')).toBe('user_paying');
     expect(paymentStateOf('34', '07')).toBe('not_found');
-    for (const code of ['01', '64', '69', '44', 'ZZ', undefined])
-      expect(paymentStateOf(code, '06')).toBe('failed');
+    for (const code of ['01', '64', '69', '44']) expect(paymentStateOf(code, '06')).toBe('failed');
+    // a missing or unknown code is no verdict on money that may have moved: ask again
+    for (const code of ['ZZ', undefined]) {
+      expect(paymentStateOf(code, '06')).toBe('user_paying');
+      expect(paymentStateOf(code, '07')).toBe('pending');
+      expect(refundStateOf(code)).toBe('pending');
+    }
     expect(refundStateOf('00')).toBe('succeeded');
     expect(refundStateOf('04')).toBe('pending');
     expect(refundStateOf('34')).toBe('not_found');

@@ -9,7 +9,7 @@ import type {
 import { ChannelError } from '../channel.js';
 import type { AcpFields } from './protocol/form.js';
 import type { ReconFile } from './protocol/recon-file.js';
-import { classifyRespCode } from './protocol/resp-codes.js';
+import { ACP_RESP_CODES, classifyRespCode } from './protocol/resp-codes.js';
 import { formatTxnTime, parseTxnTime } from './protocol/txn-time.js';
 
 /**
@@ -65,12 +65,22 @@ export function refundTxnTime(refundId: string): string {
 
 const B2C_SUBTYPE = '06';
 
+/**
+ * A state answer must be a code we know: a missing or unfamiliar origRespCode says nothing final
+ * about money that may already have moved, so it reads as still pending (and is asked again).
+ */
+function stateOutcome(code: string | undefined) {
+  return code !== undefined && Object.hasOwn(ACP_RESP_CODES, code)
+    ? classifyRespCode(code).outcome
+    : 'unknown';
+}
+
 /** origRespCode (with the payment's txnSubType) → the state JuhePay decides on. */
 export function paymentStateOf(
   code: string | undefined,
   txnSubType: string | undefined,
 ): ChannelPaymentState {
-  const outcome = classifyRespCode(code).outcome;
+  const outcome = stateOutcome(code);
   if (outcome === 'success') return 'succeeded';
   if (outcome === 'not_found') return 'not_found';
   if (outcome === 'unknown') return txnSubType === B2C_SUBTYPE ? 'user_paying' : 'pending';
@@ -78,7 +88,7 @@ export function paymentStateOf(
 }
 
 export function refundStateOf(code: string | undefined): RefundState {
-  const outcome = classifyRespCode(code).outcome;
+  const outcome = stateOutcome(code);
   if (outcome === 'success') return 'succeeded';
   if (outcome === 'not_found') return 'not_found';
   if (outcome === 'unknown') return 'pending';

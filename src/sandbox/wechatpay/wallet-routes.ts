@@ -25,7 +25,12 @@ const newOpenid = () => `o${randomBytes(20).toString('base64url').slice(0, 27)}`
 function cookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      return undefined; // a malformed cookie is no cookie, not a 500
+    }
   }
   return undefined;
 }

@@ -271,7 +271,10 @@ describe('WeChat Pay sandbox, APIv3 through the official wechatpay-axios-plugin'
     const same = (await (await fetch(exchange.replace(code, code2))).json()) as { openid: string };
     expect(same.openid).toBe('oChosen1'); // the same browser keeps its openid
     const cookieName = cookie.split('=')[0]!;
-    const malformed = await fetch(authorize, { redirect: 'manual', headers: { cookie: `${cookieName}=%E0` } });
+    const malformed = await fetch(authorize, {
+      redirect: 'manual',
+      headers: { cookie: `${cookieName}=%E0` },
+    });
     expect(malformed.status).toBe(302); // a broken cookie is ignored (a fresh openid), never a 500
     const page = await fetch(`${sandbox.url}/sandbox/wechat/checkout?prepay_id=nope`);
     expect(page.status).toBe(404);

@@ -37,6 +37,7 @@ export class HttpNotifier implements Notifier {
     const fault = this.faults.take(spec.channel, 'notify', NOTIFY_FAULTS);
     const held = this.heldBack.get(spec.channel);
     if (held) this.heldBack.delete(spec.channel);
+    let sent: Promise<void> = Promise.resolve();
     switch (fault) {
       case 'reorder_notify':
         this.heldBack.set(spec.channel, delivery); // goes out right after the channel's next notification
@@ -55,12 +56,13 @@ export class HttpNotifier implements Notifier {
         break;
       case 'duplicate_notify':
         this.attempt(delivery, 0, true);
-        this.attempt(delivery, 0);
+        sent = this.attempt(delivery, 0);
         break;
       default:
-        this.attempt(delivery, 0);
+        sent = this.attempt(delivery, 0);
     }
-    if (held) this.attempt(held, 0);
+    // the held one goes out once this one has been answered, so it really arrives second
+    if (held) void sent.then(() => this.attempt(held, 0));
   }
 
   pending(): number {
@@ -93,12 +95,12 @@ export class HttpNotifier implements Notifier {
   }
 
   /** `retryIndex` is how many retries have been used before this attempt. */
-  private attempt(delivery: Delivery, retryIndex: number, duplicate = false): void {
-    if (this.closed || (delivery.done && !duplicate)) return;
+  private attempt(delivery: Delivery, retryIndex: number, duplicate = false): Promise<void> {
+    if (this.closed || (delivery.done && !duplicate)) return Promise.resolve();
     const { headers, body } = delivery.spec.build();
     const record: NotificationAttempt = { at: this.clock.now().toISOString(), status: null, acked: false };
     delivery.attempts.push(record);
-    fetch(delivery.spec.url, {
+    return fetch(delivery.spec.url, {
       method: 'POST',
       headers,
       body,

@@ -68,6 +68,7 @@ async function start(config: Config, logger: Logger): Promise<void> {
     print(
       `  sandbox         ${sandbox.url} (channel simulators; credentials at ${sandbox.url}/sandbox/credentials)`,
     );
+  else print('  sandbox         off (SANDBOX=1 starts the channel simulators in this process)');
   if (config.demo) {
     const { record, secret } = await ensureDemoTenant(
       ctx.db,
@@ -80,7 +81,7 @@ async function start(config: Config, logger: Logger): Promise<void> {
       demoFile(record, secret, ctx.adminToken, config.publicUrl, sandboxUrl),
     );
     print(`  demo merchant   ${record.merchant_id} (app ${record.app_id}); credentials in ${file}`);
-    if (record.plates.bound[0])
+    if (record.plates.bound[0] && sandbox)
       print(
         `  try it          ${config.publicUrl}/q/${record.plates.bound[0]}  (a bound plate: open it on a phone, or with a WeChat/Alipay User-Agent)`,
       );

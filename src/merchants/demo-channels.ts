@@ -10,12 +10,14 @@ import type { ChannelName } from './tables.js';
 /**
  * The demo tenant's channel configuration, pointing at the sandbox: the service provider holds
  * the channel credentials (WeChat service-provider mode, the Alipay ISV app, the UnionPay signing
- * key) and the merchant its sub-merchant ids, as an acquirer's real setup would be.
+ * key) and the merchant its sub-merchant ids, as an acquirer's real setup would be. The demo bank
+ * holds the same credentials, as a bank that is itself a service provider at the channels: a
+ * merchant created without a service provider can then be onboarded and paid in the sandbox too.
  */
 export async function writeDemoChannelConfigs(
   db: Queryable,
   box: SecretBox,
-  ids: { serviceProviderId: string; merchantId: string },
+  ids: { institutionId?: string; serviceProviderId: string; merchantId: string },
   sandbox: { url: string; keys: SandboxKeys },
   clock: Clock,
 ): Promise<void> {
@@ -72,10 +74,13 @@ export async function writeDemoChannelConfigs(
       { ...h5WalletConfigFromSandbox(wallet, base).fields, sandbox: '1' },
     ]),
   ];
-  for (const [channel, patch] of provider) {
-    const change = { ownerId: ids.serviceProviderId, ownerType: 'service_provider' as const, channel, patch };
-    await upsertChannelConfig(db, box, change, clock);
-  }
+  const holders = [
+    ...(ids.institutionId ? [{ ownerId: ids.institutionId, ownerType: 'institution' as const }] : []),
+    { ownerId: ids.serviceProviderId, ownerType: 'service_provider' as const },
+  ];
+  for (const holder of holders)
+    for (const [channel, patch] of provider)
+      await upsertChannelConfig(db, box, { ...holder, channel, patch }, clock);
   for (const [channel, patch] of merchant) {
     await upsertChannelConfig(
       db,

@@ -71,7 +71,7 @@ export async function ensureDemoTenant(
     const store = await createStore(tx, merchant.id, 'Demo Coffee — Main Street', clock);
     const app = await createApp(tx, box, { merchantId: merchant.id, name: 'Demo app' }, clock);
     if (sandbox) {
-      const ids = { serviceProviderId: provider.id, merchantId: merchant.id };
+      const ids = { institutionId: institution.id, serviceProviderId: provider.id, merchantId: merchant.id };
       await writeDemoChannelConfigs(tx, box, ids, sandbox, clock);
       // …and onboards it: the sandbox channels approve within seconds and the worker writes the
       // new sub-merchant ids into the merchant's configuration, as a real onboarding would.

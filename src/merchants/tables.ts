@@ -64,7 +64,7 @@ export interface AppsTable {
 /** Channel credentials of a service provider (inherited by its merchants) or of one merchant. */
 export interface ChannelConfigsTable {
   owner_id: string;
-  owner_type: 'service_provider' | 'merchant';
+  owner_type: 'institution' | 'service_provider' | 'merchant';
   channel: ChannelName;
   /** non-secret fields: ids, endpoints, serials, public keys */
   fields: Json<Record<string, string>>;

@@ -106,9 +106,9 @@ export async function createTerminal(db: Queryable, input: NewTerminal, clock: C
   }
 }
 
-export async function getInstitution(db: Queryable, id: string) {
+export async function getInstitution(db: Queryable, id: string, param = 'institution_id') {
   const row = await db.selectFrom('institutions').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new ApiError('resource_missing', `no institution ${id}`, 'institution_id');
+  if (!row) throw new ApiError('resource_missing', `no institution ${id}`, param);
   return row;
 }
 

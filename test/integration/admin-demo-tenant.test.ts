@@ -41,7 +41,7 @@ describeEachEngine('demo tenant channel configuration', (ctx) => {
     const qq = await resolveChannelConfig(ctx.database.db, box, record.merchant_id, 'qqwallet');
     expect(qq?.fields).toMatchObject({ base_url: 'http://127.0.0.1:3100/qqwallet/', sandbox: '1' });
     const rows = await ctx.database.db.selectFrom('channel_configs').selectAll().execute();
-    expect(rows).toHaveLength(9); // 3 at the service provider, 6 at the merchant
+    expect(rows).toHaveLength(12); // 3 at the bank, 3 at the service provider, 6 at the merchant
     expect(JSON.stringify(rows)).not.toContain(keys.wechatpay.apiv3_key);
   });
 });

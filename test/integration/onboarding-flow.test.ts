@@ -381,4 +381,42 @@ describeEachEngine('onboarding through the admin API', (ctx) => {
     expect(res.body.error).toMatchObject({ code: 'validation_failed', param: 'channels' });
     expect((await admin('GET', `/onboarding/${created.id}`)).body.status).toBe('draft');
   });
+
+  it('onboards a merchant without a service provider on its institution’s credentials', async () => {
+    const merchant = (await admin('POST', '/merchants', { name: 'Bank Direct' })).body;
+    expect(merchant.service_provider_id).toBeNull();
+    const bank = merchant.institution_id as string;
+    const put = await admin('PUT', `/institutions/${bank}/channels/wechatpay`, {
+      fields: { sp_mchid: '1900000009', sp_appid: 'wx0123456789abcdef', merchant_private_key: PEM },
+    });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ owner_type: 'institution', has_secret: { merchant_private_key: true } });
+    expect(JSON.stringify(put.body)).not.toContain('PRIVATE KEY');
+
+    const created = (await admin('POST', '/onboarding', { ...APPLICATION, merchant_id: merchant.id })).body;
+    const submitted = await admin('POST', `/onboarding/${created.id}/submit`, { channels: ['wechatpay'] });
+    expect(submitted.status).toBe(200);
+    await runJobsFor(
+      60,
+      async () => (await admin('GET', `/onboarding/${created.id}`)).body.status === 'approved',
+    );
+    const final = (await admin('GET', `/onboarding/${created.id}`)).body;
+    expect(final.channels.wechatpay.status).toBe('approved');
+
+    const view = (await admin('GET', `/merchants/${merchant.id}/channels/wechatpay`)).body;
+    expect(view.fields).toEqual({ sub_mchid: final.channels.wechatpay.sub_merchant_id });
+    expect(view.effective).toMatchObject({
+      enabled: true,
+      inherited_from: bank,
+      fields: { sp_mchid: '1900000009', sub_mchid: final.channels.wechatpay.sub_merchant_id },
+    });
+    // a service provider's merchants run on their provider's credentials alone, never mixed with the bank's
+    const ispShop = await newMerchant('ISV shop');
+    const isp = await resolveChannelConfig(ctx.database.db, t.ctx.box, ispShop, 'wechatpay');
+    expect(isp?.fields).toMatchObject({ sp_mchid: '1900000001', apiv3_key: 'k'.repeat(32) });
+    // disabling the bank's configuration takes the channel from its direct merchants only
+    await admin('PUT', `/institutions/${bank}/channels/wechatpay`, { enabled: false });
+    expect(await resolveChannelConfig(ctx.database.db, t.ctx.box, merchant.id, 'wechatpay')).toBeUndefined();
+    expect(await resolveChannelConfig(ctx.database.db, t.ctx.box, ispShop, 'wechatpay')).toBeDefined();
+  });
 });

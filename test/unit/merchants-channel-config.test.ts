@@ -74,12 +74,15 @@ describe('channel configuration schema', () => {
     );
   });
 
-  it('lets a merchant override its service provider field by field', () => {
-    expect(effectiveFields({ sp_mchid: '1', sub_mchid: 'x' }, { sub_mchid: '2' })).toEqual({
+  it('lets a nearer level override a more general one field by field', () => {
+    expect(effectiveFields([{ sp_mchid: '1', sub_mchid: 'x' }, { sub_mchid: '2' }])).toEqual({
       sp_mchid: '1',
       sub_mchid: '2',
     });
-    expect(effectiveFields(undefined, undefined)).toEqual({});
+    expect(
+      effectiveFields([{ sp_mchid: 'bank', apiv3_key: 'k' }, { sp_mchid: 'isp' }, { sub_mchid: 's' }]),
+    ).toEqual({ sp_mchid: 'isp', apiv3_key: 'k', sub_mchid: 's' });
+    expect(effectiveFields([])).toEqual({});
   });
 });
 

@@ -8,7 +8,7 @@ import {
   upsertChannelConfig,
 } from '../../merchants/channel-config/store.js';
 import type { ChannelName } from '../../merchants/tables.js';
-import { getMerchant, getServiceProvider } from '../../merchants/tenancy.js';
+import { getInstitution, getMerchant, getServiceProvider } from '../../merchants/tenancy.js';
 import { inTransaction, type Queryable } from '../../platform/db/index.js';
 import type { AppContext } from '../context.js';
 import { IdParam, Strict } from '../schemas.js';
@@ -35,24 +35,31 @@ const ConfigBody = Strict({
 });
 
 type Owner = {
-  kind: 'merchant' | 'service_provider';
-  path: 'merchants' | 'service-providers';
+  kind: 'merchant' | 'service_provider' | 'institution';
+  path: 'merchants' | 'service-providers' | 'institutions';
   prefix: string;
+  who: string;
 };
 const OWNERS: Owner[] = [
-  { kind: 'merchant', path: 'merchants', prefix: 'mch' },
-  { kind: 'service_provider', path: 'service-providers', prefix: 'isp' },
+  { kind: 'merchant', path: 'merchants', prefix: 'mch', who: 'a merchant' },
+  { kind: 'service_provider', path: 'service-providers', prefix: 'isp', who: 'a service provider' },
+  { kind: 'institution', path: 'institutions', prefix: 'ins', who: 'an institution' },
 ];
 
 /**
- * Per-channel configuration of service providers (credentials their merchants inherit) and of
+ * Per-channel configuration of institutions and service providers (credentials their merchants
+ * inherit: a bank can be the channels' service provider for the merchants it signs itself) and of
  * merchants (their sub-merchant ids, or their own credentials). Secrets go in, never come out.
  */
 export function registerAdminChannelRoutes(scope: FastifyInstance, ctx: AppContext): void {
   const { db, box, clock } = ctx;
 
   const ensureOwner = (q: Queryable, owner: Owner, id: string) =>
-    owner.kind === 'merchant' ? getMerchant(q, id) : getServiceProvider(q, id, 'id');
+    owner.kind === 'merchant'
+      ? getMerchant(q, id)
+      : owner.kind === 'service_provider'
+        ? getServiceProvider(q, id, 'id')
+        : getInstitution(q, id, 'id');
 
   /** The owner's own configuration, and for a merchant what is in force with inheritance. */
   async function view(q: Queryable, owner: Owner, id: string, channel: ChannelName) {
@@ -82,7 +89,7 @@ export function registerAdminChannelRoutes(scope: FastifyInstance, ctx: AppConte
   for (const owner of OWNERS) {
     const params = Strict({ id: IdParam(owner.prefix) });
     const channelParams = Strict({ id: IdParam(owner.prefix), channel: Channel });
-    const who = owner.kind === 'merchant' ? 'a merchant' : 'a service provider';
+    const who = owner.who;
 
     scope.get(
       `/${owner.path}/:id/channels`,
@@ -108,8 +115,8 @@ export function registerAdminChannelRoutes(scope: FastifyInstance, ctx: AppConte
           tags,
           summary:
             owner.kind === 'merchant'
-              ? "A merchant's configuration for one channel and the effective one (inherited from its service provider)"
-              : "A service provider's configuration for one channel",
+              ? "A merchant's configuration for one channel and the effective one (inherited from its service provider, else its institution)"
+              : `The configuration of ${who} for one channel`,
           security,
           params: channelParams,
         },

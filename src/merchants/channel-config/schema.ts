@@ -164,10 +164,10 @@ export function applyPatch(current: Record<string, string>, patch: FieldPatch): 
   return next;
 }
 
-/** The merchant's effective configuration: its own fields over its service provider's. */
-export function effectiveFields(
-  provider: Record<string, string> | undefined,
-  merchant: Record<string, string> | undefined,
-): Record<string, string> {
-  return { ...(provider ?? {}), ...(merchant ?? {}) };
+/**
+ * The merchant's effective configuration from its chain, most general first (institution, service
+ * provider, merchant): a field set at a nearer level wins.
+ */
+export function effectiveFields(levels: ReadonlyArray<Record<string, string>>): Record<string, string> {
+  return Object.assign({}, ...levels) as Record<string, string>;
 }

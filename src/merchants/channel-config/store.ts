@@ -120,13 +120,34 @@ export interface ResolvedChannelConfig {
   merchant_id: string;
   service_provider_id: string | null;
   channel: ChannelName;
-  /** public and secret fields, the merchant's own over its service provider's */
+  /** public and secret fields: the merchant's own over its service provider's (else its institution's) */
   fields: Record<string, string>;
 }
 
 /**
- * What a channel adapter runs under for a merchant; undefined when neither the merchant nor its
- * service provider configured the channel, or either disabled it.
+ * The rows a merchant's configuration is made of: the credentials' holder, then its own. The
+ * holder is its service provider when that has configured the channel, else its institution (a
+ * bank that is itself the channels' service provider); never both, so two parties' credentials
+ * are never mixed.
+ */
+async function chainRows(db: Queryable, merchantId: string, channel: ChannelName) {
+  const merchant = await db
+    .selectFrom('merchants')
+    .select(['id', 'service_provider_id', 'institution_id'])
+    .where('id', '=', merchantId)
+    .executeTakeFirst();
+  if (!merchant) return undefined;
+  const provider = merchant.service_provider_id
+    ? await getRow(db, merchant.service_provider_id, channel)
+    : undefined;
+  const holder = provider ?? (await getRow(db, merchant.institution_id, channel));
+  const own = await getRow(db, merchantId, channel);
+  return { merchant, rows: [holder, own].filter((r): r is Row => r !== undefined) };
+}
+
+/**
+ * What a channel adapter runs under for a merchant; undefined when neither it nor the holder of
+ * its credentials configured the channel, or either disabled it.
  */
 export async function resolveChannelConfig(
   db: Queryable,
@@ -134,45 +155,27 @@ export async function resolveChannelConfig(
   merchantId: string,
   channel: ChannelName,
 ): Promise<ResolvedChannelConfig | undefined> {
-  const merchant = await db
-    .selectFrom('merchants')
-    .select(['id', 'service_provider_id'])
-    .where('id', '=', merchantId)
-    .executeTakeFirst();
-  if (!merchant) return undefined;
-  const own = await getRow(db, merchantId, channel);
-  const provider = merchant.service_provider_id
-    ? await getRow(db, merchant.service_provider_id, channel)
-    : undefined;
-  if (!own && !provider) return undefined;
-  if (own?.enabled === false || provider?.enabled === false) return undefined;
+  const chain = await chainRows(db, merchantId, channel);
+  if (!chain || chain.rows.length === 0 || chain.rows.some((r) => !r.enabled)) return undefined;
   return {
     merchant_id: merchantId,
-    service_provider_id: merchant.service_provider_id,
+    service_provider_id: chain.merchant.service_provider_id,
     channel,
-    fields: effectiveFields(
-      provider ? { ...provider.fields, ...openSecrets(box, provider) } : undefined,
-      own ? { ...own.fields, ...openSecrets(box, own) } : undefined,
-    ),
+    fields: effectiveFields(chain.rows.map((r) => ({ ...r.fields, ...openSecrets(box, r) }))),
   };
 }
 
 /** The effective view without secrets, for GET …/channels/{channel}?effective. */
 export async function effectiveChannelObject(db: Queryable, merchantId: string, channel: ChannelName) {
-  const merchant = await db
-    .selectFrom('merchants')
-    .select(['service_provider_id'])
-    .where('id', '=', merchantId)
-    .executeTakeFirstOrThrow();
-  const own = await getRow(db, merchantId, channel);
-  const provider = merchant.service_provider_id
-    ? await getRow(db, merchant.service_provider_id, channel)
-    : undefined;
+  const chain = await chainRows(db, merchantId, channel);
+  if (!chain) throw new ApiError('resource_missing', `no merchant ${merchantId}`, 'id');
+  const inherited = chain.rows.filter((r) => r.owner_id !== merchantId);
   return {
-    enabled: (own?.enabled ?? true) && (provider?.enabled ?? true) && Boolean(own ?? provider),
-    fields: effectiveFields(provider?.fields, own?.fields),
-    has_secret: flags([...new Set([...(provider?.secret_fields ?? []), ...(own?.secret_fields ?? [])])]),
-    inherited_from: provider ? provider.owner_id : null,
+    enabled: chain.rows.length > 0 && chain.rows.every((r) => r.enabled),
+    fields: effectiveFields(chain.rows.map((r) => r.fields)),
+    has_secret: flags([...new Set(chain.rows.flatMap((r) => r.secret_fields))]),
+    /** whose credentials the merchant runs under: its service provider, else its institution */
+    inherited_from: inherited[0]?.owner_id ?? null,
   };
 }
 

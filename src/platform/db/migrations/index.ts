@@ -4,6 +4,7 @@ import * as m0002 from './0002_webhooks.js';
 import * as m0003 from './0003_tenancy.js';
 import * as m0004 from './0004_plates.js';
 import * as m0005 from './0005_payments.js';
+import * as m0006 from './0006_institution_channels.js';
 
 /** Migrations are listed here (not read from disk) so the same set runs from src/ and dist/. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_tenancy': m0003,
   '0004_plates': m0004,
   '0005_payments': m0005,
+  '0006_institution_channels': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {

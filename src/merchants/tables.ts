@@ -61,7 +61,7 @@ export interface AppsTable {
   created_at: CreatedAt;
 }
 
-/** Channel credentials of a service provider (inherited by its merchants) or of one merchant. */
+/** Channel credentials of an institution or a service provider (inherited by its merchants) or of one merchant. */
 export interface ChannelConfigsTable {
   owner_id: string;
   owner_type: 'institution' | 'service_provider' | 'merchant';

@@ -89,7 +89,7 @@ export function registerAdminChannelRoutes(scope: FastifyInstance, ctx: AppConte
   for (const owner of OWNERS) {
     const params = Strict({ id: IdParam(owner.prefix) });
     const channelParams = Strict({ id: IdParam(owner.prefix), channel: Channel });
-    const who = owner.who;
+    const { who } = owner;
 
     scope.get(
       `/${owner.path}/:id/channels`,

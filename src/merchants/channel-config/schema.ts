@@ -165,8 +165,8 @@ export function applyPatch(current: Record<string, string>, patch: FieldPatch): 
 }
 
 /**
- * The merchant's effective configuration from its chain, most general first (institution, service
- * provider, merchant): a field set at a nearer level wins.
+ * The merchant's effective configuration from its levels, most general first (the holder of its
+ * credentials, then the merchant): a field set at a nearer level wins.
  */
 export function effectiveFields(levels: ReadonlyArray<Record<string, string>>): Record<string, string> {
   return Object.assign({}, ...levels) as Record<string, string>;

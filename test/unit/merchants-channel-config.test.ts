@@ -6,6 +6,7 @@ import {
   CHANNEL_FIELDS,
   CHANNELS,
   checkPatch,
+  configLevels,
   effectiveFields,
   SUB_MERCHANT_FIELD,
 } from '../../src/merchants/channel-config/schema.js';
@@ -74,15 +75,45 @@ describe('channel configuration schema', () => {
     );
   });
 
-  it('lets a nearer level override a more general one field by field', () => {
+  it('lets the merchant override the holder of its credentials field by field', () => {
     expect(effectiveFields([{ sp_mchid: '1', sub_mchid: 'x' }, { sub_mchid: '2' }])).toEqual({
       sp_mchid: '1',
       sub_mchid: '2',
     });
-    expect(
-      effectiveFields([{ sp_mchid: 'bank', apiv3_key: 'k' }, { sp_mchid: 'isp' }, { sub_mchid: 's' }]),
-    ).toEqual({ sp_mchid: 'isp', apiv3_key: 'k', sub_mchid: 's' });
     expect(effectiveFields([])).toEqual({});
+  });
+
+  it('takes the credentials from the service provider, else the institution, never both', () => {
+    type Level = { name: string; enabled: boolean };
+    const level = (name: string, enabled = true): Level => ({ name, enabled });
+    const names = (found: { provider?: Level; institution?: Level; own?: Level }) => {
+      const r = configLevels(found);
+      return { holder: r.holder?.name, levels: r.levels.map((l) => l.name), enabled: r.enabled };
+    };
+    expect(names({ provider: level('isp'), institution: level('bank'), own: level('mch') })).toEqual({
+      holder: 'isp',
+      levels: ['isp', 'mch'],
+      enabled: true,
+    });
+    expect(names({ provider: undefined, institution: level('bank'), own: level('mch') })).toEqual({
+      holder: 'bank',
+      levels: ['bank', 'mch'],
+      enabled: true,
+    });
+    // a provider that switched the channel off does not fall back to the bank
+    expect(names({ provider: level('isp', false), institution: level('bank'), own: undefined })).toEqual({
+      holder: 'isp',
+      levels: ['isp'],
+      enabled: false,
+    });
+    expect(names({ provider: undefined, institution: level('bank'), own: level('mch', false) }).enabled).toBe(
+      false,
+    );
+    expect(names({ provider: undefined, institution: undefined, own: undefined })).toEqual({
+      holder: undefined,
+      levels: [],
+      enabled: false,
+    });
   });
 });
 

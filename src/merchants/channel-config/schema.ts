@@ -164,10 +164,29 @@ export function applyPatch(current: Record<string, string>, patch: FieldPatch): 
   return next;
 }
 
+/** What a configuration level needs to take part in a merchant's effective configuration. */
+export interface ConfigLevel {
+  enabled: boolean;
+}
+
 /**
- * The merchant's effective configuration from its levels, most general first (the holder of its
- * credentials, then the merchant): a field set at a nearer level wins.
+ * The levels a merchant's configuration is made of, most general first: the holder of its
+ * credentials, then its own. The holder is its service provider when that configured the channel,
+ * else its institution (a bank that is itself the channels' service provider); never both, so
+ * two parties' credentials are never mixed. In force only when some level exists and none is
+ * disabled.
  */
+export function configLevels<L extends ConfigLevel>(found: {
+  provider?: L | undefined;
+  institution?: L | undefined;
+  own?: L | undefined;
+}): { holder: L | undefined; levels: L[]; enabled: boolean } {
+  const holder = found.provider ?? found.institution;
+  const levels = [holder, found.own].filter((l): l is L => l !== undefined);
+  return { holder, levels, enabled: levels.length > 0 && levels.every((l) => l.enabled) };
+}
+
+/** The merchant's effective fields from its levels, most general first: a nearer level wins. */
 export function effectiveFields(levels: ReadonlyArray<Record<string, string>>): Record<string, string> {
   return Object.assign({}, ...levels) as Record<string, string>;
 }

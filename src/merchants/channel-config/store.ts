@@ -4,7 +4,7 @@ import { ApiError } from '../../core/errors.js';
 import { lockKey, type Queryable } from '../../platform/db/index.js';
 import type { SecretBox } from '../../platform/secret-box.js';
 import type { ChannelConfigsTable, ChannelName } from '../tables.js';
-import { applyPatch, checkPatch, effectiveFields, type FieldPatch } from './schema.js';
+import { applyPatch, checkPatch, configLevels, effectiveFields, type FieldPatch } from './schema.js';
 
 /** Channel configuration rows: public fields in jsonb, secret fields sealed with the master key. */
 
@@ -124,25 +124,34 @@ export interface ResolvedChannelConfig {
   fields: Record<string, string>;
 }
 
-/**
- * The rows a merchant's configuration is made of: the credentials' holder, then its own. The
- * holder is its service provider when that has configured the channel, else its institution (a
- * bank that is itself the channels' service provider); never both, so two parties' credentials
- * are never mixed.
- */
-async function chainRows(db: Queryable, merchantId: string, channel: ChannelName) {
+/** The merchant and its configuration levels for one channel (see configLevels), in two queries. */
+async function merchantLevels(db: Queryable, merchantId: string, channel: ChannelName) {
   const merchant = await db
     .selectFrom('merchants')
     .select(['id', 'service_provider_id', 'institution_id'])
     .where('id', '=', merchantId)
     .executeTakeFirst();
   if (!merchant) return undefined;
-  const provider = merchant.service_provider_id
-    ? await getRow(db, merchant.service_provider_id, channel)
-    : undefined;
-  const holder = provider ?? (await getRow(db, merchant.institution_id, channel));
-  const own = await getRow(db, merchantId, channel);
-  return { merchant, rows: [holder, own].filter((r): r is Row => r !== undefined) };
+  const owners = [merchant.institution_id, merchant.service_provider_id, merchantId];
+  const rows = await db
+    .selectFrom('channel_configs')
+    .selectAll()
+    .where(
+      'owner_id',
+      'in',
+      owners.filter((o): o is string => o !== null),
+    )
+    .where('channel', '=', channel)
+    .execute();
+  const of = (owner: string | null) => rows.find((r) => owner !== null && r.owner_id === owner);
+  return {
+    merchant,
+    ...configLevels({
+      provider: of(merchant.service_provider_id),
+      institution: of(merchant.institution_id),
+      own: of(merchantId),
+    }),
+  };
 }
 
 /**
@@ -155,27 +164,26 @@ export async function resolveChannelConfig(
   merchantId: string,
   channel: ChannelName,
 ): Promise<ResolvedChannelConfig | undefined> {
-  const chain = await chainRows(db, merchantId, channel);
-  if (!chain || chain.rows.length === 0 || chain.rows.some((r) => !r.enabled)) return undefined;
+  const found = await merchantLevels(db, merchantId, channel);
+  if (!found?.enabled) return undefined;
   return {
     merchant_id: merchantId,
-    service_provider_id: chain.merchant.service_provider_id,
+    service_provider_id: found.merchant.service_provider_id,
     channel,
-    fields: effectiveFields(chain.rows.map((r) => ({ ...r.fields, ...openSecrets(box, r) }))),
+    fields: effectiveFields(found.levels.map((r) => ({ ...r.fields, ...openSecrets(box, r) }))),
   };
 }
 
 /** The effective view without secrets, for GET …/channels/{channel}?effective. */
 export async function effectiveChannelObject(db: Queryable, merchantId: string, channel: ChannelName) {
-  const chain = await chainRows(db, merchantId, channel);
-  if (!chain) throw new ApiError('resource_missing', `no merchant ${merchantId}`, 'id');
-  const inherited = chain.rows.filter((r) => r.owner_id !== merchantId);
+  const found = await merchantLevels(db, merchantId, channel);
+  if (!found) throw new ApiError('resource_missing', `no merchant ${merchantId}`, 'id');
   return {
-    enabled: chain.rows.length > 0 && chain.rows.every((r) => r.enabled),
-    fields: effectiveFields(chain.rows.map((r) => r.fields)),
-    has_secret: flags([...new Set(chain.rows.flatMap((r) => r.secret_fields))]),
+    enabled: found.enabled,
+    fields: effectiveFields(found.levels.map((r) => r.fields)),
+    has_secret: flags([...new Set(found.levels.flatMap((r) => r.secret_fields))]),
     /** whose credentials the merchant runs under: its service provider, else its institution */
-    inherited_from: inherited[0]?.owner_id ?? null,
+    inherited_from: found.holder?.owner_id ?? null,
   };
 }
 

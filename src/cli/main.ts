@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { systemClock } from '../core/clock.js';
-import { buildApp } from '../http/app.js';
 import { demoFile, ensureDemoTenant, writeDemoFile } from '../merchants/demo.js';
 import { ConfigError, loadConfig, type Config } from '../platform/config.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
@@ -9,7 +8,7 @@ import { boot, pgliteDir, type Runtime } from './boot.js';
 import { HELP } from './help.js';
 import { signedRequest } from './request.js';
 import { platesCommand } from './plates.js';
-import { startSandbox, type RunningSandbox } from '../sandbox/start.js';
+import type { RunningSandbox } from '../sandbox/start.js';
 import { startBackground } from './background.js';
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
@@ -50,9 +49,14 @@ function onShutdown(logger: Logger, stop: () => Promise<void>): void {
 
 async function start(config: Config, logger: Logger): Promise<void> {
   print(`JuhePay — ${modeLine(config)}`);
-  const runtime = await boot(config, logger, systemClock);
+  // the database opens (PGlite compiles its WebAssembly off the main thread) while the sandbox starts
+  // and the HTTP modules load: a warm start waits for the slowest of the three, not their sum
+  const [runtime, sandbox, { buildApp }] = await Promise.all([
+    boot(config, logger, systemClock),
+    config.sandbox ? startSandboxFor(config, logger) : undefined,
+    import('../http/app.js'),
+  ]);
   const { ctx } = runtime;
-  const sandbox = config.sandbox ? await startSandboxFor(config, logger) : undefined;
   const app = await buildApp(ctx);
   await app.listen({ port: config.port, host: config.host });
   const background = startBackground(runtime, logger);
@@ -98,7 +102,8 @@ async function start(config: Config, logger: Logger): Promise<void> {
   });
 }
 
-function startSandboxFor(config: Config, logger: Logger): Promise<RunningSandbox> {
+async function startSandboxFor(config: Config, logger: Logger): Promise<RunningSandbox> {
+  const { startSandbox } = await import('../sandbox/start.js');
   return startSandbox({
     dataDir: config.dataDir,
     host: config.host,

@@ -6,9 +6,12 @@ export default tseslint.config(
   js.configs.recommended,
   { languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } } },
   ...tseslint.configs.recommended,
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } } },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // modules register their tables with `interface Tables extends MyTables {}`
+      '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
     },
   },
 );

@@ -3,7 +3,7 @@ import { ManualClock, unixSeconds } from '../src/core/clock.js';
 import { ChannelRegistry } from '../src/channels/registry.js';
 import { buildApp } from '../src/http/app.js';
 import type { AppContext } from '../src/http/context.js';
-import { signRequest } from '../src/http/auth/signature.js';
+import { signRequest } from '../src/core/signature.js';
 import { createApp } from '../src/merchants/apps.js';
 import { MemoryCache } from '../src/platform/cache/index.js';
 import { migrateToLatest, openDatabase, type Database } from '../src/platform/db/index.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type autocannon from 'autocannon';
-import { hmacBase64, messageCanonical, signRequest } from '../../src/http/auth/signature.js';
+import { hmacBase64, messageCanonical, signRequest } from '../../src/core/signature.js';
 
 export interface Credentials {
   app_id: string;

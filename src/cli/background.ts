@@ -3,7 +3,7 @@ import { housekeepingHandler, HOUSEKEEPING_QUEUE, scheduleHousekeeping } from '.
 import { startWorker } from '../platform/jobs/index.js';
 import { startRelay } from '../platform/outbox/index.js';
 import type { Runtime } from './boot.js';
-import { webhookJobHandlers } from '../notifications/worker.js';
+import { webhookJobHandlers } from '../notifications/index.js';
 import { paymentJobHandlers } from '../payments/jobs.js';
 import { onboardingJobHandlers } from '../merchants/onboarding/jobs.js';
 import { createOnboardingChannels } from '../channels/onboarding.js';

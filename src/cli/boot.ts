@@ -11,7 +11,7 @@ import { SecretBox } from '../platform/secret-box.js';
 import { createStream } from '../platform/stream/index.js';
 import { ChannelRegistry, createChannelAdapters } from '../channels/index.js';
 import { channelConfigSource } from '../merchants/channel-config/store.js';
-import { loadWebhookConfig } from '../notifications/config.js';
+import { loadWebhookConfig } from '../notifications/index.js';
 
 /** Opens everything a process needs (database, cache, stream, keys) from the configuration. */
 export interface Runtime {

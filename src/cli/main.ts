@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { systemClock } from '../core/clock.js';
-import { demoFile, ensureDemoTenant, writeDemoFile } from '../merchants/demo.js';
+import { demoFile, ensureDemoTenant, writeDemoFile } from '../demo/tenant.js';
 import { ConfigError, loadConfig, type Config } from '../platform/config.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { createLogger, type Logger } from '../platform/logger.js';

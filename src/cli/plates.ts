@@ -3,9 +3,15 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
-import { createBlankPlates, getBatch, listBatchPlates } from '../merchants/plates.js';
-import { isValidAmountFen, MAX_BATCH_SIZE, plateUrl } from '../merchants/plates-rules.js';
-import { renderPlateSheet } from '../merchants/plates-sheet.js';
+import {
+  createBlankPlates,
+  getBatch,
+  isValidAmountFen,
+  listBatchPlates,
+  MAX_BATCH_SIZE,
+  plateUrl,
+  renderPlateSheet,
+} from '../merchants/plates/index.js';
 import type { Config } from '../platform/config.js';
 import { inTransaction, migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { writeEvent } from '../platform/outbox/outbox.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { hmacBase64, messageCanonical, signRequest } from '../http/auth/signature.js';
+import { hmacBase64, messageCanonical, signRequest } from '../core/signature.js';
 import type { Config } from '../platform/config.js';
 
 /**

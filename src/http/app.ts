@@ -15,20 +15,24 @@ import { registerRefundRoutes } from './routes/refunds.js';
 import { registerChannelNotifyRoutes } from './routes/channel-notify.js';
 import { registerCashierAdminRoutes, registerCashierRoutes } from './routes/cashier.js';
 import { registerAdminPaymentRoutes } from './routes/admin-payments.js';
-import { setPlateOrderCreator } from '../merchants/plates-orders.js';
 import { plateOrderCreator } from '../payments/plate-orders.js';
-import { registerEventRoutes, registerWebhookAdminRoutes } from '../notifications/routes.js';
-import { registerPlateAdminRoutes, registerPlatePages } from '../merchants/plates-routes.js';
+import { registerEventRoutes, registerWebhookAdminRoutes } from '../notifications/index.js';
+import {
+  registerPlateAdminRoutes,
+  registerPlatePages,
+  type PlateOrderCreator,
+} from '../merchants/plates/index.js';
 
 export const API_VERSION = '0.1.0';
 
 export interface AppOptions {
   /** extra route registrations inside the authenticated /v1 scope (tests, later modules) */
   v1Routes?: Array<(scope: FastifyInstance, ctx: AppContext) => void>;
+  /** how plate pages place orders; default: the payments module */
+  plateOrders?: PlateOrderCreator;
 }
 
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
-  setPlateOrderCreator(plateOrderCreator); // plates take payments through the orders module
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -57,7 +61,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
 
   await registerOpenApi(app, API_VERSION);
   registerHealthRoutes(app, ctx);
-  registerPlatePages(app, ctx);
+  // plates take payments through the orders module (or a test double)
+  registerPlatePages(app, ctx, options.plateOrders ?? plateOrderCreator(ctx));
   await registerChannelNotifyRoutes(app, ctx);
   registerCashierRoutes(app, ctx);
 

@@ -2,7 +2,7 @@ import type { Generated } from 'kysely';
 import type { CreatedAt, Json, Timestamp } from '../platform/db/tables.js';
 
 // Kysely table types for tenancy, apps, channel configs, onboarding and the audit log (issue 4);
-// merged into Tables in src/platform/db/tables.ts. DDL: migrations 0001 and 0003.
+// merged into Tables (platform/db/tables.ts) below. DDL: migrations 0001 and 0003.
 
 export type MerchantStatus = 'active' | 'suspended';
 export type ChannelName = 'wechatpay' | 'alipay' | 'unionpay' | 'qqwallet' | 'jdpay' | 'baiduwallet';
@@ -126,4 +126,10 @@ export interface TenancyTables {
   onboarding_applications: OnboardingApplicationsTable;
   onboarding_channels: OnboardingChannelsTable;
   audit_log: AuditLogTable;
+}
+
+// Registers these tables in the one Kysely schema type (platform/db/tables.ts), so platform never
+// imports a domain module.
+declare module '../platform/db/tables.js' {
+  interface Tables extends TenancyTables {}
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { unixSeconds } from '../core/clock.js';
 import { randomToken } from '../core/ids.js';
-import { findAppForAuth } from '../merchants/apps.js';
+import { findAppForAuth } from '../merchants/index.js';
 import { inTransaction, type Db } from '../platform/db/index.js';
 import { PermanentJobError, type Job, type RetryRequest } from '../platform/jobs/index.js';
 import type { SecretBox } from '../platform/secret-box.js';

@@ -1,7 +1,7 @@
 import type { Generated } from 'kysely';
 import type { Timestamp } from '../platform/db/tables.js';
 
-// Kysely table types for webhooks (issue 6); merged into Tables in src/platform/db/tables.ts.
+// Kysely table types for webhooks (issue 6); merged into Tables (platform/db/tables.ts) below.
 // The migration 0002_webhooks is the source of truth.
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
@@ -56,4 +56,10 @@ export interface WebhookTables {
   webhook_sequences: WebhookSequencesTable;
   webhook_events: WebhookEventsTable;
   webhook_attempts: WebhookAttemptsTable;
+}
+
+// Registers these tables in the one Kysely schema type (platform/db/tables.ts), so platform never
+// imports a domain module.
+declare module '../platform/db/tables.js' {
+  interface Tables extends WebhookTables {}
 }

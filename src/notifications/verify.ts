@@ -1,4 +1,4 @@
-import { hmacBase64, messageCanonical, signaturesEqual } from '../http/auth/signature.js';
+import { hmacBase64, messageCanonical, signaturesEqual } from '../core/signature.js';
 
 /**
  * Webhook signing (JuhePay side) and verification (merchant side), pure and dependency-free beyond

@@ -1,4 +1,4 @@
-import type { AppContext } from '../http/context.js';
+import type { PlatformContext } from '../platform/context.js';
 import type { Handlers } from '../platform/jobs/index.js';
 import { loadWebhookConfig, type WebhookConfig } from './config.js';
 import { deliverEvent, SecretCache } from './delivery.js';
@@ -13,7 +13,7 @@ export type WebhookHandlerOptions = Partial<WebhookConfig>;
  * are shared by every delivery of this process.
  */
 export function webhookJobHandlers(
-  ctx: Pick<AppContext, 'db' | 'box' | 'clock' | 'engine'>,
+  ctx: Pick<PlatformContext, 'db' | 'box' | 'clock' | 'engine'>,
   options: WebhookHandlerOptions = {},
 ): Handlers {
   const config = { ...loadWebhookConfig(process.env, ctx.engine), ...options };

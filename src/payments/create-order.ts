@@ -6,7 +6,7 @@ import { newId } from '../core/ids.js';
 import { inTransaction, type Db } from '../platform/db/index.js';
 import { enqueue } from '../platform/jobs/index.js';
 import type { OrderRow } from './order-view.js';
-import { assertMerchantCanTransact } from '../merchants/tenancy.js';
+import { assertMerchantCanTransact } from '../merchants/index.js';
 
 /** Creating an order: validated input in, one row out, idempotent by (app, mch_order_no). */
 

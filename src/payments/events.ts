@@ -1,4 +1,4 @@
-import { recordEvent } from '../notifications/events.js';
+import { recordEvent } from '../notifications/index.js';
 import type { Tx } from '../platform/db/index.js';
 import type { OrderEventType } from './order-machine.js';
 import type { TransitionDeps } from './order-transitions.js';

@@ -1,14 +1,14 @@
 import { randomToken } from '../core/ids.js';
 import { ApiError } from '../core/errors.js';
-import type { AppContext } from '../http/context.js';
-import type { PlateOrderCreator } from '../merchants/plates-orders.js';
+import type { PlatformContext } from '../platform/context.js';
+import type { PlateOrderCreator } from '../merchants/plates/index.js';
 import { createOrder } from './create-order.js';
 
 /**
  * Orders typed in at a static plate: they belong to the plate's merchant (and store), under the
  * merchant's first active app, whose default notify_url receives the webhooks.
  */
-export function plateOrderCreator(ctx: AppContext): PlateOrderCreator {
+export function plateOrderCreator(ctx: PlatformContext): PlateOrderCreator {
   return {
     createPlateOrder: async ({ merchantId, storeId, amountFen, plateCode, clientIp }) => {
       const app = await ctx.db

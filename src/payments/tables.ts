@@ -2,7 +2,7 @@ import type { Generated } from 'kysely';
 import type { CreatedAt, Json, Timestamp } from '../platform/db/tables.js';
 
 // Kysely table types for payments (orders, refunds, exceptions, channel notification log);
-// merged into Tables in src/platform/db/tables.ts. Migrations 0001 and 0005 define them.
+// merged into Tables (platform/db/tables.ts) below. Migrations 0001 and 0005 define them.
 
 export interface OrdersTable {
   id: string;
@@ -86,4 +86,10 @@ export interface PaymentTables {
   refunds: RefundsTable;
   payment_exceptions: PaymentExceptionsTable;
   channel_notifications: ChannelNotificationsTable;
+}
+
+// Registers these tables in the one Kysely schema type (platform/db/tables.ts), so platform never
+// imports a domain module.
+declare module '../platform/db/tables.js' {
+  interface Tables extends PaymentTables {}
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { purgeExpiredKeys } from '../http/idempotency.js';
+import { purgeExpiredKeys } from './idempotency.js';
 import type { Queryable } from './db/index.js';
 import { enqueue, pruneFinishedJobs, type JobHandler } from './jobs/index.js';
 import { pruneOutbox, pruneProcessedEvents } from './outbox/index.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { FaultMode, PayCodeScenario, SandboxChannel, SandboxContext, Wallet } from './context.js';
-import { jsonBody } from './server.js';
+import { jsonBody } from './json-body.js';
 
 const CHANNELS: SandboxChannel[] = ['wechatpay', 'alipay', 'unionpay', 'qqwallet', 'jdpay', 'baiduwallet'];
 const MODES: FaultMode[] = [

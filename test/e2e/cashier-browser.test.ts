@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bindPlate, createBlankPlates } from '../../src/merchants/plates.js';
+import { bindPlate, createBlankPlates } from '../../src/merchants/plates/store.js';
 import { inTransaction, type Database } from '../../src/platform/db/index.js';
 import { createTestDatabase } from '../support/db.js';
 import { startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DemoFile } from '../../src/merchants/demo.js';
+import type { DemoFile } from '../../src/demo/tenant.js';
 import { requireService } from '../support/services.js';
 import { nonce, responseSignatureValid, signedHeaders } from '../support/signing.js';
 import { freePort, readJson, runJuhepay, waitFor, waitForReady, type Running } from '../support/process.js';

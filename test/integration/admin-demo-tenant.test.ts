@@ -1,7 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { resolveChannelConfig } from '../../src/merchants/channel-config/store.js';
-import { ensureDemoTenant } from '../../src/merchants/demo.js';
+import { ensureDemoTenant } from '../../src/demo/tenant.js';
 import { SecretBox, generateMasterKey } from '../../src/platform/secret-box.js';
 import { generateSandboxKeys } from '../../src/sandbox/keygen.js';
 import type { SandboxKeys } from '../../src/sandbox/keys.js';

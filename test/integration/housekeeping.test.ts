@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { inTransaction } from '../../src/platform/db/index.js';
-import { claimKey } from '../../src/http/idempotency.js';
+import { claimKey } from '../../src/platform/idempotency.js';
 import {
   housekeepingHandler,
   HOUSEKEEPING_QUEUE,

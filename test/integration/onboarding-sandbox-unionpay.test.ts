@@ -13,7 +13,7 @@ import { ChannelError } from '../../src/channels/channel.js';
 import { encodeForm, parseAcpResponse } from '../../src/channels/unionpay/protocol/form.js';
 import { signAcpMessage } from '../../src/channels/unionpay/protocol/signature.js';
 import { resolveChannelConfig } from '../../src/merchants/channel-config/store.js';
-import { writeDemoChannelConfigs } from '../../src/merchants/demo-channels.js';
+import { writeDemoChannelConfigs } from '../../src/demo/channels.js';
 import { onboardingJobHandlers } from '../../src/merchants/onboarding/jobs.js';
 import type { OnboardingSubmission } from '../../src/merchants/onboarding/channel.js';
 import { runDue } from '../../src/platform/jobs/index.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createOnboardingChannels } from '../../src/channels/onboarding.js';
 import { resolveChannelConfig } from '../../src/merchants/channel-config/store.js';
-import { writeDemoChannelConfigs } from '../../src/merchants/demo-channels.js';
+import { writeDemoChannelConfigs } from '../../src/demo/channels.js';
 import { onboardingJobHandlers } from '../../src/merchants/onboarding/jobs.js';
 import { runDue } from '../../src/platform/jobs/index.js';
 import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';

@@ -4,7 +4,7 @@ import { createChannelAdapters } from '../../src/channels/index.js';
 import { createOnboardingChannels } from '../../src/channels/onboarding.js';
 import { ChannelRegistry } from '../../src/channels/registry.js';
 import { channelConfigSource, resolveChannelConfig } from '../../src/merchants/channel-config/store.js';
-import { writeDemoChannelConfigs } from '../../src/merchants/demo-channels.js';
+import { writeDemoChannelConfigs } from '../../src/demo/channels.js';
 import { onboardingJobHandlers } from '../../src/merchants/onboarding/jobs.js';
 import { runDue } from '../../src/platform/jobs/index.js';
 import { SecretBox, generateMasterKey } from '../../src/platform/secret-box.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../support/db.js';
-import { bindPlate, createBlankPlates } from '../../src/merchants/plates.js';
+import { bindPlate, createBlankPlates } from '../../src/merchants/plates/store.js';
 import { inTransaction } from '../../src/platform/db/index.js';
 import { eventually, startPaymentsEnv, walletAction, type PaymentsEnv } from '../support/payments.js';
 

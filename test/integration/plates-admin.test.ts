@@ -1,6 +1,6 @@
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { isPlateCode } from '../../src/merchants/plates-rules.js';
+import { isPlateCode } from '../../src/merchants/plates/rules.js';
 import { createStore } from '../../src/merchants/tenancy.js';
 import { describeEachEngine } from '../support/db.js';
 import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';

@@ -3,8 +3,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApiError } from '../../src/core/errors.js';
 import { inTransaction } from '../../src/platform/db/index.js';
-import { changePlate, createBlankPlates } from '../../src/merchants/plates.js';
-import { setPlateOrderCreator, type PlateOrderInput } from '../../src/merchants/plates-orders.js';
+import { changePlate, createBlankPlates } from '../../src/merchants/plates/store.js';
+import type { PlateOrderCreator, PlateOrderInput } from '../../src/merchants/plates/orders.js';
 import { createMerchant, createStore } from '../../src/merchants/tenancy.js';
 import { describeEachEngine } from '../support/db.js';
 import { createTestApp, type TestApp } from '../support/app.js';
@@ -13,24 +13,27 @@ import { createTestApp, type TestApp } from '../support/app.js';
 // the real one in): every plate state, both answer formats, and malformed input.
 describeEachEngine('plate pages /q', (ctx) => {
   let t: TestApp;
-  let restore: () => void;
   const calls: PlateOrderInput[] = [];
   let failWith: ApiError | undefined;
+  // a test double for the payments module, swappable per test
+  const recording: PlateOrderCreator = {
+    createPlateOrder: async (input) => {
+      if (failWith) throw failWith;
+      calls.push(input);
+      return {
+        order_id: `ord_test${calls.length}`,
+        cashier_url: `http://127.0.0.1:3000/pay/ord_test${calls.length}`,
+      };
+    },
+  };
+  let plateOrders = recording;
   const plates = {} as Record<'blank' | 'open' | 'fixed' | 'disabled' | 'suspended' | 'hostile', string>;
   let storeId: string;
 
   beforeAll(async () => {
-    t = await createTestApp(ctx.database);
-    restore = setPlateOrderCreator(() => ({
-      createPlateOrder: async (input) => {
-        if (failWith) throw failWith;
-        calls.push(input);
-        return {
-          order_id: `ord_test${calls.length}`,
-          cashier_url: `http://127.0.0.1:3000/pay/ord_test${calls.length}`,
-        };
-      },
-    }));
+    t = await createTestApp(ctx.database, {
+      plateOrders: { createPlateOrder: (input) => plateOrders.createPlateOrder(input) },
+    });
     const db = ctx.database.db;
     storeId = (await createStore(db, t.merchantId, 'Branch <1>', t.clock)).id;
     const institutionId = (await db.selectFrom('institutions').select('id').executeTakeFirstOrThrow()).id;
@@ -70,7 +73,6 @@ describeEachEngine('plate pages /q', (ctx) => {
     await sql`update merchants set status = 'suspended' where id = ${suspended.id}`.execute(db);
   });
   afterAll(async () => {
-    restore();
     await t.close();
   });
 
@@ -221,10 +223,10 @@ describeEachEngine('plate pages /q', (ctx) => {
     },
   );
 
-  it('answers 503 "payments not available" while no order creator is plugged in, and passes other errors on', async () => {
-    const unplug = setPlateOrderCreator(() => ({
+  it('answers 503 "payments not available" when payments cannot take the order, and passes other errors on', async () => {
+    plateOrders = {
       createPlateOrder: () => Promise.reject(new ApiError('service_unavailable', 'payments not available')),
-    }));
+    };
     try {
       const json = await postJson(plates.open, '{"amount":100}');
       expect(json.statusCode).toBe(503);
@@ -236,7 +238,7 @@ describeEachEngine('plate pages /q', (ctx) => {
       expect(page.statusCode).toBe(503);
       expect(page.body).toContain('暂时无法付款');
     } finally {
-      unplug();
+      plateOrders = recording;
     }
     failWith = new ApiError('risk_rejected');
     try {

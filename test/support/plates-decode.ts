@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { A4, sheetLayout } from '../../src/merchants/plates-sheet.js';
+import { A4, sheetLayout } from '../../src/merchants/plates/sheet.js';
 
 export const run = promisify(execFile);
 export const hasTool = (tool: string) => !spawnSync(tool, ['--help'], { stdio: 'ignore' }).error;

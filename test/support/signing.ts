@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hmacBase64, messageCanonical, signRequest } from '../../src/http/auth/signature.js';
+import { hmacBase64, messageCanonical, signRequest } from '../../src/core/signature.js';
 
 export interface Credentials {
   app_id: string;

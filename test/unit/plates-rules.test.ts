@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { randomPlateCode } from '../../src/merchants/plates.js';
+import { randomPlateCode } from '../../src/merchants/plates/store.js';
 import {
   formatPlateCode,
   formatYuan,
@@ -16,7 +16,7 @@ import {
   transition,
   type PlateAction,
   type PlateState,
-} from '../../src/merchants/plates-rules.js';
+} from '../../src/merchants/plates/rules.js';
 
 const merchantIds = fc.constantFrom('mch_a', 'mch_b');
 const storeIds = fc.constantFrom(null, 'sto_a', 'sto_b');

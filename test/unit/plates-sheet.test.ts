@@ -1,16 +1,16 @@
 import fc from 'fast-check';
 import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
-import { SCAN_TO_PAY_GLYPHS } from '../../src/merchants/plates-glyphs.js';
-import { escapeHtml, notActivatedPage, amountPage } from '../../src/merchants/plates-pages.js';
-import { qrMatrix, qrRuns } from '../../src/merchants/plates-qr.js';
+import { SCAN_TO_PAY_GLYPHS } from '../../src/merchants/plates/glyphs.js';
+import { escapeHtml, notActivatedPage, amountPage } from '../../src/merchants/plates/pages.js';
+import { qrMatrix, qrRuns } from '../../src/merchants/plates/qr.js';
 import {
   A4,
   pageCount,
   PLATES_PER_PAGE,
   renderPlateSheet,
   sheetLayout,
-} from '../../src/merchants/plates-sheet.js';
+} from '../../src/merchants/plates/sheet.js';
 
 describe('sheet layout', () => {
   it('puts 12 plates on an A4 page, inside the margins, without overlaps', () => {

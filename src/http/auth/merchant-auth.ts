@@ -13,7 +13,7 @@ import {
   parseAuthorization,
   requestCanonical,
   signaturesEqual,
-} from './signature.js';
+} from '../../core/signature.js';
 
 export interface MerchantPrincipal {
   appId: string;

@@ -2,11 +2,6 @@ import type { ColumnType, Generated } from 'kysely';
 
 /** Kysely's view of the schema. The migrations in ./migrations are the source of truth. */
 
-import type { WebhookTables } from '../../notifications/tables.js';
-import type { TenancyTables } from '../../merchants/tables.js';
-import type { PlateTables } from '../../merchants/plates-tables.js';
-import type { PaymentTables } from '../../payments/tables.js';
-
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 /** jsonb: read as the value, written as JSON text */
@@ -16,16 +11,6 @@ export interface SettingsTable {
   key: string;
   value: Json;
   updated_at: Timestamp;
-}
-
-export interface PlatesTable {
-  code: string;
-  batch_id: string;
-  merchant_id: string | null;
-  store_id: string | null;
-  amount: number | null;
-  status: 'blank' | 'bound' | 'disabled';
-  created_at: CreatedAt;
 }
 
 export interface OutboxTable {
@@ -69,11 +54,13 @@ export interface IdempotencyKeysTable {
   expires_at: Timestamp;
 }
 
-/** Each domain module declares its own tables (…/tables.ts) and they are merged here; the tenancy
- * tables (institutions … apps) are in src/merchants/tables.ts. */
-export interface Tables extends WebhookTables, TenancyTables, PlateTables, PaymentTables {
+/**
+ * The platform's own tables. Each domain module adds its tables to this interface from its own
+ * tables.ts (`declare module '…/platform/db/tables.js' { interface Tables extends MyTables {} }`),
+ * so the schema type is whole while platform imports no domain.
+ */
+export interface Tables {
   settings: SettingsTable;
-  plates: PlatesTable;
   outbox: OutboxTable;
   processed_events: ProcessedEventsTable;
   jobs: JobsTable;

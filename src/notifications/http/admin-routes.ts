@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { ApiError } from '../core/errors.js';
-import type { AppContext } from '../http/context.js';
-import { ErrorResponse, IdParam, Strict } from '../http/schemas.js';
-import { parseEventFilter, parseTimeRange, type RawQuery } from './list-query.js';
-import { getEvent, listEvents, type EventScope } from './queries.js';
-import { resendEvent, resendFailed } from './resend.js';
-import { Accepted, EventListQuery, ResendRange } from './event-schemas.js';
+import { ApiError } from '../../core/errors.js';
+import type { PlatformContext } from '../../platform/context.js';
+import { ErrorResponse, IdParam, Strict } from '../../http/schemas.js';
+import { parseEventFilter, parseTimeRange, type RawQuery } from '../list-query.js';
+import { getEvent, listEvents, type EventScope } from '../queries.js';
+import { resendEvent, resendFailed } from '../resend.js';
+import { Accepted, EventListQuery, ResendRange } from '../event-schemas.js';
 
 const security = [{ adminToken: [] }];
 const tags = ['admin: events'];
@@ -23,7 +23,7 @@ function scopeOf(input: { merchant_id?: string; app_id?: string }): EventScope {
 }
 
 /** Operator-side webhook routes under /admin/v1: every merchant's events, resend. */
-export function registerWebhookAdminRoutes(scope: FastifyInstance, ctx: AppContext): void {
+export function registerWebhookAdminRoutes(scope: FastifyInstance, ctx: PlatformContext): void {
   scope.get(
     '/events',
     {

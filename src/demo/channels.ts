@@ -2,10 +2,9 @@ import type { Clock } from '../core/clock.js';
 import type { Queryable } from '../platform/db/index.js';
 import type { SecretBox } from '../platform/secret-box.js';
 import type { SandboxKeys } from '../sandbox/keys.js';
-import { upsertChannelConfig } from './channel-config/store.js';
+import { upsertChannelConfig, type ChannelName } from '../merchants/index.js';
 import { h5WalletConfigFromSandbox } from '../channels/h5wallet/config.js';
 import { H5_WALLETS } from '../sandbox/wallets/h5-wallet-protocol.js';
-import type { ChannelName } from './tables.js';
 
 /**
  * The demo tenant's channel configuration, pointing at the sandbox: the service provider holds

@@ -19,9 +19,9 @@ import {
   type PDFFont,
   type PDFPage,
 } from 'pdf-lib';
-import { SCAN_TO_PAY_GLYPHS } from './plates-glyphs.js';
-import { qrMatrix, qrRuns, QR_QUIET_ZONE } from './plates-qr.js';
-import { formatPlateCode, formatYuan } from './plates-rules.js';
+import { SCAN_TO_PAY_GLYPHS } from './glyphs.js';
+import { qrMatrix, qrRuns, QR_QUIET_ZONE } from './qr.js';
+import { formatPlateCode, formatYuan } from './rules.js';
 
 /**
  * The printable sheet: A4 pages of 3 × 4 plates, each with its QR code (vector rectangles), the

@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { ApiError } from '../core/errors.js';
-import { rejectInvalidJson } from '../http/body.js';
-import type { AppContext } from '../http/context.js';
-import { sendError } from '../http/errors.js';
-import { ErrorResponse, Strict } from '../http/schemas.js';
-import { findPlateForPage } from './plates.js';
-import { plateOrderCreator } from './plates-orders.js';
+import { ApiError } from '../../../core/errors.js';
+import { rejectInvalidJson } from '../../../http/body.js';
+import type { PlatformContext } from '../../../platform/context.js';
+import { sendError } from '../../../http/errors.js';
+import { ErrorResponse, Strict } from '../../../http/schemas.js';
+import { findPlateForPage } from '../store.js';
+import type { PlateOrderCreator } from '../orders.js';
 import {
   AMOUNT_ERROR,
   amountPage,
@@ -16,7 +16,7 @@ import {
   notFoundPage,
   PAGE_HEADERS,
   paymentsUnavailablePage,
-} from './plates-pages.js';
+} from '../pages.js';
 import {
   MAX_AMOUNT_FEN,
   MIN_AMOUNT_FEN,
@@ -24,7 +24,7 @@ import {
   pageState,
   parseYuanInput,
   type PageState,
-} from './plates-rules.js';
+} from '../rules.js';
 
 const tags = ['cashier'];
 const FORM_LIMIT = 4 * 1024;
@@ -57,7 +57,7 @@ const REFUSALS: Record<
   },
 };
 
-async function loadPlate(ctx: AppContext, raw: string) {
+async function loadPlate(ctx: PlatformContext, raw: string) {
   const code = normalizePlateCode(raw);
   const plate = code ? await findPlateForPage(ctx.db, code) : undefined;
   if (!plate) return undefined;
@@ -102,7 +102,7 @@ function amountProblem(
 
 /** Creates the order; on the HTML path failures become pages, on the JSON path error objects. */
 async function pay(
-  ctx: AppContext,
+  orders: PlateOrderCreator,
   request: FastifyRequest,
   reply: FastifyReply,
   plate: PagePlate,
@@ -110,7 +110,7 @@ async function pay(
   json: boolean,
 ) {
   try {
-    const order = await plateOrderCreator(ctx).createPlateOrder({
+    const order = await orders.createPlateOrder({
       merchantId: plate.merchant_id!,
       storeId: plate.store_id,
       amountFen,
@@ -134,7 +134,12 @@ async function pay(
 }
 
 /** The static plate pages: GET/POST /q/{plate_code} (CONTRACT §4). */
-export function registerPlatePages(app: FastifyInstance, ctx: AppContext): void {
+/** The customer's pages of a plate; `orders` places the order an amount typed there becomes. */
+export function registerPlatePages(
+  app: FastifyInstance,
+  ctx: PlatformContext,
+  orders: PlateOrderCreator,
+): void {
   void app.register(async (scope) => {
     // the amount page posts a plain HTML form, so this scope (only) also reads urlencoded bodies
     scope.addContentTypeParser(
@@ -175,7 +180,7 @@ export function registerPlatePages(app: FastifyInstance, ctx: AppContext): void 
         }
         if (state !== 'ready')
           return sendPage(reply, REFUSALS[state].status, REFUSALS[state].page(plate.code));
-        if (plate.amount !== null) return pay(ctx, request, reply, plate, plate.amount, false);
+        if (plate.amount !== null) return pay(orders, request, reply, plate, plate.amount, false);
         return sendPage(
           reply,
           200,
@@ -247,7 +252,7 @@ export function registerPlatePages(app: FastifyInstance, ctx: AppContext): void 
           });
           return sendPage(reply, 400, page);
         }
-        return pay(ctx, request, reply, plate, (amount ?? plate.amount)!, json);
+        return pay(orders, request, reply, plate, (amount ?? plate.amount)!, json);
       },
     );
   });

@@ -1,4 +1,4 @@
-import { formatPlateCode } from './plates-rules.js';
+import { formatPlateCode } from './rules.js';
 
 /**
  * The /q pages a customer sees after scanning a plate: server-rendered, phone-sized, Chinese first

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { systemClock, type Clock } from '../core/clock.js';
-import { ApiError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
-import type { Queryable, Tx } from '../platform/db/index.js';
-import { writeEvent } from '../platform/outbox/outbox.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { ApiError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { Queryable, Tx } from '../../platform/db/index.js';
+import { writeEvent } from '../../platform/outbox/outbox.js';
 import {
   isValidAmountFen,
   MAX_BATCH_SIZE,
@@ -14,7 +14,7 @@ import {
   transition,
   type PlateAction,
   type PlateState,
-} from './plates-rules.js';
+} from './rules.js';
 
 /** Static plates (码牌): printed blank in batches, bound to a merchant/store later. */
 

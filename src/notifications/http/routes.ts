@@ -1,17 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../http/context.js';
-import { ErrorResponse, IdParam, Strict } from '../http/schemas.js';
-import { Accepted, EventListQuery, ResendRange } from './event-schemas.js';
-import { parseEventFilter, parseTimeRange, type RawQuery } from './list-query.js';
-import { getEvent, listEvents } from './queries.js';
-import { resendEvent, resendFailed } from './resend.js';
+import type { PlatformContext } from '../../platform/context.js';
+import { ErrorResponse, IdParam, Strict } from '../../http/schemas.js';
+import { Accepted, EventListQuery, ResendRange } from '../event-schemas.js';
+import { parseEventFilter, parseTimeRange, type RawQuery } from '../list-query.js';
+import { getEvent, listEvents } from '../queries.js';
+import { resendEvent, resendFailed } from '../resend.js';
 
 export { registerWebhookAdminRoutes } from './admin-routes.js';
 
 const security = [{ merchantSignature: [] }];
 
 /** Merchant-side webhook routes under /v1: list and read events with their attempts, resend. */
-export function registerEventRoutes(scope: FastifyInstance, ctx: AppContext): void {
+export function registerEventRoutes(scope: FastifyInstance, ctx: PlatformContext): void {
   scope.get(
     '/events',
     {

@@ -4,13 +4,19 @@ import type { Clock } from '../core/clock.js';
 import type { Db } from '../platform/db/index.js';
 import type { SecretBox } from '../platform/secret-box.js';
 import { getOrCreateSetting } from '../platform/settings.js';
-import { createApp } from './apps.js';
-import { normaliseKyc } from './kyc/application.js';
-import { createApplication, submitApplication } from './onboarding/applications.js';
-import { writeDemoChannelConfigs } from './demo-channels.js';
+import {
+  createApp,
+  createApplication,
+  createInstitution,
+  createMerchant,
+  createServiceProvider,
+  createStore,
+  normaliseKyc,
+  submitApplication,
+} from '../merchants/index.js';
+import { bindPlate, createBlankPlates } from '../merchants/plates/index.js';
 import type { SandboxKeys } from '../sandbox/keys.js';
-import { bindPlate, createBlankPlates } from './plates.js';
-import { createInstitution, createMerchant, createServiceProvider, createStore } from './tenancy.js';
+import { writeDemoChannelConfigs } from './channels.js';
 
 /** The demo tenant `npm start` creates on an empty installation, and the demo.json that describes it. */
 

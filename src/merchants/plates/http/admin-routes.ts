@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { AppContext } from '../http/context.js';
-import { ErrorResponse, IdParam, Strict } from '../http/schemas.js';
-import { inTransaction } from '../platform/db/index.js';
-import { writeEvent } from '../platform/outbox/outbox.js';
+import type { PlatformContext } from '../../../platform/context.js';
+import { ErrorResponse, IdParam, Strict } from '../../../http/schemas.js';
+import { inTransaction } from '../../../platform/db/index.js';
+import { writeEvent } from '../../../platform/outbox/outbox.js';
 import {
   changePlate,
   createBlankPlates,
@@ -11,8 +11,8 @@ import {
   getPlate,
   listBatchPlates,
   plateObject,
-} from './plates.js';
-import { plateQrPng } from './plates-qr.js';
+} from '../store.js';
+import { plateQrPng } from '../qr.js';
 import {
   MAX_AMOUNT_FEN,
   MAX_API_BATCH_SIZE,
@@ -20,8 +20,8 @@ import {
   PLATE_CODE_PATTERN,
   plateUrl,
   type PlateAction,
-} from './plates-rules.js';
-import { renderPlateSheet } from './plates-sheet.js';
+} from '../rules.js';
+import { renderPlateSheet } from '../sheet.js';
 
 const tags = ['admin: plates'];
 const security = [{ adminToken: [] }];
@@ -41,7 +41,7 @@ const errors = { 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 
 type Batch = Awaited<ReturnType<typeof getBatch>>;
 
-function batchObject(batch: Batch, ctx: AppContext) {
+function batchObject(batch: Batch, ctx: PlatformContext) {
   return {
     object: 'plate_batch' as const,
     batch_id: batch.id,
@@ -54,7 +54,7 @@ function batchObject(batch: Batch, ctx: AppContext) {
 }
 
 /** Plate batches, sheets and binding under /admin/v1 (CONTRACT §3). */
-export function registerPlateAdminRoutes(scope: FastifyInstance, ctx: AppContext): void {
+export function registerPlateAdminRoutes(scope: FastifyInstance, ctx: PlatformContext): void {
   scope.post(
     '/plates',
     {

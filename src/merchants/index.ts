@@ -1,0 +1,15 @@
+// Tenants (institutions, service providers, merchants, stores), apps and their credentials,
+// channel configurations, onboarding (进件) and plates. Other modules use this file only; plates
+// has its own index (./plates/index.ts).
+export {
+  assertMerchantCanTransact,
+  createInstitution,
+  createMerchant,
+  createServiceProvider,
+  createStore,
+} from './tenancy.js';
+export { createApp, findAppForAuth } from './apps.js';
+export type { ChannelName } from './tables.js';
+export { upsertChannelConfig } from './channel-config/store.js';
+export { normaliseKyc } from './kyc/application.js';
+export { createApplication, submitApplication } from './onboarding/applications.js';

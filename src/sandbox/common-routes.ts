@@ -11,6 +11,7 @@ const MODES: FaultMode[] = [
   'delay_notify',
   'drop_notify',
   'reorder_notify',
+  'abnormal',
 ];
 const WALLETS: Wallet[] = ['wechat', 'alipay', 'unionpay'];
 const SCENARIOS: PayCodeScenario[] = ['success', 'password', 'timeout', 'insufficient_funds'];

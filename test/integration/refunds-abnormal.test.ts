@@ -169,6 +169,66 @@ describeEachEngine('abnormal refunds', (ctx) => {
     expect(types).toEqual(['refund.abnormal', 'refund.abnormal', 'refund.succeeded']);
   });
 
+  it('a redirection the channel could not take is 502 and can be retried; one whose answer was lost is not sent twice', async () => {
+    const order = await paidWechatOrder(300);
+    await sandboxFault('refund');
+    const created = await env.api('POST', '/v1/refunds', {
+      order_id: order.id,
+      mch_refund_no: 'c1',
+      amount: 300,
+    });
+    expect((await settled(created.body.id, 'abnormal')).status).toBe('abnormal');
+    const url = `/admin/v1/refunds/${created.body.id}/apply-abnormal-refund`;
+    await fetch(`${env.sandbox.url}/sandbox/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ channel: 'wechatpay', operation: 'apply_abnormal_refund', mode: 'error_5xx' }),
+    });
+    const busy = await admin('POST', url, { type: 'MERCHANT_BANK_CARD' });
+    expect(busy.status).toBe(502);
+    expect(busy.body.error.type).toBe('channel_error');
+    expect((await env.api('GET', `/v1/refunds/${created.body.id}`)).body.status).toBe('abnormal');
+    // the channel took an earlier application whose answer never reached us: asking again finds
+    // the refund PROCESSING at WeChat (which refuses a second application) and records it
+    const row = await ctx.database.db
+      .selectFrom('refunds')
+      .selectAll()
+      .where('id', '=', created.body.id)
+      .executeTakeFirstOrThrow();
+    // hold the channel's notification about it back, so only the query can tell us
+    await fetch(`${env.sandbox.url}/sandbox/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ channel: 'wechatpay', operation: 'notify', mode: 'reorder_notify' }),
+    });
+    const wechat = env.t.ctx.channels.adapter('wechatpay');
+    const config = await env.t.ctx.channels.config(row.merchant_id, 'wechatpay');
+    const o = await ctx.database.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('id', '=', order.id)
+      .executeTakeFirstOrThrow();
+    await wechat.applyAbnormalRefund!(
+      config,
+      {
+        outTradeNo: o.id,
+        channelTradeNo: o.channel_trade_no ?? undefined,
+        outRefundNo: row.id,
+        amount: row.amount,
+        total: o.amount,
+        notifyUrl: `${env.baseUrl}/notify/wechatpay/${o.merchant_id}`,
+        orderCreatedAt: o.created_at,
+        channelRefundNo: row.channel_refund_no!,
+      },
+      { type: 'MERCHANT_BANK_CARD' },
+    );
+    const again = await admin('POST', url, { type: 'MERCHANT_BANK_CARD' });
+    expect(again.status).toBe(200);
+    // PROCESSING or already SUCCESS at WeChat, as the query found it
+    expect(['pending', 'succeeded']).toContain(again.body.status);
+    expect(again.body).toMatchObject({ abnormal_target: 'MERCHANT_BANK_CARD' });
+    expect((await settled(created.body.id, 'the redirected refund')).status).toBe('succeeded');
+    expect((await env.api('GET', `/v1/orders/${order.id}`)).body.amount_refunded).toBe(300);
+  });
+
   it('an unknown refund is 404, an unknown status filter 400', async () => {
     const missing = await admin(
       'POST',

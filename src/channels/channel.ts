@@ -115,7 +115,11 @@ export interface PaymentStatus {
   message?: string | undefined;
 }
 
-export type RefundState = 'pending' | 'succeeded' | 'failed' | 'not_found';
+/**
+ * `abnormal`: the money left the merchant but the customer's account could not take it (WeChat
+ * ABNORMAL: a cancelled or frozen card); it waits in the channel until an operator redirects it.
+ */
+export type RefundState = 'pending' | 'succeeded' | 'failed' | 'abnormal' | 'not_found';
 
 export interface RefundRequest {
   outTradeNo: string;
@@ -129,6 +133,11 @@ export interface RefundRequest {
   /** when the original payment was made (UnionPay refunds reference it) */
   orderCreatedAt: Date;
 }
+
+/** Where an abnormal refund goes instead (WeChat apply-abnormal-refund `type`). */
+export type AbnormalRefundTarget =
+  | { type: 'USER_BANK_CARD'; bankType: string; bankAccount: string; realName: string }
+  | { type: 'MERCHANT_BANK_CARD' };
 
 export interface RefundStatus {
   state: RefundState;
@@ -181,6 +190,12 @@ export interface Channel {
   ): Promise<{ done: boolean }>;
   refund(config: ChannelConfig, refund: RefundRequest): Promise<RefundStatus>;
   refundQuery(config: ChannelConfig, refund: RefundRequest): Promise<RefundStatus>;
+  /** present for channels with abnormal refunds: sends one to another account; answers its new state */
+  applyAbnormalRefund?(
+    config: ChannelConfig,
+    refund: RefundRequest & { channelRefundNo: string },
+    target: AbnormalRefundTarget,
+  ): Promise<RefundStatus>;
   /** verifies and decodes a notification; throws ChannelError('invalid_notification') if it is not authentic */
   parseNotification(config: ChannelConfig, raw: RawNotification): Promise<ChannelNotification>;
   ack(accepted: boolean): NotificationAck;

@@ -15,6 +15,7 @@ import { registerRefundRoutes } from './routes/refunds.js';
 import { registerChannelNotifyRoutes } from './routes/channel-notify.js';
 import { registerCashierAdminRoutes, registerCashierRoutes } from './routes/cashier.js';
 import { registerAdminPaymentRoutes } from './routes/admin-payments.js';
+import { registerAdminRefundRoutes } from './routes/admin-refunds.js';
 import { plateOrderCreator } from '../payments/plate-orders.js';
 import { registerEventRoutes, registerWebhookAdminRoutes } from '../notifications/index.js';
 import {
@@ -88,6 +89,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       registerWebhookAdminRoutes(admin, ctx);
       registerCashierAdminRoutes(admin, ctx);
       registerAdminPaymentRoutes(admin, ctx);
+      registerAdminRefundRoutes(admin, ctx);
     },
     { prefix: '/admin/v1' },
   );

@@ -17,6 +17,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'order.failed',
   'refund.succeeded',
   'refund.failed',
+  'refund.abnormal', // the money left the merchant but the customer's account could not take it
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

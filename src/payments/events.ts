@@ -1,6 +1,7 @@
 import { recordEvent } from '../notifications/index.js';
 import type { Tx } from '../platform/db/index.js';
 import type { OrderEventType } from './order-machine.js';
+import type { RefundEventType } from './refund-machine.js';
 import type { TransitionDeps } from './order-transitions.js';
 import { toOrderObject, type OrderRow } from './order-view.js';
 import { toRefundObject, type RefundRow } from './refund-view.js';
@@ -34,7 +35,7 @@ export async function emitRefundEvent(
   tx: Tx,
   refund: RefundRow,
   order: OrderRow,
-  type: 'refund.succeeded' | 'refund.failed',
+  type: RefundEventType,
   deps: TransitionDeps,
 ): Promise<void> {
   await recordEvent(

@@ -21,5 +21,7 @@ export function toRefundObject(row: RefundRow) {
     failure_message: row.failure_message,
     created_at: row.created_at.toISOString(),
     succeeded_at: row.succeeded_at ? row.succeeded_at.toISOString() : null,
+    /** when the channel first said the customer's account could not take it (the money left the merchant then) */
+    abnormal_at: row.abnormal_at ? row.abnormal_at.toISOString() : null,
   };
 }

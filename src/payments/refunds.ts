@@ -4,18 +4,20 @@ import { ChannelError } from '../channels/channel.js';
 import type { ChannelRegistry } from '../channels/registry.js';
 import { ApiError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { inTransaction, type Db } from '../platform/db/index.js';
+import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
 import { enqueue } from '../platform/jobs/index.js';
 import { emitRefundEvent } from './events.js';
 import { channelNotifyUrl } from './channel-calls.js';
 import { lockOrder, type TransitionDeps } from './order-transitions.js';
 import type { OrderRow } from './order-view.js';
+import { nextRefundState, REFUNDS_HOLDING_AMOUNT, type RefundInput } from './refund-machine.js';
 import type { RefundRow } from './refund-view.js';
 
 /**
  * Refunds: partial and repeated up to the paid amount. The order row is locked while a refund is
- * admitted, so concurrent refunds can never together exceed it (pending refunds count against
- * the refundable amount). The channel call happens after commit; a job retries and polls it.
+ * admitted, so concurrent refunds can never together exceed it (pending and abnormal refunds
+ * count against the refundable amount). The channel call happens after commit; a job retries
+ * and polls it.
  */
 
 export const REFUND_QUEUE = 'refund_sync';
@@ -72,7 +74,7 @@ export async function createRefund(
       .selectFrom('refunds')
       .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('total'))
       .where('order_id', '=', order.id)
-      .where('status', 'in', ['pending', 'succeeded'])
+      .where('status', 'in', REFUNDS_HOLDING_AMOUNT)
       .executeTakeFirstOrThrow();
     const refundable = locked.amount - Number(committed.total);
     if (input.amount > refundable) {
@@ -181,8 +183,16 @@ export async function applyRefundStatus(
   status: RefundStatus,
   deps: TransitionDeps,
 ): Promise<boolean> {
-  const outcome = status.state;
-  if (outcome !== 'succeeded' && outcome !== 'failed') return false;
+  if (status.state === 'not_found') return false;
+  if (status.state === 'pending') {
+    // "still processing" only changes an abnormal refund (the channel is paying it again)
+    const current = await db
+      .selectFrom('refunds')
+      .select('status')
+      .where('id', '=', refundId)
+      .executeTakeFirst();
+    if (current?.status !== 'abnormal') return false;
+  }
   return inTransaction(db, async (tx) => {
     await lockOrder(tx, order.id); // order first, then refund: the same lock order as createRefund
     const refund = await tx
@@ -192,35 +202,61 @@ export async function applyRefundStatus(
       .where('order_id', '=', order.id)
       .forUpdate()
       .executeTakeFirst();
-    if (!refund || refund.status !== 'pending') return false;
-    const now = deps.clock.now();
-    const updated = await tx
-      .updateTable('refunds')
-      .set({
-        status: outcome,
-        updated_at: now,
-        channel_refund_no: status.channelRefundNo ?? null,
-        ...(status.state === 'succeeded'
-          ? { succeeded_at: now }
-          : { failure_code: status.code ?? null, failure_message: status.message ?? null }),
-      })
-      .where('id', '=', refund.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    if (status.state === 'succeeded') {
-      await tx
-        .updateTable('orders')
-        .set((eb) => ({ amount_refunded: eb('amount_refunded', '+', refund.amount), updated_at: now }))
-        .where('id', '=', order.id)
-        .execute();
-    }
-    await emitRefundEvent(
+    if (!refund) return false;
+    return transitionRefund(
       tx,
-      updated,
       order,
-      outcome === 'succeeded' ? 'refund.succeeded' : 'refund.failed',
+      refund,
+      { type: 'channel_reported', state: status.state },
+      status,
       deps,
     );
-    return true;
   });
+}
+
+/**
+ * Applies one input to a locked refund (the order locked first): its new state, the order's
+ * amount_refunded when the refund's money left the merchant (succeeded or abnormal, once), and
+ * the event, all in the caller's transaction. Returns true if the refund changed.
+ */
+export async function transitionRefund(
+  tx: Tx,
+  order: OrderRow,
+  refund: RefundRow,
+  input: RefundInput,
+  status: RefundStatus | undefined,
+  deps: TransitionDeps,
+): Promise<boolean> {
+  const next = nextRefundState(refund.status, refund.abnormal_at !== null, input);
+  if (next.status === refund.status) return false;
+  const now = deps.clock.now();
+  const detail = status?.code !== undefined || status?.message !== undefined;
+  const updated = await tx
+    .updateTable('refunds')
+    .set({
+      status: next.status,
+      updated_at: now,
+      channel_refund_no: status?.channelRefundNo ?? refund.channel_refund_no,
+      ...(next.status === 'succeeded' ? { succeeded_at: now } : {}),
+      // a refund on its way again (or made) no longer shows why it stopped; abnormal_at keeps the history
+      ...(next.status === 'succeeded' || next.status === 'pending'
+        ? { failure_code: null, failure_message: null }
+        : {}),
+      ...(next.status === 'abnormal' && refund.abnormal_at === null ? { abnormal_at: now } : {}),
+      ...((next.status === 'failed' || next.status === 'abnormal') && detail
+        ? { failure_code: status?.code ?? null, failure_message: status?.message ?? null }
+        : {}),
+    })
+    .where('id', '=', refund.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  if (next.count) {
+    await tx
+      .updateTable('orders')
+      .set((eb) => ({ amount_refunded: eb('amount_refunded', '+', refund.amount), updated_at: now }))
+      .where('id', '=', order.id)
+      .execute();
+  }
+  if (next.event) await emitRefundEvent(tx, updated, order, next.event, deps);
+  return true;
 }

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { CreatedAt, Json, Timestamp } from '../platform/db/tables.js';
 
 // Kysely table types for payments (orders, refunds, exceptions, channel notification log);
@@ -44,7 +44,7 @@ export interface RefundsTable {
   merchant_id: string;
   mch_refund_no: string;
   amount: number;
-  status: 'pending' | 'succeeded' | 'failed';
+  status: 'pending' | 'succeeded' | 'failed' | 'abnormal';
   reason: string | null;
   notify_url: string | null;
   request_hash: string;
@@ -54,6 +54,10 @@ export interface RefundsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   succeeded_at: Timestamp | null;
+  /** first time the channel reported it abnormal (migration 0009): counted as refunded since */
+  abnormal_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  abnormal_applied_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  abnormal_target: Generated<'USER_BANK_CARD' | 'MERCHANT_BANK_CARD' | null>;
 }
 
 export interface PaymentExceptionsTable {

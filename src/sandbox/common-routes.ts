@@ -11,7 +11,10 @@ const MODES: FaultMode[] = [
   'delay_notify',
   'drop_notify',
   'reorder_notify',
+  'abnormal',
 ];
+/** only WeChat refunds have an ABNORMAL end (退款异常) */
+const ABNORMAL_OPERATIONS = ['refund', 'apply_abnormal_refund'];
 const WALLETS: Wallet[] = ['wechat', 'alipay', 'unionpay'];
 const SCENARIOS: PayCodeScenario[] = ['success', 'password', 'timeout', 'insufficient_funds'];
 
@@ -33,6 +36,8 @@ export function registerCommonSandboxRoutes(app: FastifyInstance, ctx: SandboxCo
       return bad(reply, 'operation must be an operation name or *', 'operation');
     if (!MODES.includes(mode as FaultMode))
       return bad(reply, `mode must be one of ${MODES.join(', ')}`, 'mode');
+    if (mode === 'abnormal' && (channel !== 'wechatpay' || !ABNORMAL_OPERATIONS.includes(operation)))
+      return bad(reply, `mode abnormal is for wechatpay ${ABNORMAL_OPERATIONS.join(' or ')}`, 'operation');
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 1000)
       return bad(reply, 'count must be an integer 0…1000', 'count');
     ctx.faults.set({ channel: channel as SandboxChannel, operation, mode: mode as FaultMode, count });

@@ -17,7 +17,8 @@ export type FaultMode =
   | 'duplicate_notify' // the notification is sent twice
   | 'delay_notify' // the notification is sent late
   | 'drop_notify' // the first delivery attempt is lost (retries still follow the schedule)
-  | 'reorder_notify'; // held back and sent after the next notification of that channel
+  | 'reorder_notify' // held back and sent after the next notification of that channel
+  | 'abnormal'; // WeChat `refund` / `apply_abnormal_refund`: the refund ends ABNORMAL (the card cannot take it)
 
 export interface FaultSpec {
   channel: SandboxChannel;

@@ -228,7 +228,7 @@ describe('wechatpay status tables', () => {
       SUCCESS: 'succeeded',
       PROCESSING: 'pending',
       CLOSED: 'failed',
-      ABNORMAL: 'failed',
+      ABNORMAL: 'abnormal', // the money left the merchant: never failed (refundable again)
     });
     expect(refundStatusOf({ status: 'CLOSED', refund_id: '5' })).toEqual({
       state: 'failed',
@@ -240,8 +240,17 @@ describe('wechatpay status tables', () => {
       notificationOf('REFUND.ABNORMAL', { out_trade_no: 'o', out_refund_no: 'r', refund_status: 'ABNORMAL' }),
     ).toMatchObject({
       kind: 'refund',
-      status: { state: 'failed' },
+      status: { state: 'abnormal', code: 'ABNORMAL' },
     });
+    expect(
+      refundStatusOf({ status: 'ABNORMAL', refund_id: '5', user_received_account: '招商银行信用卡0403' }),
+    ).toEqual({
+      state: 'abnormal',
+      channelRefundNo: '5',
+      code: 'ABNORMAL',
+      message: 'refund ABNORMAL: 招商银行信用卡0403 cannot take it',
+    });
+    expect(() => refundStatusOf({ status: 'toString' })).toThrow(ChannelError);
     expect(notificationOf('REFUND.SUCCESS', { out_trade_no: 'o' })).toBeUndefined();
     expect(notificationOf('MARKETING.X', { out_trade_no: 'o' })).toBeUndefined();
     expect(() => refundStatusOf({ status: 'WHAT' })).toThrow(ChannelError);

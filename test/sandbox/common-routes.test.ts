@@ -27,6 +27,9 @@ describe('POST /sandbox/faults', () => {
       [{ channel: 'wechatpay', operation: 'query', mode: 'timeout', count: 1.5 }, 'count'],
       [{ channel: 'wechatpay', operation: 'query', mode: 'timeout', count: 1001 }, 'count'],
       [{ channel: 'wechatpay', operation: 'query', mode: 'timeout', count: '2' }, 'count'],
+      // only WeChat refunds end ABNORMAL
+      [{ channel: 'alipay', operation: 'refund', mode: 'abnormal' }, 'operation'],
+      [{ channel: 'wechatpay', operation: 'query', mode: 'abnormal' }, 'operation'],
     ];
     for (const [body, param] of cases) {
       const res = await post('/sandbox/faults', body);

@@ -130,22 +130,32 @@ export function paymentStatusOfOrderquery(d: Record<string, string>): PaymentSta
   return { state, channelTradeNo: str(d.transaction_id), code: d.trade_state, message: d.trade_state_desc };
 }
 
-/** refund `status` (apply, query, REFUND.* refund_status) → our refund state */
+/**
+ * refund `status` (apply, query, apply-abnormal-refund, REFUND.* refund_status) → our refund state.
+ * WeChat's refund guide (partner 4013080623): CLOSED = closed after 7 days PROCESSING without the
+ * balance to pay it (no money moved: failed); ABNORMAL = 退款异常, the customer's card was cancelled
+ * or frozen, the money waits in WeChat's refund account until apply-abnormal-refund (or the
+ * merchant platform) sends it elsewhere: it left the merchant, so it is never `failed`.
+ */
 export const REFUND_STATUS_TABLE: Readonly<Record<string, RefundState>> = {
   SUCCESS: 'succeeded',
   PROCESSING: 'pending',
   CLOSED: 'failed',
-  ABNORMAL: 'failed', // 退款异常: the customer's account cannot take it; support resolves it
+  ABNORMAL: 'abnormal',
 };
 
 export function refundStatusOf(r: Json): RefundStatus {
   const status = str(r.status) ?? str(r.refund_status) ?? '';
-  const state = REFUND_STATUS_TABLE[status];
+  const state = Object.hasOwn(REFUND_STATUS_TABLE, status) ? REFUND_STATUS_TABLE[status] : undefined;
   if (!state) throw new ChannelError('system_error', `unknown refund status ${status}`, status);
+  const account = str(r.user_received_account);
   return {
     state,
     channelRefundNo: str(r.refund_id),
     ...(state === 'failed' ? { code: status, message: `refund ${status}` } : {}),
+    ...(state === 'abnormal'
+      ? { code: status, message: `refund ABNORMAL: ${account ?? 'the receiving account'} cannot take it` }
+      : {}),
   };
 }
 

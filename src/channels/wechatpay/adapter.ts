@@ -10,6 +10,7 @@ import {
   type RefundRequest,
   type RefundStatus,
 } from '../channel.js';
+import { applyAbnormalRefund } from './adapter-abnormal-refund.js';
 import { downloadTradeBill } from './adapter-bill.js';
 import { clientCache, WechatCallError, type WechatClient } from './adapter-client.js';
 import { parseWechatNotification, wechatAck } from './adapter-notify.js';
@@ -282,6 +283,7 @@ export function createWechatpayChannel(options: WechatpayChannelOptions = {}): C
     reverse,
     refund,
     refundQuery,
+    applyAbnormalRefund: async (config, r, target) => applyAbnormalRefund(client(config), r, target),
 
     parseNotification: async (config, raw) => parseWechatNotification(config, raw, clock),
     ack: wechatAck,

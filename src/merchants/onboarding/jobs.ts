@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.js';
+import { ApiError } from '../../core/errors.js';
 import { isId } from '../../core/ids.js';
 import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
 import {
@@ -66,7 +67,11 @@ export function onboardingJobHandlers(deps: OnboardingDeps, channels: Onboarding
 
   /** The channel row this job is about, if the job is still current (not superseded by a resubmit). */
   async function current(p: Payload, status: 'submitted' | 'auditing') {
-    const loaded = await loadApplication(db, p.application_id).catch(() => undefined);
+    // only "no such application" is final; a database error fails the job, so it is retried
+    const loaded = await loadApplication(db, p.application_id).catch((error: unknown) => {
+      if (error instanceof ApiError && error.code === 'resource_missing') return undefined;
+      throw error;
+    });
     if (!loaded) throw new PermanentJobError(`onboarding application ${p.application_id} is gone`);
     const row = loaded.channels.find((c) => c.channel === p.channel);
     if (!row || row.submission_no !== p.submission_no || row.status !== status) return undefined;

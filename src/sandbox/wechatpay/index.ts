@@ -6,6 +6,7 @@ import { registerCertificateRoutes } from './certificate-routes.js';
 import { WechatSimulator } from './simulator.js';
 import { registerV2Routes } from './v2-routes.js';
 import { registerV3OrderRoutes } from './v3-order-routes.js';
+import { registerV3AbnormalRefundRoutes } from './v3-abnormal-refund-routes.js';
 import { registerV3RefundRoutes } from './v3-refund-routes.js';
 import { registerWalletRoutes } from './wallet-routes.js';
 
@@ -18,6 +19,7 @@ export async function registerWechatpaySandbox(app: FastifyInstance, ctx: Sandbo
   const sim = new WechatSimulator(ctx);
   registerV3OrderRoutes(app, sim);
   registerV3RefundRoutes(app, sim);
+  registerV3AbnormalRefundRoutes(app, sim);
   registerBillRoutes(app, sim);
   registerV2Routes(app, sim);
   registerWalletRoutes(app, sim);

@@ -56,6 +56,8 @@ export interface Refund {
   createdAt: Date;
   successAt?: Date;
   fingerprint: string;
+  /** set once an abnormal refund was sent elsewhere (user_received_account then names it) */
+  receivedAccount?: string;
 }
 
 const digits = (n: number) => Array.from({ length: n }, () => String(randomInt(10))).join('');
@@ -149,10 +151,17 @@ export class WechatTradeStore {
     return refund;
   }
 
-  completeRefund(refund: Refund): void {
+  /** PROCESSING → SUCCESS, or ABNORMAL when the customer's account cannot take it (the money stays refunded) */
+  completeRefund(refund: Refund, outcome: 'SUCCESS' | 'ABNORMAL' = 'SUCCESS'): void {
     if (refund.status !== 'PROCESSING') return;
-    refund.status = 'SUCCESS';
-    refund.successAt = this.clock.now();
+    refund.status = outcome;
+    if (outcome === 'SUCCESS') refund.successAt = this.clock.now();
+  }
+
+  /** apply-abnormal-refund accepted: ABNORMAL → PROCESSING towards the new account */
+  redirectAbnormalRefund(refund: Refund, receivedAccount: string): void {
+    refund.status = 'PROCESSING';
+    refund.receivedAccount = receivedAccount;
   }
 
   allTrades(): Trade[] {

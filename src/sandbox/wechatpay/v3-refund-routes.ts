@@ -2,13 +2,29 @@ import type { FastifyInstance } from 'fastify';
 import { jsonBody } from '../server.js';
 import { notifyRefund } from './notify.js';
 import type { WechatSimulator } from './simulator.js';
+import type { Refund } from './trade-store.js';
 import { refundView } from './views.js';
 
-/** APIv3 domestic refunds: apply (PROCESSING, then SUCCESS with a REFUND.SUCCESS notification) and query. */
+/**
+ * APIv3 domestic refunds: apply (PROCESSING, then SUCCESS with a REFUND.SUCCESS notification, or
+ * ABNORMAL with REFUND.ABNORMAL under the `abnormal` fault) and query.
+ */
 
 /** how long a refund stays PROCESSING, in channel time (real refunds to 零钱 take seconds) */
 export const REFUND_SETTLE_MS = 5_000;
 const OUT_REFUND_NO = /^[0-9A-Za-z_\-|*@]{1,64}$/;
+
+/** PROCESSING ends after REFUND_SETTLE_MS of channel time, notified as REFUND.SUCCESS / REFUND.ABNORMAL. */
+export function settleRefundLater(
+  sim: WechatSimulator,
+  refund: Refund,
+  outcome: 'SUCCESS' | 'ABNORMAL',
+): void {
+  sim.later(REFUND_SETTLE_MS, () => {
+    sim.store.completeRefund(refund, outcome);
+    notifyRefund(sim, refund);
+  });
+}
 
 export function registerV3RefundRoutes(app: FastifyInstance, sim: WechatSimulator): void {
   app.post('/wechatpay/v3/refund/domestic/refunds', async (request, reply) => {
@@ -74,10 +90,9 @@ export function registerV3RefundRoutes(app: FastifyInstance, sim: WechatSimulato
       refund: refundFen,
       fingerprint,
     });
-    sim.later(REFUND_SETTLE_MS, () => {
-      sim.store.completeRefund(refund);
-      notifyRefund(sim, refund);
-    });
+    // the `abnormal` fault: the customer's card cannot take the money (退款异常)
+    const outcome = sim.ctx.faults.take('wechatpay', 'refund', ['abnormal']) ? 'ABNORMAL' : 'SUCCESS';
+    settleRefundLater(sim, refund, outcome);
     return sim.sendSigned(reply, 200, refundView(refund));
   });
 

@@ -35,8 +35,8 @@ export function refundView(r: Refund): Record<string, unknown> {
     out_refund_no: r.outRefundNo,
     transaction_id: r.transactionId,
     out_trade_no: r.outTradeNo,
-    channel: 'ORIGINAL',
-    user_received_account: '支付用户零钱',
+    channel: r.receivedAccount ? 'OTHER_BANKCARD' : 'ORIGINAL',
+    user_received_account: r.receivedAccount ?? '支付用户零钱',
     ...(r.successAt ? { success_time: beijingTime(r.successAt) } : {}),
     create_time: beijingTime(r.createdAt),
     status: r.status,
@@ -67,7 +67,7 @@ export function refundNotifyView(r: Refund, spMchid: string): Record<string, unk
     refund_id: r.refundId,
     refund_status: r.status,
     ...(r.successAt ? { success_time: beijingTime(r.successAt) } : {}),
-    user_received_account: '支付用户零钱',
+    user_received_account: r.receivedAccount ?? '支付用户零钱',
     amount: { total: r.total, refund: r.refund, payer_total: r.total, payer_refund: r.refund },
   };
 }

@@ -6,3 +6,4 @@ export * from './v2-codec.js';
 export * from './trade-bill.js';
 export * from './status.js';
 export * from './notification.js';
+export * from './abnormal-refund.js';

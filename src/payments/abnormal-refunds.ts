@@ -1,0 +1,141 @@
+import type { AbnormalRefundTarget, ChannelId, RefundStatus } from '../channels/channel.js';
+import { ChannelError } from '../channels/channel.js';
+import { ApiError } from '../core/errors.js';
+import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
+import { enqueue } from '../platform/jobs/index.js';
+import { lockOrder } from './order-transitions.js';
+import { REFUND_QUEUE, refundRequestOf, transitionRefund, type RefundDeps } from './refunds.js';
+import type { RefundRow } from './refund-view.js';
+
+/**
+ * An operator redirects an abnormal refund (the customer's card could not take it) through the
+ * channel's own call: to the customer's other debit card or back to the merchant's settlement
+ * account. The channel is asked first, outside any transaction; once it accepted, the refund is
+ * pending again and polled until the channel says succeeded (or abnormal again).
+ */
+
+function channelRefusal(error: ChannelError): ApiError {
+  if (error.retryable)
+    return new ApiError(
+      'channel_failed',
+      `the channel could not take the request: ${error.message}; try again`,
+    );
+  if (error.kind === 'config')
+    return new ApiError('channel_failed', `the merchant's channel configuration is wrong: ${error.message}`);
+  return new ApiError('validation_failed', `the channel refused: ${error.message}`, 'type');
+}
+
+/**
+ * Sends an abnormal refund elsewhere. `record` runs inside the transaction that marks the
+ * refund pending again (the caller's audit entry). Answers the refund as it is afterwards.
+ */
+export async function applyAbnormalRefund(
+  db: Db,
+  refundId: string,
+  target: AbnormalRefundTarget,
+  deps: RefundDeps,
+  record: (tx: Tx, before: RefundRow, after: RefundRow) => Promise<void>,
+): Promise<RefundRow> {
+  const refund = await db.selectFrom('refunds').selectAll().where('id', '=', refundId).executeTakeFirst();
+  if (!refund) throw new ApiError('resource_missing', `no refund ${refundId}`, 'id');
+  if (refund.status !== 'abnormal')
+    throw new ApiError(
+      'state_conflict',
+      `only an abnormal refund can be redirected (it is ${refund.status})`,
+      'id',
+    );
+  const order = await db
+    .selectFrom('orders')
+    .selectAll()
+    .where('id', '=', refund.order_id)
+    .executeTakeFirstOrThrow();
+  const channel = deps.channels.adapter(order.channel as ChannelId);
+  if (!channel.applyAbnormalRefund || !refund.channel_refund_no)
+    throw new ApiError('state_conflict', `${channel.id} has no abnormal-refund call for this refund`, 'id');
+  const config = await deps.channels.config(order.merchant_id, channel.id);
+  const request = {
+    ...refundRequestOf(order, refund, deps.publicUrl),
+    channelRefundNo: refund.channel_refund_no,
+  };
+
+  let answer: RefundStatus;
+  try {
+    answer = await channel.applyAbnormalRefund(config, request, target);
+  } catch (error) {
+    if (!(error instanceof ChannelError)) throw error;
+    // refused because an earlier application (whose answer was lost) already went through?
+    const now = error.retryable
+      ? undefined
+      : await channel.refundQuery(config, request).catch(() => undefined);
+    if (now?.state !== 'pending' && now?.state !== 'succeeded') throw channelRefusal(error);
+    answer = now;
+  }
+
+  return inTransaction(db, async (tx) => {
+    await lockOrder(tx, order.id);
+    const before = await tx
+      .selectFrom('refunds')
+      .selectAll()
+      .where('id', '=', refund.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    await transitionRefund(tx, order, before, { type: 'abnormal_applied' }, undefined, deps);
+    await tx
+      .updateTable('refunds')
+      .set({ abnormal_applied_at: deps.clock.now(), abnormal_target: target.type })
+      .where('id', '=', refund.id)
+      .execute();
+    const applied = await tx
+      .selectFrom('refunds')
+      .selectAll()
+      .where('id', '=', refund.id)
+      .executeTakeFirstOrThrow();
+    // the channel's answer itself (PROCESSING, or already SUCCESS)
+    await transitionRefund(
+      tx,
+      order,
+      applied,
+      { type: 'channel_reported', state: answer.state },
+      answer,
+      deps,
+    );
+    const after = await tx
+      .selectFrom('refunds')
+      .selectAll()
+      .where('id', '=', refund.id)
+      .executeTakeFirstOrThrow();
+    if (after.status === 'pending') {
+      await enqueue(
+        tx,
+        {
+          queue: REFUND_QUEUE,
+          payload: { refund_id: refund.id, submitted: true }, // query only: the refund exists at the channel
+          maxAttempts: 60,
+          dedupeKey: `refund:${refund.id}:abnormal:${deps.clock.nowMs()}`,
+        },
+        deps.clock,
+      );
+    }
+    await record(tx, before, after);
+    return after;
+  });
+}
+
+/** The admin list: refunds of one status (e.g. abnormal, for operators), newest first. */
+export async function listRefunds(
+  db: Db,
+  filter: { status?: RefundRow['status']; merchant_id?: string; order_id?: string },
+  page: { limit: number; starting_after?: string },
+): Promise<{ rows: RefundRow[]; has_more: boolean }> {
+  let q = db
+    .selectFrom('refunds')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(page.limit + 1);
+  if (filter.status) q = q.where('status', '=', filter.status);
+  if (filter.merchant_id) q = q.where('merchant_id', '=', filter.merchant_id);
+  if (filter.order_id) q = q.where('order_id', '=', filter.order_id);
+  if (page.starting_after) q = q.where('id', '<', page.starting_after);
+  const rows = await q.execute();
+  return { rows: rows.slice(0, page.limit), has_more: rows.length > page.limit };
+}

@@ -58,7 +58,10 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
       adminToken,
       publicUrl: config.publicUrl,
       // adapters read each merchant's channel configuration (its own over its service provider's)
-      channels: new ChannelRegistry(channelConfigSource(database.db, box, clock), createChannelAdapters(clock)),
+      channels: new ChannelRegistry(
+        channelConfigSource(database.db, box, clock),
+        createChannelAdapters(clock),
+      ),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       lifecycle: { shuttingDown: false },
     };

@@ -171,7 +171,7 @@ describe.skipIf(!database)('refunds across two gateway nodes on one PostgreSQL d
       const admitted = four.filter((r) => r.status === 201);
       const refused = four.filter((r) => r.status !== 201);
       expect(admitted).toHaveLength(3);
-      expect(refused.map((r) => [r.status, r.body.error?.code])).toEqual([[400, 'validation_failed']]);
+      expect(refused.map((r) => [r.status, r.body.error?.code])).toEqual([[422, 'validation_failed']]);
       const secondEnds = await Promise.all(admitted.map((r) => settled(r.body.id as string)));
       expect(secondEnds.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
       expect((await call(a, 'GET', `/v1/orders/${second}`)).body.amount_refunded).toBe(900);

@@ -178,8 +178,8 @@ export async function syncRefund(
 
 /**
  * Submits a refund. A refusal is final only when the channel, asked, has no such refund: a
- * "number already used" answer (WeChat INVALID_REQUEST 退款单号重复…, Alipay
- * ACQ.DISCORDANT_REPEAT_REQUEST, UnionPay respCode 12 重复交易) means the channel took the refund
+ * "number already used" answer (WeChat INVALID_REQUEST 退款单号重复…, a refused repeat of an
+ * Alipay out_request_no, UnionPay respCode 12 重复交易) means the channel took the refund
  * under this number before, so its state is whatever the refund query says, never `failed`.
  * A refused query says nothing about money already sent, and is left to the next try.
  */

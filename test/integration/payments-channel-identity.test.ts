@@ -6,6 +6,7 @@ import { ChannelRegistry } from '../../src/channels/registry.js';
 import { channelConfigSource } from '../../src/merchants/channel-config/source.js';
 import { resolveChannelConfig } from '../../src/merchants/channel-config/store.js';
 import { writeDemoChannelConfigs } from '../../src/merchants/demo-channels.js';
+import { ensureDemoTenant } from '../../src/merchants/demo.js';
 import { onboardingJobHandlers } from '../../src/merchants/onboarding/jobs.js';
 import { paymentJobHandlers } from '../../src/payments/jobs.js';
 import { runDue } from '../../src/platform/jobs/index.js';
@@ -212,5 +213,60 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
       async () => ((await orderRow(c.body.id)).status === 'succeeded' ? true : undefined),
       'order C paid under the new sub_mchid',
     );
+  });
+
+  it('the demo story: a plate order paid in the first seconds is refunded after the demo onboarding finished', async () => {
+    const db = ctx.database.db;
+    // a fresh start: the demo tenant is created and its onboarding submitted, not yet approved
+    const { record, secret } = await ensureDemoTenant(db, t.ctx.box, clock, {
+      url: sandbox.url,
+      keys: sandbox.ctx.keys,
+    });
+    const app: Credentials = { app_id: record.app_id, app_secret: secret };
+    const before = (await resolveChannelConfig(db, t.ctx.box, record.merchant_id, 'wechatpay'))?.fields
+      .sub_mchid;
+    expect(before).toBe(sandbox.ctx.keys.wechatpay.sub_mchid);
+
+    const q = await fetch(`${baseUrl}/q/${record.plates.bound[0]}`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify({ amount: 1234 }),
+    });
+    expect(q.status).toBe(201);
+    const { order_id: orderId } = (await q.json()) as { order_id: string };
+    await payInWechat(orderId);
+    await eventually(
+      async () => ((await orderRow(orderId)).status === 'succeeded' ? true : undefined),
+      'the plate order paid',
+    );
+
+    // a minute later the demo onboarding has finished: the merchant runs on a new sub_mchid
+    const onboarding = onboardingJobHandlers(
+      { db, box: t.ctx.box, clock },
+      createOnboardingChannels(clock, { timeoutMs: 5_000 }),
+    );
+    await eventually(
+      async () => {
+        await runDue(db, onboarding, { workerId: 'test', limit: 50, leaseMs: 60_000 }, clock);
+        clock.advance(1_000);
+        const now = (await resolveChannelConfig(db, t.ctx.box, record.merchant_id, 'wechatpay'))?.fields
+          .sub_mchid;
+        return now !== before ? true : undefined;
+      },
+      'the demo onboarding approved',
+      10_000,
+    );
+
+    const refund = await api(app, 'POST', '/v1/refunds', {
+      order_id: orderId,
+      mch_refund_no: 'demo-1',
+      amount: 1234,
+    });
+    expect(refund.status, JSON.stringify(refund.body)).toBe(201);
+    const done = await eventually(async () => {
+      const r = await api(app, 'GET', `/v1/refunds/${refund.body.id}`);
+      return r.body.status === 'pending' ? undefined : r.body;
+    }, 'the refund settled');
+    expect(done).toMatchObject({ status: 'succeeded', amount: 1234 });
   });
 });

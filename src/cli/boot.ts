@@ -10,7 +10,7 @@ import { createMetrics } from '../platform/metrics.js';
 import { SecretBox } from '../platform/secret-box.js';
 import { createStream } from '../platform/stream/index.js';
 import { ChannelRegistry, createChannelAdapters } from '../channels/index.js';
-import { channelConfigSource } from '../merchants/channel-config/store.js';
+import { channelConfigSource } from '../merchants/channel-config/source.js';
 import { loadWebhookConfig } from '../notifications/index.js';
 
 /** Opens everything a process needs (database, cache, stream, keys) from the configuration. */
@@ -58,7 +58,10 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
       adminToken,
       publicUrl: config.publicUrl,
       // adapters read each merchant's channel configuration (its own over its service provider's)
-      channels: new ChannelRegistry(channelConfigSource(database.db, box), createChannelAdapters(clock)),
+      channels: new ChannelRegistry(
+        channelConfigSource(database.db, box, clock),
+        createChannelAdapters(clock),
+      ),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       lifecycle: { shuttingDown: false },
     };

@@ -77,6 +77,21 @@ export interface ChannelConfigsTable {
   updated_at: Timestamp;
 }
 
+/**
+ * An immutable snapshot of a merchant's effective configuration for one channel (migration 0007),
+ * content-addressed: the id is derived from the levels it was merged from. Orders reference it.
+ */
+export interface ChannelConfigVersionsTable {
+  id: string;
+  merchant_id: string;
+  channel: ChannelName;
+  fields: Json<Record<string, string>>;
+  secret_fields: Json<string[]>;
+  /** sealed JSON object of the secret fields; purpose channel_config_version:<id> */
+  secrets_ciphertext: string | null;
+  created_at: Timestamp;
+}
+
 export interface OnboardingApplicationsTable {
   id: string;
   merchant_id: string;
@@ -123,6 +138,7 @@ export interface TenancyTables {
   terminals: TerminalsTable;
   apps: AppsTable;
   channel_configs: ChannelConfigsTable;
+  channel_config_versions: ChannelConfigVersionsTable;
   onboarding_applications: OnboardingApplicationsTable;
   onboarding_channels: OnboardingChannelsTable;
   audit_log: AuditLogTable;

@@ -18,11 +18,14 @@ export function channelOrderOf(order: OrderRow, notifyUrl = '', payerId?: string
   };
 }
 
-/** The channel order of an order already at a channel, with its notify URL (cancels need one). */
+/**
+ * The channel order of an order already at a channel, with the notify URL it was opened with
+ * (cancels need one): a later call from any node repeats the original request's values.
+ */
 export function channelOrderFor(order: OrderRow, publicUrl: string): ChannelOrder {
-  const notifyUrl = order.channel
-    ? channelNotifyUrl(publicUrl, order.channel as ChannelId, order.merchant_id)
-    : '';
+  const notifyUrl =
+    order.channel_notify_url ??
+    (order.channel ? channelNotifyUrl(publicUrl, order.channel as ChannelId, order.merchant_id) : '');
   return channelOrderOf(order, notifyUrl);
 }
 

@@ -43,7 +43,7 @@ export async function closeOrder(
   let status: PaymentStatus = { state: 'not_found' };
   if (order.channel) {
     const channel = deps.channels.adapter(order.channel as ChannelId);
-    const config = await deps.channels.config(order.merchant_id, channel.id);
+    const config = await deps.channels.configOf(order, channel.id); // the identity it was opened with
     status = await channel.close(config, channelOrderFor(order, deps.publicUrl));
   }
   const closedStates: ChannelPaymentState[] = ['closed', 'not_found', 'failed'];

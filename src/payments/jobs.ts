@@ -80,7 +80,7 @@ export function paymentJobHandlers(deps: PaymentJobDeps): Handlers {
       const channel = deps.channels.adapter(order.channel as ChannelId);
       try {
         const status = await channel.query(
-          await deps.channels.config(order.merchant_id, channel.id),
+          await deps.channels.configOf(order, channel.id),
           channelOrderFor(order, deps.publicUrl),
         );
         const { order: after } = await transitionOrder(
@@ -108,13 +108,17 @@ export function paymentJobHandlers(deps: PaymentJobDeps): Handlers {
       if (outcome === 'retry') return { retryInMs: 10_000, reason: 'the channel asked to retry the reverse' };
     },
 
-    /** Submits a refund to the channel, then queries it until it settles. */
+    /**
+     * Queries a refund until it settles; one the channel does not know (its submit never left, or
+     * was lost) is submitted then, with the request fixed at creation. It never submits blind: the
+     * API submits at once, and a second submit racing it from another node would be a conflicting
+     * reuse of the refund number if anything in it differed.
+     */
     [REFUND_QUEUE]: async (job) => {
       const refundId = (job.payload as { refund_id: string }).refund_id;
-      const submitted = (job.payload as { submitted?: boolean }).submitted === true || job.attempts > 1;
       let state;
       try {
-        state = await syncRefund(db, refundId, deps, !submitted);
+        state = await syncRefund(db, refundId, deps, false);
       } catch (error) {
         retryOnChannelTrouble(error, refundQueryDelayMs(job.attempts));
       }

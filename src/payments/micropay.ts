@@ -4,7 +4,7 @@ import type { ChannelRegistry } from '../channels/registry.js';
 import { ApiError } from '../core/errors.js';
 import { inTransaction, type Db } from '../platform/db/index.js';
 import { enqueue } from '../platform/jobs/index.js';
-import { channelOrderFor, facts } from './channel-calls.js';
+import { channelNotifyUrl, channelOrderFor, facts } from './channel-calls.js';
 import { createOrder, type NewOrder, type OrderOwner } from './create-order.js';
 import { isFinal } from './order-machine.js';
 import { lockOrder, transitionLocked, transitionOrder, type TransitionDeps } from './order-transitions.js';
@@ -53,7 +53,7 @@ export async function micropay(
   const { order, created } = await createOrder(db, owner, { ...orderInput, pay_way: payWay }, deps.clock);
   if (!created) return { order, created }; // a repeat never charges the code again
   const channel = deps.channels.adapter(PAY_WAY_CHANNEL[payWay]);
-  const config = await deps.channels.config(order.merchant_id, channel.id);
+  const { versionId, config } = await deps.channels.snapshot(order.merchant_id, channel.id);
   const startedAt = deps.clock.nowMs();
 
   // Record the attempt before calling the channel, so a crash leaves an order the job settles.
@@ -61,7 +61,13 @@ export async function micropay(
     await lockOrder(tx, order.id);
     await tx
       .updateTable('orders')
-      .set({ channel: channel.id, channel_order_created_at: deps.clock.now(), updated_at: deps.clock.now() })
+      .set({
+        channel: channel.id,
+        channel_config_version_id: versionId,
+        channel_notify_url: channelNotifyUrl(deps.publicUrl, channel.id, order.merchant_id),
+        channel_order_created_at: deps.clock.now(),
+        updated_at: deps.clock.now(),
+      })
       .where('id', '=', order.id)
       .execute();
     await enqueue(
@@ -115,7 +121,7 @@ export async function settleMicropay(
   const order = await db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
   if (!order || isFinal(order.status) || !order.channel) return 'final';
   const channel = deps.channels.adapter(order.channel as ChannelId);
-  const config = await deps.channels.config(order.merchant_id, channel.id);
+  const config = await deps.channels.configOf(order, channel.id);
   const status = await channel.query(config, channelOrderFor(order, deps.publicUrl));
   const { order: after } = await transitionOrder(
     db,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChannelId, RefundRequest, RefundStatus } from '../channels/channel.js';
+import type { Channel, ChannelConfig, ChannelId, RefundRequest, RefundStatus } from '../channels/channel.js';
 import { ChannelError } from '../channels/channel.js';
 import type { ChannelRegistry } from '../channels/registry.js';
 import { ApiError } from '../core/errors.js';
@@ -9,6 +9,7 @@ import { enqueue } from '../platform/jobs/index.js';
 import { emitRefundEvent } from './events.js';
 import { channelNotifyUrl } from './channel-calls.js';
 import { lockOrder, type TransitionDeps } from './order-transitions.js';
+import { refundQueryDelayMs } from './schedules.js';
 import type { OrderRow } from './order-view.js';
 import { nextRefundState, REFUNDS_HOLDING_AMOUNT, type RefundInput } from './refund-machine.js';
 import type { RefundRow } from './refund-view.js';
@@ -97,6 +98,9 @@ export async function createRefund(
         status: 'pending',
         reason: input.reason ?? null,
         notify_url: input.notify_url ?? null,
+        // what every submit sends, fixed now: a resend from any node is the same request
+        channel_config_version_id: locked.channel_config_version_id,
+        channel_notify_url: channelNotifyUrl(deps.publicUrl, locked.channel as ChannelId, locked.merchant_id),
         request_hash: hash,
         channel_refund_no: null,
         failure_code: null,
@@ -113,6 +117,8 @@ export async function createRefund(
         queue: REFUND_QUEUE,
         payload: { refund_id: refund.id },
         maxAttempts: 60,
+        // after the API's own submit has had its chance; the job then only queries (or resends)
+        runAt: new Date(deps.clock.nowMs() + refundQueryDelayMs(1)),
         dedupeKey: `refund:${refund.id}`,
       },
       deps.clock,
@@ -130,7 +136,8 @@ export function refundRequestOf(order: OrderRow, refund: RefundRow, publicUrl: s
     amount: refund.amount,
     total: order.amount,
     reason: refund.reason ?? undefined,
-    notifyUrl: channelNotifyUrl(publicUrl, order.channel as ChannelId, order.merchant_id),
+    notifyUrl:
+      refund.channel_notify_url ?? channelNotifyUrl(publicUrl, order.channel as ChannelId, order.merchant_id),
     orderCreatedAt: order.channel_order_created_at ?? order.created_at,
   };
 }
@@ -157,22 +164,49 @@ export async function syncRefund(
     .where('id', '=', refund.order_id)
     .executeTakeFirstOrThrow();
   const channel = deps.channels.adapter(order.channel as ChannelId);
-  const config = await deps.channels.config(order.merchant_id, channel.id);
+  // the identity the order was paid under (a refund under the merchant's new sub-merchant id would not find it)
+  const config = await deps.channels.configOf(refund, channel.id);
   const request = refundRequestOf(order, refund, deps.publicUrl);
-  let status: RefundStatus;
-  try {
-    status = submit ? await channel.refund(config, request) : await channel.refundQuery(config, request);
-  } catch (error) {
-    // A refusal of the submit fails the refund; a refused query says nothing about money already sent.
-    if (submit && error instanceof ChannelError && !error.retryable) {
-      status = { state: 'failed', code: error.channelCode ?? error.kind, message: error.message };
-    } else throw error;
-  }
-  if (status.state === 'not_found' && !submit) status = await channel.refund(config, request); // lost submit: send again
+  let status = submit
+    ? await submitRefund(channel, config, request)
+    : await channel.refundQuery(config, request);
+  // never submitted (a crash before the first call) or lost on the way: send the same request again
+  if (status.state === 'not_found' && !submit) status = await submitRefund(channel, config, request);
   await applyRefundStatus(db, order, refund.id, status, deps);
   return (
     await db.selectFrom('refunds').select('status').where('id', '=', refund.id).executeTakeFirstOrThrow()
   ).status;
+}
+
+/**
+ * Submits a refund. A refusal is final only when the channel, asked, has no such refund: a
+ * "number already used" answer (WeChat INVALID_REQUEST 退款单号重复…, a refused repeat of an
+ * Alipay out_request_no, UnionPay respCode 12 重复交易) means the channel took the refund
+ * under this number before, so its state is whatever the refund query says, never `failed`.
+ * A refused query says nothing about money already sent, and is left to the next try.
+ */
+async function submitRefund(
+  channel: Channel,
+  config: ChannelConfig,
+  request: RefundRequest,
+): Promise<RefundStatus> {
+  let refused: RefundStatus;
+  try {
+    const answer = await channel.refund(config, request);
+    if (answer.state !== 'failed') return answer;
+    refused = answer;
+  } catch (error) {
+    if (!(error instanceof ChannelError) || error.retryable) throw error;
+    refused = { state: 'failed', code: error.channelCode ?? error.kind, message: error.message };
+  }
+  let found: RefundStatus;
+  try {
+    found = await channel.refundQuery(config, request);
+  } catch (error) {
+    if (!(error instanceof ChannelError) || error.retryable) throw error;
+    return refused; // refused twice over: nothing says the channel holds this refund
+  }
+  return found.state === 'not_found' ? refused : found;
 }
 
 /** Applies the channel's answer about a refund once; returns true if it changed the refund. */

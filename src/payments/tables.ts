@@ -35,6 +35,11 @@ export interface OrdersTable {
   channel_order_created_at: Timestamp | null;
   failure_code: string | null;
   failure_message: string | null;
+  /** the channel identity the channel order was opened with (channel_config_versions.id) */
+  channel_config_version_id: Generated<string | null>;
+  /** the notify / return URLs sent with the channel order: every resend sends the same */
+  channel_notify_url: Generated<string | null>;
+  channel_return_url: Generated<string | null>;
 }
 
 export interface RefundsTable {
@@ -58,6 +63,10 @@ export interface RefundsTable {
   abnormal_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   abnormal_applied_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   abnormal_target: Generated<'USER_BANK_CARD' | 'MERCHANT_BANK_CARD' | null>;
+  /** the order's channel identity, copied when the refund was created */
+  channel_config_version_id: Generated<string | null>;
+  /** the notify URL fixed when the refund was created: every submit sends the same */
+  channel_notify_url: Generated<string | null>;
 }
 
 export interface PaymentExceptionsTable {

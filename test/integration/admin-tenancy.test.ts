@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { unixSeconds } from '../../src/core/clock.js';
 import { ApiError } from '../../src/core/errors.js';
-import { channelConfigSource } from '../../src/merchants/channel-config/store.js';
+import { channelConfigSource } from '../../src/merchants/channel-config/source.js';
 import { assertMerchantCanTransact } from '../../src/merchants/tenancy.js';
 import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';

@@ -44,7 +44,7 @@ function getRow(db: Queryable, ownerId: string, channel: ChannelName, lock = fal
   return q.executeTakeFirst();
 }
 
-function openSecrets(box: SecretBox, row: Row | undefined): Record<string, string> {
+export function openSecrets(box: SecretBox, row: Row | undefined): Record<string, string> {
   if (!row?.secrets_ciphertext) return {};
   return JSON.parse(box.open(row.secrets_ciphertext, purpose(row.owner_id, row.channel))) as Record<
     string,
@@ -125,7 +125,7 @@ export interface ResolvedChannelConfig {
 }
 
 /** The merchant and its configuration levels for one channel (see configLevels), in two queries. */
-async function merchantLevels(db: Queryable, merchantId: string, channel: ChannelName) {
+export async function merchantLevels(db: Queryable, merchantId: string, channel: ChannelName) {
   const merchant = await db
     .selectFrom('merchants')
     .select(['id', 'service_provider_id', 'institution_id'])
@@ -184,12 +184,5 @@ export async function effectiveChannelObject(db: Queryable, merchantId: string, 
     has_secret: flags([...new Set(found.levels.flatMap((r) => r.secret_fields))]),
     /** whose credentials the merchant runs under: its service provider, else its institution */
     inherited_from: found.holder?.owner_id ?? null,
-  };
-}
-
-/** The lookup the channel registry uses to find a merchant's configuration for a payment. */
-export function channelConfigSource(db: Queryable, box: SecretBox) {
-  return {
-    get: (merchantId: string, channel: ChannelName) => resolveChannelConfig(db, box, merchantId, channel),
   };
 }

@@ -46,12 +46,13 @@ export async function startWalletPayment(
   }
   const channelId: ChannelId = PAY_WAY_CHANNEL[payWay];
   const channel = deps.channels.adapter(channelId);
-  const config = await deps.channels.config(order.merchant_id, channelId);
-  const createdAt = deps.clock.now();
+  const fixed = await fixChannelRequest(db, deps, order, channelId);
+  const config = await deps.channels.configOf(fixed, channelId);
+  const createdAt = fixed.channel_order_created_at ?? deps.clock.now();
   const channelOrder = {
-    ...channelOrderOf(order, channelNotifyUrl(deps.publicUrl, channelId, order.merchant_id), payerId),
+    ...channelOrderOf(fixed, fixed.channel_notify_url ?? '', payerId),
     createdAt,
-    returnUrl: `${deps.publicUrl}/pay/${order.id}`,
+    returnUrl: fixed.channel_return_url ?? undefined,
   };
   const created = await channel.create(config, payWay, channelOrder);
 
@@ -70,7 +71,6 @@ export async function startWalletPayment(
         pay_way: payWay,
         channel_action: JSON.stringify(created.action),
         channel_payer_id: payerId ?? null,
-        channel_order_created_at: createdAt,
         ...(created.channelTradeNo ? { channel_trade_no: created.channelTradeNo } : {}),
         updated_at: createdAt,
       })
@@ -85,5 +85,42 @@ export async function startWalletPayment(
     );
     if (current.status === 'created') await schedulePoll(tx, order.id, 1, deps.clock);
     return { order: after, action: created.action };
+  });
+}
+
+/**
+ * Fixes, once, what the channel order is opened with: the channel identity (a configuration
+ * version) and the notify / return URLs. Whichever node or scan comes first decides; every later
+ * attempt (a reload, another node) sends exactly the same request, so the channel reads it as a
+ * repeat instead of a conflicting reuse of the out_trade_no.
+ */
+async function fixChannelRequest(
+  db: Db,
+  deps: StartDeps,
+  order: OrderRow,
+  channelId: ChannelId,
+): Promise<OrderRow> {
+  const fixedFor = (row: OrderRow) =>
+    row.channel_notify_url?.endsWith(channelNotifyUrl('', channelId, order.merchant_id)) === true;
+  if (fixedFor(order)) return order;
+  const { versionId } = await deps.channels.snapshot(order.merchant_id, channelId);
+  return inTransaction(db, async (tx) => {
+    const current = await lockOrder(tx, order.id);
+    if (fixedFor(current)) return current;
+    return tx
+      .updateTable('orders')
+      .set({
+        channel_config_version_id: versionId,
+        channel_notify_url: channelNotifyUrl(deps.publicUrl, channelId, order.merchant_id),
+        channel_return_url: `${deps.publicUrl}/pay/${order.id}`,
+        // an order already at this channel (opened before identities were recorded) keeps its time
+        channel_order_created_at:
+          current.channel === channelId
+            ? (current.channel_order_created_at ?? deps.clock.now())
+            : deps.clock.now(),
+      })
+      .where('id', '=', order.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
   });
 }

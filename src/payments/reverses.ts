@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { ReverseRequest, ReverseResult } from '../channels/channel.js';
 import type { Clock } from '../core/clock.js';
-import { inTransaction, type Db } from '../platform/db/index.js';
+import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
 import { channelOrderFor } from './channel-calls.js';
 import { isFinal } from './order-machine.js';
 import { lockOrder, transitionLocked, type TransitionDeps } from './order-transitions.js';
@@ -75,12 +75,12 @@ export function applyReverseResult(
     await lockOrder(tx, orderId);
     const now = deps.clock.now();
     const status = STATUS_OF[result.state];
+    // every attempt counts, also one answered after a notification already settled the reverse
+    await countAttempt(tx, orderId, now);
     const row = await tx
       .updateTable('order_reverses')
       .set({
         status,
-        attempts: sql<number>`attempts + 1`,
-        last_attempt_at: now,
         updated_at: now,
         result_code: result.code ?? null,
         result_message: result.message?.slice(0, 500) ?? null,
@@ -98,14 +98,21 @@ export function applyReverseResult(
   });
 }
 
-/** An attempt that got no answer (or an error): counted, the reverse stays pending. */
+function countAttempt(db: Db | Tx, orderId: string, now: Date) {
+  return db
+    .updateTable('order_reverses')
+    .set({ attempts: sql<number>`attempts + 1`, last_attempt_at: now })
+    .where('order_id', '=', orderId)
+    .execute();
+}
+
+/** An attempt that got no answer (or an error): counted; a pending reverse keeps the error. */
 export async function noteReverseError(db: Db, orderId: string, error: unknown, clock: Clock): Promise<void> {
   const now = clock.now();
+  await countAttempt(db, orderId, now);
   await db
     .updateTable('order_reverses')
     .set({
-      attempts: sql<number>`attempts + 1`,
-      last_attempt_at: now,
       updated_at: now,
       result_code: (error as { kind?: string }).kind ?? 'error',
       result_message: (error instanceof Error ? error.message : String(error)).slice(0, 500),

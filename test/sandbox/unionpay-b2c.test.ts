@@ -118,14 +118,14 @@ describe('UnionPay B2C (被扫) with sandbox payment codes', () => {
     expect((await queryUntil(o, '69')).fields.origRespCode).toBe('69');
   });
 
-  it('success at timeScale 20: accepted (00), query 05 for the (scaled) second, then 00 and notified', async () => {
-    const slow = await startTestSandbox([registerUnionpaySandbox], { timeScale: 20 }); // 1 s → 50 ms
+  it('success at timeScale 4: accepted (00), query 05 for the (scaled) second, then 00', async () => {
+    const slow = await startTestSandbox([registerUnionpaySandbox], { timeScale: 4 }); // 1 s → 250 ms
     try {
       const slowClient = new AcpClient({ ...client['options'], baseUrl: `${slow.url}/unionpay/` });
       const o = order(slow.ctx.paycodes.issue('unionpay', 'success'));
       expect((await slowClient.b2c(o)).respCode).toBe('00');
       expect((await slowClient.query(o)).fields.origRespCode).toBe('05');
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, 400));
       expect((await slowClient.query(o)).fields).toMatchObject({ origRespCode: '00', txnAmt: '888' });
     } finally {
       await slow.close();
@@ -133,12 +133,12 @@ describe('UnionPay B2C (被扫) with sandbox payment codes', () => {
   });
 
   it('a paid payment, cancelled: the cancel is its own transaction (05, then 00); the original still reads 00', async () => {
-    const slow = await startTestSandbox([registerUnionpaySandbox], { timeScale: 20 });
+    const slow = await startTestSandbox([registerUnionpaySandbox], { timeScale: 4 }); // 1 s → 250 ms
     try {
       const slowClient = new AcpClient({ ...client['options'], baseUrl: `${slow.url}/unionpay/` });
       const o = order(slow.ctx.paycodes.issue('unionpay', 'success'));
       const paid = await slowClient.b2c(o);
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, 400));
       const c = { orderId: `JPCXL${Date.now()}${++seq}`, txnTime: txnTimeNow(slow.ctx.clock) };
       const cancelled = await slowClient.cancel({
         ...c,
@@ -148,7 +148,7 @@ describe('UnionPay B2C (被扫) with sandbox payment codes', () => {
       });
       expect(cancelled.respCode).toBe('00'); // accepted
       expect((await slowClient.query(c)).fields).toMatchObject({ origRespCode: '05', txnType: '31' });
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, 400));
       expect((await slowClient.query(c)).fields).toMatchObject({ origRespCode: '00', txnType: '31' });
       expect((await slowClient.query(o)).fields).toMatchObject({ origRespCode: '00', txnType: '01' });
     } finally {

@@ -95,6 +95,17 @@ describe('unionpay_micropay (B2C)', () => {
     await expect(up.payByCode(config, newOrder(), '62abc')).rejects.toMatchObject({ kind: 'rejected' });
   });
 
+  it('an answer that does not verify leaves the payment open (the code may have been charged), not failed', async () => {
+    const otherRoot = {
+      ...config,
+      fields: { ...config.fields, root_cert: sb.ctx.keys.wechatpay.platform_cert_pem },
+    };
+    expect(await up.payByCode(otherRoot, newOrder(), code('success'))).toMatchObject({
+      state: 'user_paying',
+      code: 'untrusted_answer',
+    });
+  });
+
   it('a retried payment (same order, same txnTime) is answered by query, not refused', async () => {
     const order = newOrder();
     const first = await up.payByCode(config, order, code('success'));

@@ -209,15 +209,21 @@ export function createUnionpayChannel(options: UnionpayChannelOptions = {}): Cha
       if (!/^\d{16,24}$/.test(authCode))
         throw new ChannelError('rejected', 'a UnionPay payment code is 16–24 digits');
       const { client } = setup(config);
-      const answer = await call('b2c', () =>
-        client.b2c({
+      let answer: AcpAnswer;
+      try {
+        answer = await client.b2c({
           orderId: acpOrderId(order.outTradeNo),
           txnTime: formatTxnTime(order.createdAt),
           txnAmt: order.amount,
           backUrl: order.notifyUrl,
           qrNo: authCode,
-        }),
-      );
+        });
+      } catch (error) {
+        // an answer that does not verify came back: the request got somewhere, the code may be charged
+        if (error instanceof AcpVerifyError)
+          return { state: 'user_paying', code: 'untrusted_answer', message: error.message };
+        throw acpCallError(error, 'b2c');
+      }
       const { fields, respCode } = answer;
       if (respCode === '12') return (await queryPayment(client, order)).status; // our earlier try got through
       const error = acpRequestError(fields, 'b2c');

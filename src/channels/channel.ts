@@ -100,6 +100,10 @@ export type ChannelPaymentState =
   | 'pending' // created, waiting for the customer
   | 'user_paying' // the customer is entering a password (payment codes)
   | 'succeeded' // paid (refunds do not change this)
+  // paid, then all of it went back to the payer, and the channel does not say by what: a reverse
+  // (撤销) or a full refund (Alipay TRADE_CLOSED with payment fields). Only whoever knows of its own
+  // reverse can tell: after JuhePay's reverse the order is closed; without one it was paid.
+  | 'refunded'
   | 'closed' // closed, reversed or expired without payment
   | 'failed'; // refused (insufficient funds, invalid code, …)
 
@@ -111,6 +115,38 @@ export interface PaymentStatus {
   payer?: Record<string, string> | undefined;
   paidAt?: Date | undefined;
   /** the channel's own code/description, for failures and logs */
+  code?: string | undefined;
+  message?: string | undefined;
+}
+
+/**
+ * A reverse (撤销) of a payment-code order, with values fixed when JuhePay decided to reverse, so
+ * every attempt is the same request: a channel whose reverse is a transaction of its own (UnionPay
+ * 消费撤销, its own orderId and txnTime) sends and finds it again by these.
+ */
+export interface ReverseRequest {
+  outTradeNo: string;
+  /** the order's channel-visible creation time */
+  createdAt: Date;
+  /** when JuhePay decided to reverse (UnionPay: the cancel's txnTime) */
+  requestedAt: Date;
+  /** where a channel that notifies about the reverse sends it (UnionPay backUrl) */
+  notifyUrl?: string | undefined;
+}
+
+/**
+ * reversed: the channel confirmed the trade is over and nothing stays with the merchant;
+ * pending: asked, not (yet) confirmed (asking again with the same request reports on the same reverse);
+ * refused: the channel will not reverse it: the payment stands as the channel's query reports it.
+ */
+export type ReverseState = 'reversed' | 'pending' | 'refused';
+
+export interface ReverseResult {
+  state: ReverseState;
+  /** what the reverse did, where the channel says (Alipay cancel `action`): closed unpaid, or refunded paid */
+  action?: 'close' | 'refund' | undefined;
+  /** the reverse's own id at the channel (UnionPay: the cancel's queryId) */
+  channelReverseNo?: string | undefined;
   code?: string | undefined;
   message?: string | undefined;
 }
@@ -183,11 +219,11 @@ export interface Channel {
   query(config: ChannelConfig, order: Pick<ChannelOrder, 'outTradeNo' | 'createdAt'>): Promise<PaymentStatus>;
   /** closes an unpaid trade; resolves with the state found (a paid trade is reported, not closed) */
   close(config: ChannelConfig, order: Pick<ChannelOrder, 'outTradeNo' | 'createdAt'>): Promise<PaymentStatus>;
-  /** reverses (撤销) a payment-code attempt: cancels it, refunding if it was paid */
-  reverse(
-    config: ChannelConfig,
-    order: Pick<ChannelOrder, 'outTradeNo' | 'createdAt'>,
-  ): Promise<{ done: boolean }>;
+  /**
+   * reverses (撤销) a payment-code attempt: cancels it, refunding if it was paid. Idempotent: the
+   * same request again reports on the same reverse (confirming it), never makes a second one.
+   */
+  reverse(config: ChannelConfig, reverse: ReverseRequest): Promise<ReverseResult>;
   refund(config: ChannelConfig, refund: RefundRequest): Promise<RefundStatus>;
   refundQuery(config: ChannelConfig, refund: RefundRequest): Promise<RefundStatus>;
   /** present for channels with abnormal refunds: sends one to another account; answers its new state */

@@ -5,6 +5,7 @@ import { inTransaction, type Db } from '../platform/db/index.js';
 import type { OrderRow } from './order-view.js';
 import { lockOrder, transitionLocked, transitionOrder, type TransitionDeps } from './order-transitions.js';
 import { channelOrderFor, facts } from './channel-calls.js';
+import { reverseOf } from './reverse-rows.js';
 
 export interface CloseDeps extends TransitionDeps {
   channels: ChannelRegistry;
@@ -29,6 +30,11 @@ export async function closeOrder(
   if (order.status === 'succeeded')
     throw new ApiError('state_conflict', 'a paid order cannot be closed; refund it instead', 'id');
   if (order.status === 'closed' || order.status === 'failed') return order;
+  if (await reverseOf(db, order.id)) {
+    // a payment-code order being reversed (撤销) ends by its reverse, never by a second cancel
+    if (reason === 'expired') return order;
+    throw new ApiError('state_conflict', 'the payment is being reversed; the order ends with it', 'id');
+  }
 
   if (order.status === 'created') {
     // No channel order: close here, unless one was opened meanwhile (then close that at the channel).

@@ -10,6 +10,8 @@ import { isFinal } from './order-machine.js';
 import { lockOrder, transitionLocked, transitionOrder, type TransitionDeps } from './order-transitions.js';
 import type { OrderRow } from './order-view.js';
 import { payWayOfCode } from './payment-codes.js';
+import { reverseOf } from './reverse-rows.js';
+import { applyReverseResult, beginReverse, noteReverseError, reverseRequestOf } from './reverses.js';
 import { MICROPAY_DEADLINE_MS, MICROPAY_POLL_MS } from './schedules.js';
 
 /**
@@ -25,6 +27,16 @@ const ANSWER_WITHIN_MS = MICROPAY_DEADLINE_MS - 5_000;
 export interface MicropayDeps extends TransitionDeps {
   channels: ChannelRegistry;
   sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * A query that did not answer, or was refused, says nothing about the customer's money: the code
+ * may have been charged. Unknown, so: keep asking while the customer may be typing, then reverse.
+ */
+function queryUnknown(error: unknown): PaymentStatus {
+  if (error instanceof ChannelError)
+    return { state: 'user_paying', code: error.channelCode ?? error.kind, message: error.message };
+  throw error;
 }
 
 function unknownOn(error: unknown): PaymentStatus {
@@ -98,7 +110,7 @@ export async function micropay(
   ).order;
   while (!isFinal(current.status) && deps.clock.nowMs() - startedAt + MICROPAY_POLL_MS <= ANSWER_WITHIN_MS) {
     await deps.sleep(MICROPAY_POLL_MS);
-    status = await channel.query(config, channelOrderFor(current, deps.publicUrl)).catch(unknownOn);
+    status = await channel.query(config, channelOrderFor(current, deps.publicUrl)).catch(queryUnknown);
     current = (
       await transitionOrder(
         db,
@@ -112,27 +124,55 @@ export async function micropay(
   return { order: current, created: true };
 }
 
-/** The settle job: past the deadline, a last query; if still open, reverse it at the channel. */
+/**
+ * The settle job: past the deadline, a last query; if the payment is still open (or the query
+ * cannot tell), reverse it at the channel, as an operation of its own (reverses.ts) that is asked
+ * again until the channel gives its outcome. A refused reverse leaves the payment as it stands:
+ * the order then ends as the channel's query says.
+ */
 export async function settleMicropay(
   db: Db,
   deps: TransitionDeps & { channels: ChannelRegistry },
   orderId: string,
 ): Promise<'final' | 'retry'> {
   const order = await db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
-  if (!order || isFinal(order.status) || !order.channel) return 'final';
+  if (!order || !order.channel) return 'final';
+  let reverse = await reverseOf(db, order.id);
+  if (isFinal(order.status) && reverse?.status !== 'pending') return 'final';
   const channel = deps.channels.adapter(order.channel as ChannelId);
   const config = await deps.channels.configOf(order, channel.id);
-  const status = await channel.query(config, channelOrderFor(order, deps.publicUrl));
-  const { order: after } = await transitionOrder(
-    db,
-    order.id,
-    { type: 'channel_reported', state: status.state, amount: status.amount },
-    facts(order, status),
-    deps,
-  );
-  if (isFinal(after.status)) return 'final';
-  const { done } = await channel.reverse(config, channelOrderFor(after, deps.publicUrl));
-  if (!done) return 'retry';
-  await transitionOrder(db, order.id, { type: 'closed_at_channel' }, facts(after, { state: 'closed' }), deps);
-  return 'final';
+  const report = async (status: PaymentStatus) =>
+    (
+      await transitionOrder(
+        db,
+        order.id,
+        { type: 'channel_reported', state: status.state, amount: status.amount },
+        facts(order, status),
+        deps,
+      )
+    ).order;
+  const asTheChannelSays = async () => {
+    const after = await report(await channel.query(config, channelOrderFor(order, deps.publicUrl)));
+    return isFinal(after.status) ? ('final' as const) : ('retry' as const);
+  };
+
+  if (reverse?.status === 'failed') return asTheChannelSays();
+  if (!reverse) {
+    const status = await channel.query(config, channelOrderFor(order, deps.publicUrl)).catch(queryUnknown);
+    if (isFinal((await report(status)).status)) return 'final';
+    reverse = await beginReverse(db, order, deps.clock);
+    if (!reverse) return 'final'; // finished meanwhile (a notification)
+  }
+  if (reverse.status === 'succeeded') return 'final';
+  let result;
+  try {
+    result = await channel.reverse(config, reverseRequestOf(order, reverse, deps.publicUrl));
+  } catch (error) {
+    await noteReverseError(db, order.id, error, deps.clock);
+    throw error;
+  }
+  const row = await applyReverseResult(db, order.id, result, deps);
+  if (row.status === 'pending') return 'retry';
+  if (row.status === 'succeeded') return 'final';
+  return asTheChannelSays();
 }

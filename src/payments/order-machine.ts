@@ -10,7 +10,9 @@ import type { Fen } from '../core/money.js';
 
 export type OrderStatus = 'created' | 'paying' | 'succeeded' | 'failed' | 'closed';
 export type OrderEventType = 'order.succeeded' | 'order.failed' | 'order.closed';
-export type ExceptionKind = 'late_payment' | 'amount_mismatch';
+export type ExceptionKind = 'late_payment' | 'amount_mismatch' | 'refunded_at_channel';
+/** the order's reverse (撤销), if JuhePay started one: succeeded = confirmed, failed = refused */
+export type ReverseStatus = 'pending' | 'succeeded' | 'failed';
 
 export const FINAL_STATUSES: readonly OrderStatus[] = ['succeeded', 'failed', 'closed'];
 
@@ -31,10 +33,20 @@ export interface Transition {
   /** the webhook / stream event this transition emits, if it changed the order */
   event?: OrderEventType;
   exception?: ExceptionKind;
+  /** the report is the channel's confirmation of our pending reverse */
+  reverseConfirmed?: boolean;
 }
 
-/** The next state for an order given one input; unchanged status means nothing to write. */
-export function nextOrderState(current: OrderStatus, orderAmount: Fen, input: OrderInput): Transition {
+/**
+ * The next state for an order given one input; unchanged status means nothing to write.
+ * `reverse` is the order's reverse (撤销), when JuhePay started one.
+ */
+export function nextOrderState(
+  current: OrderStatus,
+  orderAmount: Fen,
+  input: OrderInput,
+  reverse?: ReverseStatus,
+): Transition {
   switch (input.type) {
     case 'channel_order_created':
       return { status: current === 'created' ? 'paying' : current };
@@ -43,8 +55,21 @@ export function nextOrderState(current: OrderStatus, orderAmount: Fen, input: Or
       return isFinal(current) ? { status: current } : { status: 'closed', event: 'order.closed' };
 
     case 'channel_reported':
+      if (reverse === 'pending' || reverse === 'succeeded')
+        return onReportWhileReversing(current, input.state);
       return onReport(current, orderAmount, input.state, input.amount);
   }
+}
+
+/**
+ * JuhePay is reversing (or has reversed) this payment. Whatever was paid is being given back, so a
+ * "paid" read now (UnionPay's original still reads 00 after its cancel; Alipay's notification of
+ * the payment the cancel refunds) is never the order's success. A closed trade, or one paid and
+ * refunded, is the reverse done at the channel: the order closes. The reverse decides the rest.
+ */
+function onReportWhileReversing(current: OrderStatus, state: ChannelPaymentState): Transition {
+  if (isFinal(current) || (state !== 'closed' && state !== 'refunded')) return { status: current };
+  return { status: 'closed', event: 'order.closed', reverseConfirmed: true };
 }
 
 function onReport(
@@ -61,6 +86,14 @@ function onReport(
     }
     if (current === 'closed' || current === 'failed') return { status: current, exception: 'late_payment' };
     return { status: 'succeeded', event: 'order.succeeded' };
+  }
+  if (state === 'refunded') {
+    // paid, then all of it went back, and not by a reverse of ours: refunded outside JuhePay. The
+    // order was paid (the refund is the merchant's business); an operator is told.
+    if (paid !== undefined && paid !== orderAmount) return { status: current, exception: 'amount_mismatch' };
+    if (current === 'succeeded') return { status: current };
+    if (isFinal(current)) return { status: current, exception: 'refunded_at_channel' };
+    return { status: 'succeeded', event: 'order.succeeded', exception: 'refunded_at_channel' };
   }
   if (isFinal(current)) return { status: current }; // stale news about a finished order
   switch (state) {

@@ -6,6 +6,7 @@ import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
 import { emitOrderEvent } from './events.js';
 import { nextOrderState, type ExceptionKind, type OrderInput } from './order-machine.js';
 import type { OrderRow } from './order-view.js';
+import { confirmReverse, reverseStatusOf } from './reverse-rows.js';
 
 /**
  * Applies one input to an order in one transaction: lock the row, ask the pure machine, write the
@@ -66,9 +67,18 @@ export async function transitionLocked(
   deps: TransitionDeps,
 ): Promise<TransitionResult> {
   const order = await lockOrder(tx, orderId);
-  const t = nextOrderState(order.status, order.amount, input);
+  // what the channel reports means something else while JuhePay reverses the payment
+  const reverse = input.type === 'channel_reported' ? await reverseStatusOf(tx, orderId) : undefined;
+  const t = nextOrderState(order.status, order.amount, input, reverse);
   const now = deps.clock.now();
   if (t.exception) await recordException(tx, order, t.exception, facts, now);
+  if (t.reverseConfirmed && input.type === 'channel_reported')
+    await confirmReverse(
+      tx,
+      orderId,
+      { action: input.state === 'refunded' ? 'refund' : undefined, code: facts.failureCode },
+      now,
+    );
   if (t.status === order.status)
     return { order, changed: false, ...(t.exception ? { exception: t.exception } : {}) };
 

@@ -72,7 +72,7 @@ export interface RefundsTable {
 export interface PaymentExceptionsTable {
   id: string;
   order_id: string;
-  kind: 'late_payment' | 'amount_mismatch';
+  kind: 'late_payment' | 'amount_mismatch' | 'refunded_at_channel';
   channel: string | null;
   channel_trade_no: string | null;
   amount: number | null;
@@ -81,6 +81,25 @@ export interface PaymentExceptionsTable {
   resolution: string | null;
   created_at: Timestamp;
   resolved_at: Timestamp | null;
+}
+
+/** A reverse (撤销) of a payment-code order: one per order (migration 0008). */
+export interface OrderReversesTable {
+  order_id: string;
+  channel: string;
+  /** succeeded = the channel confirmed it; failed = the channel refused it (the payment stands) */
+  status: 'pending' | 'succeeded' | 'failed';
+  action: 'close' | 'refund' | null;
+  /** fixed when the reverse was decided; every attempt resends it (UnionPay cancel txnTime) */
+  requested_at: Timestamp;
+  attempts: Generated<number>;
+  last_attempt_at: Timestamp | null;
+  channel_reverse_no: string | null;
+  result_code: string | null;
+  result_message: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  confirmed_at: Timestamp | null;
 }
 
 export interface ChannelNotificationsTable {
@@ -98,6 +117,7 @@ export interface PaymentTables {
   orders: OrdersTable;
   refunds: RefundsTable;
   payment_exceptions: PaymentExceptionsTable;
+  order_reverses: OrderReversesTable;
   channel_notifications: ChannelNotificationsTable;
 }
 

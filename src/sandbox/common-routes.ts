@@ -7,6 +7,7 @@ const MODES: FaultMode[] = [
   'timeout',
   'error_5xx',
   'system_error',
+  'lost_answer',
   'duplicate_notify',
   'delay_notify',
   'drop_notify',

@@ -14,6 +14,7 @@ export type FaultMode =
   | 'timeout' // the channel does not answer in time (the simulator holds the request, then drops it)
   | 'error_5xx' // HTTP 5xx from the channel
   | 'system_error' // a well-formed answer with the channel's "system error, retry" code
+  | 'lost_answer' // the channel does it, but its answer never arrives (Alipay, UnionPay)
   | 'duplicate_notify' // the notification is sent twice
   | 'delay_notify' // the notification is sent late
   | 'drop_notify' // the first delivery attempt is lost (retries still follow the schedule)

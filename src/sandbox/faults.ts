@@ -40,3 +40,5 @@ export const NOTIFY_FAULTS: readonly FaultMode[] = [
   'reorder_notify',
 ];
 export const API_FAULTS: readonly FaultMode[] = ['timeout', 'error_5xx', 'system_error'];
+/** the operation runs, then the connection is dropped: the caller cannot know what happened */
+export const LOST_ANSWER_FAULTS: readonly FaultMode[] = ['lost_answer'];

@@ -32,8 +32,8 @@ describe('alipay adapter: refunds and bills', () => {
       state: 'succeeded',
     });
     expect(await channel.refundQuery(env.config, refundOf(o, 'rfd_zz', 1))).toEqual({ state: 'not_found' });
-    // TRADE_CLOSED after a full refund is still a paid order
-    expect(await channel.query(env.config, o)).toMatchObject({ state: 'succeeded', amount: 1000 });
+    // TRADE_CLOSED after a full refund: paid, then all of it went back (the order's refunds say which)
+    expect(await channel.query(env.config, o)).toMatchObject({ state: 'refunded', amount: 1000 });
     expect(await channel.refund(env.config, refundOf(order(), 'rfd_x', 1))).toMatchObject({
       state: 'failed',
       code: 'ACQ.TRADE_NOT_EXIST',

@@ -86,7 +86,7 @@ describe('alipay trade status mapping', () => {
     expect(fenOf('abc')).toBeUndefined();
   });
 
-  it('TRADE_SUCCESS/FINISHED are paid; WAIT_BUYER_PAY pending; TRADE_CLOSED closed unless it was paid', () => {
+  it('TRADE_SUCCESS/FINISHED are paid; WAIT_BUYER_PAY pending; TRADE_CLOSED closed, or refunded (with its amount) if it was paid', () => {
     fc.assert(
       fc.property(fenArb, fc.boolean(), (fen, paidBefore) => {
         const base = { trade_no: '2026', total_amount: toYuanString(fen), buyer_user_id: 'b1' };
@@ -103,7 +103,10 @@ describe('alipay trade status mapping', () => {
           amount: undefined,
         });
         const closed = paymentStatusOfTrade({ ...base, ...paidFields, trade_status: 'TRADE_CLOSED' });
-        expect(closed?.state).toBe(paidBefore ? 'succeeded' : 'closed');
+        // paid then refunded (a cancel or a full refund) is never read as plain "paid"
+        expect(closed).toMatchObject(
+          paidBefore ? { state: 'refunded', amount: fen } : { state: 'closed', amount: undefined },
+        );
       }),
     );
     expect(paymentStatusOfTrade({ trade_status: 'SOMETHING_NEW' })).toBeUndefined();

@@ -241,15 +241,30 @@ describe('alipay adapter: close, pay by code, reverse', () => {
     expect((await channel.payByCode(env.config, waiting, await paycode('timeout'))).state).toBe(
       'user_paying',
     );
-    expect(await channel.reverse(env.config, waiting)).toEqual({ done: true });
+    const rev = (o: ReturnType<typeof order>) => ({ ...o, requestedAt: new Date() });
+    expect(await channel.reverse(env.config, rev(waiting))).toMatchObject({
+      state: 'reversed',
+      action: 'close',
+    });
     expect(await channel.query(env.config, waiting)).toMatchObject({ state: 'closed' });
 
     const paid = order({ amount: 66 });
     await channel.payByCode(env.config, paid, await paycode('success'));
-    expect(await channel.reverse(env.config, paid)).toEqual({ done: true });
+    expect(await channel.reverse(env.config, rev(paid))).toMatchObject({
+      state: 'reversed',
+      action: 'refund',
+    });
     expect(await channel.refundQuery(env.config, refundOf(paid, paid.outTradeNo, 66))).toMatchObject({
       state: 'succeeded',
     });
-    expect(await channel.reverse(env.config, order())).toEqual({ done: true });
+    // cancelled and refunded: trade.query says TRADE_CLOSED with send_pay_date, i.e. paid then refunded,
+    // never plain "paid" (it read `succeeded` before the fix)
+    expect(await channel.query(env.config, paid)).toMatchObject({ state: 'refunded', amount: 66 });
+    // the same cancel again reports the same outcome (Alipay: action refund), never a second refund
+    expect(await channel.reverse(env.config, rev(paid))).toMatchObject({
+      state: 'reversed',
+      action: 'refund',
+    });
+    expect(await channel.reverse(env.config, rev(order()))).toMatchObject({ state: 'reversed' });
   });
 });

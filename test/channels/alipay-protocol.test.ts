@@ -224,7 +224,7 @@ describe('form, time, status, result codes', () => {
     expect(orderStatusOf('TRADE_SUCCESS')).toBe('succeeded');
     expect(orderStatusOf('TRADE_FINISHED')).toBe('succeeded');
     expect(orderStatusOf('TRADE_CLOSED')).toBe('closed');
-    expect(orderStatusOf('TRADE_CLOSED', true)).toBe('succeeded');
+    expect(orderStatusOf('TRADE_CLOSED', true)).toBe('refunded'); // paid, then all of it went back
     expect(orderStatusOf('PAID')).toBeUndefined();
     expect(TRADE_STATUS_TABLE.TRADE_SUCCESS.refundable).toBe(true);
     expect([resultKind('10000'), resultKind('10003'), resultKind('20000'), resultKind('40004')]).toEqual([

@@ -138,7 +138,9 @@ describe.each(H5_WALLETS)('%s', (wallet) => {
     await expect(channel.payByCode(config(), order, '6200000000000000000')).rejects.toMatchObject({
       kind: 'rejected',
     });
-    await expect(channel.reverse(config(), order)).rejects.toMatchObject({ kind: 'rejected' });
+    await expect(channel.reverse(config(), { ...order, requestedAt: new Date() })).rejects.toMatchObject({
+      kind: 'rejected',
+    });
     const refund = {
       outTradeNo: order.outTradeNo,
       outRefundNo: newId('refund'),

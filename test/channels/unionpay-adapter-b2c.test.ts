@@ -40,26 +40,46 @@ function newOrder(amount = 888): ChannelOrder {
 const code = (scenario: PayCodeScenario) => sb.ctx.paycodes.issue('unionpay', scenario);
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms)); // the simulated customer types
 
+/** the same reverse asked again (as the settle job does) until UnionPay gives its outcome */
+async function reverseUntilSettled(order: ChannelOrder, requestedAt = new Date()) {
+  const rev = {
+    outTradeNo: order.outTradeNo,
+    createdAt: order.createdAt,
+    notifyUrl: order.notifyUrl,
+    requestedAt,
+  };
+  const first = await up.reverse(config, rev);
+  let result = first;
+  for (let i = 0; result.state === 'pending' && i < 100; i++) {
+    await settle(5);
+    result = await up.reverse(config, rev);
+  }
+  return { first, result, rev };
+}
+
 describe('unionpay_micropay (B2C)', () => {
-  it('success pays at once, with the queryId as the channel trade number', async () => {
+  it('00 is accepted, not paid: user_paying, then succeeded by query with the amount UnionPay reports', async () => {
+    // fails before the fix: the synchronous 00 was read as paid, for the order's own amount
     const order = newOrder();
     const status = await up.payByCode(config, order, code('success'));
-    expect(status).toMatchObject({ state: 'succeeded', amount: 888, code: '00' });
+    expect(status).toMatchObject({ state: 'user_paying', code: '00' });
+    expect(status.amount).toBeUndefined();
     expect(status.channelTradeNo).toMatch(/^\d{21}$/);
+    await settle(30); // accepted → done takes 1 s, 10 ms at timeScale 100
     expect(await up.query(config, order)).toMatchObject({
       state: 'succeeded',
+      amount: 888,
       channelTradeNo: status.channelTradeNo,
     });
   });
 
-  it('password: user_paying (05) until the customer finishes, then succeeded by query', async () => {
+  it('password: accepted (00), user_paying until the customer finishes, then succeeded by query', async () => {
     const order = newOrder();
     expect(await up.payByCode(config, order, code('password'))).toMatchObject({
       state: 'user_paying',
-      code: '05',
+      code: '00',
     });
-    expect(await up.query(config, order)).toMatchObject({ state: 'user_paying' });
-    await settle(150);
+    await settle(150); // (its 05 while the customer types is in test/sandbox/unionpay-b2c.test.ts)
     expect(await up.query(config, order)).toMatchObject({ state: 'succeeded', amount: 888 });
   });
 
@@ -75,9 +95,21 @@ describe('unionpay_micropay (B2C)', () => {
     await expect(up.payByCode(config, newOrder(), '62abc')).rejects.toMatchObject({ kind: 'rejected' });
   });
 
+  it('an answer that does not verify leaves the payment open (the code may have been charged), not failed', async () => {
+    const otherRoot = {
+      ...config,
+      fields: { ...config.fields, root_cert: sb.ctx.keys.wechatpay.platform_cert_pem },
+    };
+    expect(await up.payByCode(otherRoot, newOrder(), code('success'))).toMatchObject({
+      state: 'user_paying',
+      code: 'untrusted_answer',
+    });
+  });
+
   it('a retried payment (same order, same txnTime) is answered by query, not refused', async () => {
     const order = newOrder();
     const first = await up.payByCode(config, order, code('success'));
+    await settle(30);
     const again = await up.payByCode(config, order, code('success'));
     expect(again).toMatchObject({ state: 'succeeded', channelTradeNo: first.channelTradeNo });
   });
@@ -87,48 +119,80 @@ describe('reverse and close', () => {
   it('reverses a payment still waiting for the password: it can then never succeed', async () => {
     const order = newOrder();
     await up.payByCode(config, order, code('timeout'));
-    expect(await up.reverse(config, order)).toEqual({ done: true });
+    const { first, result } = await reverseUntilSettled(order);
+    expect(first).toMatchObject({ state: 'pending', code: '00' }); // accepted only
+    expect(result).toMatchObject({ state: 'reversed', code: '00' });
     await settle(700); // past the moment the customer would have given up
     expect(await up.query(config, order)).toMatchObject({ state: 'failed', code: '01' });
   });
 
-  it('reverses a paid payment the same day; a second reverse is refused (35), not silently done', async () => {
+  it('a paid payment still reads paid after its cancel: the reverse is confirmed by the cancel’s own query', async () => {
+    // fails before the fix: the reverse trusted the 00 of the cancel, and nothing could ask about it later
     const order = newOrder();
     await up.payByCode(config, order, code('success'));
-    expect(await up.reverse(config, order)).toEqual({ done: true });
-    await new Promise((r) => setTimeout(r, 1_000)); // a new txnTime second for the second cancel
-    await expect(up.reverse(config, order)).rejects.toMatchObject({ kind: 'rejected', channelCode: '35' });
+    await settle(30);
+    const { result, rev } = await reverseUntilSettled(order);
+    expect(result).toMatchObject({ state: 'reversed' });
+    expect(result.channelReverseNo).toMatch(/^\d{21}$/);
+    expect(await up.query(config, order)).toMatchObject({ state: 'succeeded' }); // ACP: the original stays 00
+    expect(await up.reverse(config, rev)).toEqual(result); // the same reverse, asked again: no second cancel
+    // a new reverse (another txnTime) meets the cancelled payment: refused (35), the payment as UnionPay has it
+    const again = await up.reverse(config, {
+      ...rev,
+      requestedAt: new Date(rev.requestedAt.getTime() + 2_000),
+    });
+    expect(again).toMatchObject({ state: 'refused', code: '35' });
+  });
+
+  it('a cancel whose answer was lost is found by its own orderId and txnTime, never sent twice', async () => {
+    const order = newOrder();
+    await up.payByCode(config, order, code('success'));
+    await settle(30);
+    sb.ctx.faults.set({ channel: 'unionpay', operation: 'cancel', mode: 'lost_answer', count: 1 });
+    const rev = {
+      outTradeNo: order.outTradeNo,
+      createdAt: order.createdAt,
+      notifyUrl: order.notifyUrl,
+      requestedAt: new Date(),
+    };
+    await expect(up.reverse(config, rev)).rejects.toMatchObject({ kind: 'timeout' });
+    await settle(30);
+    expect(await up.reverse(config, rev)).toMatchObject({ state: 'reversed', code: '00' });
   });
 
   it('a reverse of an order UnionPay never saw, or of a failed one, is done at once', async () => {
-    expect(await up.reverse(config, newOrder())).toEqual({ done: true });
+    expect((await reverseUntilSettled(newOrder())).first).toMatchObject({
+      state: 'reversed',
+      action: 'close',
+    });
     const failed = newOrder();
     await up.payByCode(config, failed, code('insufficient_funds'));
-    expect(await up.reverse(config, failed)).toEqual({ done: true });
+    expect((await reverseUntilSettled(failed)).first).toMatchObject({ state: 'reversed', action: 'close' });
   });
 
   it('a reverse without a notify URL in the call or the configuration is a config error', async () => {
     const order = newOrder();
     await up.payByCode(config, order, code('timeout'));
-    await expect(
-      up.reverse(config, { outTradeNo: order.outTradeNo, createdAt: order.createdAt }),
-    ).rejects.toMatchObject({ kind: 'config' });
+    const rev = { outTradeNo: order.outTradeNo, createdAt: order.createdAt, requestedAt: new Date() };
+    await expect(up.reverse(config, rev)).rejects.toMatchObject({ kind: 'config' });
     const withBackUrl = { ...config, fields: { ...config.fields, back_url: receiver.url } };
-    expect(
-      await up.reverse(withBackUrl, { outTradeNo: order.outTradeNo, createdAt: order.createdAt }),
-    ).toEqual({ done: true });
+    expect(await up.reverse(withBackUrl, rev)).toMatchObject({ state: 'pending' });
   });
 
   it('close of a B2C waiting for the password cancels it and reports closed', async () => {
     const order = newOrder();
     await up.payByCode(config, order, code('timeout'));
-    expect(await up.close(config, order)).toMatchObject({ state: 'closed' });
+    const closed = await up.close(config, order).catch(async () => {
+      await settle(30); // the cancel was accepted, not yet confirmed: asked again
+      return up.close(config, order);
+    });
+    expect(closed).toMatchObject({ state: expect.stringMatching(/^(closed|failed)$/) });
   });
 
   it('a cancel notification names the order and reports it closed', async () => {
     const order = newOrder();
     await up.payByCode(config, order, code('timeout'));
-    await up.reverse(config, order);
+    await reverseUntilSettled(order);
     const until = Date.now() + 3_000;
     let found;
     while (!found && Date.now() < until) {

@@ -249,6 +249,7 @@ describe('wechatpay channel adapter against the sandbox', () => {
   });
 
   it('reverse: refused as "retry" before 15 s, then done; the trade is closed; JSAPI trades cannot be reversed', async () => {
+    const rev = (o: ReturnType<typeof newOrder>) => ({ ...o, requestedAt: new Date() });
     const early = await startTestSandbox([registerWechatpaySandbox], { timeScale: 1 });
     try {
       const cfg = wechatpayConfigFromSandbox({ ...(await credentialsOf(early)) }, early.url);
@@ -256,24 +257,28 @@ describe('wechatpay channel adapter against the sandbox', () => {
       expect(
         await channel.payByCode(cfg, order, early.ctx.paycodes.issue('wechat', 'timeout')),
       ).toMatchObject({ state: 'user_paying' });
-      expect(await channel.reverse(cfg, order)).toEqual({ done: false });
+      expect(await channel.reverse(cfg, rev(order))).toMatchObject({ state: 'pending', code: 'SYSTEMERROR' });
     } finally {
       await early.close();
     }
     const order = newOrder(10);
     await channel.payByCode(config, order, sandbox.ctx.paycodes.issue('wechat', 'timeout'));
     await sleep(30); // 15 s of channel time
-    expect(await channel.reverse(config, order)).toEqual({ done: true });
+    expect(await channel.reverse(config, rev(order))).toEqual({ state: 'reversed' });
     expect(await channel.query(config, order)).toMatchObject({ state: 'closed', code: 'REVOKED' });
-    expect(await channel.reverse(config, order)).toEqual({ done: true }); // reversing again is harmless
-    expect(await channel.reverse(config, newOrder(1))).toEqual({ done: true }); // nothing to reverse
+    expect(await channel.reverse(config, rev(order))).toEqual({ state: 'reversed' }); // reversing again is harmless
+    expect(await channel.reverse(config, rev(newOrder(1)))).toMatchObject({
+      state: 'reversed',
+      action: 'close',
+    }); // nothing to reverse
 
     const jsapi = newOrder(11, { payerId: 'oX' });
     await channel.create(config, 'wechat_jsapi', jsapi);
     await sleep(30);
-    expect(await rejection(channel.reverse(config, jsapi))).toMatchObject({
-      kind: 'rejected',
-      channelCode: 'TRADE_ERROR',
+    // WeChat will not reverse it: the trade stays as WeChat has it
+    expect(await channel.reverse(config, rev(jsapi))).toMatchObject({
+      state: 'refused',
+      code: 'TRADE_ERROR',
     });
   });
 

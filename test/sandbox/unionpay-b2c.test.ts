@@ -59,12 +59,12 @@ describe('UnionPay B2C (被扫) with sandbox payment codes', () => {
       expect(await issue('unionpay', scenario)).toMatch(/^62\d{17}$/);
   });
 
-  it('success: 00 at once, a queryId, a signed notification, query says 00', async () => {
+  it('success: 00 = accepted, then done: query says 00 and a signed notification follows', async () => {
     const o = order(await issue('unionpay', 'success'));
     const answer = await client.b2c(o);
     expect(answer.respCode).toBe('00');
     expect(answer.fields.queryId).toMatch(/^\d{21}$/);
-    expect((await client.query(o)).fields).toMatchObject({
+    expect((await queryUntil(o, '00')).fields).toMatchObject({
       origRespCode: '00',
       queryId: answer.fields.queryId,
       txnSubType: '06',
@@ -76,11 +76,10 @@ describe('UnionPay B2C (被扫) with sandbox payment codes', () => {
     expect(note).toMatchObject({ respCode: '00', orderId: o.orderId, txnSubType: '06' });
   });
 
-  it('password: 05 (in progress), query 05 until the customer has entered it, then 00', async () => {
+  it('password: 00 (accepted, 受理), query 05 until the customer has entered it, then 00', async () => {
     const o = order(await issue('unionpay', 'password'));
     const answer = await client.b2c(o);
-    expect(answer.respCode).toBe('05');
-    expect(answer.status.outcome).toBe('unknown');
+    expect(answer.respCode).toBe('00');
     expect((await queryUntil(o, '00')).fields.queryId).toBe(answer.fields.queryId);
   });
 
@@ -98,7 +97,7 @@ describe('UnionPay B2C (被扫) with sandbox payment codes', () => {
       ).auth_code;
       const o = order(code);
       const started = Date.now();
-      expect((await slowClient.b2c(o)).respCode).toBe('05');
+      expect((await slowClient.b2c(o)).respCode).toBe('00'); // accepted, not paid
       expect((await slowClient.query(o)).fields.origRespCode).toBe('05');
       for (;;) {
         const state = (await slowClient.query(o)).fields.origRespCode;
@@ -113,10 +112,48 @@ describe('UnionPay B2C (被扫) with sandbox payment codes', () => {
     }
   });
 
-  it('timeout: 05, then the customer never confirms → 69', async () => {
+  it('timeout: accepted (00), then the customer never confirms → 69', async () => {
     const o = order(await issue('unionpay', 'timeout'));
-    expect((await client.b2c(o)).respCode).toBe('05');
+    expect((await client.b2c(o)).respCode).toBe('00');
     expect((await queryUntil(o, '69')).fields.origRespCode).toBe('69');
+  });
+
+  it('success at timeScale 4: accepted (00), query 05 for the (scaled) second, then 00', async () => {
+    const slow = await startTestSandbox([registerUnionpaySandbox], { timeScale: 4 }); // 1 s → 250 ms
+    try {
+      const slowClient = new AcpClient({ ...client['options'], baseUrl: `${slow.url}/unionpay/` });
+      const o = order(slow.ctx.paycodes.issue('unionpay', 'success'));
+      expect((await slowClient.b2c(o)).respCode).toBe('00');
+      expect((await slowClient.query(o)).fields.origRespCode).toBe('05');
+      await new Promise((r) => setTimeout(r, 400));
+      expect((await slowClient.query(o)).fields).toMatchObject({ origRespCode: '00', txnAmt: '888' });
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('a paid payment, cancelled: the cancel is its own transaction (05, then 00); the original still reads 00', async () => {
+    const slow = await startTestSandbox([registerUnionpaySandbox], { timeScale: 4 }); // 1 s → 250 ms
+    try {
+      const slowClient = new AcpClient({ ...client['options'], baseUrl: `${slow.url}/unionpay/` });
+      const o = order(slow.ctx.paycodes.issue('unionpay', 'success'));
+      const paid = await slowClient.b2c(o);
+      await new Promise((r) => setTimeout(r, 400));
+      const c = { orderId: `JPCXL${Date.now()}${++seq}`, txnTime: txnTimeNow(slow.ctx.clock) };
+      const cancelled = await slowClient.cancel({
+        ...c,
+        txnAmt: o.txnAmt,
+        origQryId: paid.fields.queryId!,
+        backUrl: receiver.url,
+      });
+      expect(cancelled.respCode).toBe('00'); // accepted
+      expect((await slowClient.query(c)).fields).toMatchObject({ origRespCode: '05', txnType: '31' });
+      await new Promise((r) => setTimeout(r, 400));
+      expect((await slowClient.query(c)).fields).toMatchObject({ origRespCode: '00', txnType: '31' });
+      expect((await slowClient.query(o)).fields).toMatchObject({ origRespCode: '00', txnType: '01' });
+    } finally {
+      await slow.close();
+    }
   });
 
   it('a pending payment can be cancelled (撤销), and then stays failed', async () => {

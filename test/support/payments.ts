@@ -1,4 +1,5 @@
 import { ManualClock, unixSeconds } from '../../src/core/clock.js';
+import type { Channel } from '../../src/channels/channel.js';
 import { createAlipayChannel } from '../../src/channels/alipay/adapter.js';
 import { createH5WalletChannel } from '../../src/channels/h5wallet/adapter.js';
 import { ChannelRegistry } from '../../src/channels/registry.js';
@@ -33,21 +34,28 @@ export interface PaymentsEnv {
 
 export async function startPaymentsEnv(
   database: Database,
-  options: { timeScale?: number } = {},
+  options: {
+    timeScale?: number;
+    /** stands between JuhePay and an adapter, e.g. to make one call misbehave as a channel might */
+    wrap?: (channel: Channel) => Channel;
+  } = {},
 ): Promise<PaymentsEnv> {
   const sandbox = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: options.timeScale ?? 1000 });
   const credentials = (await (
     await fetch(`${sandbox.url}/sandbox/credentials`)
   ).json()) as SandboxCredentials;
   const configs = sandboxChannelConfigs(credentials, sandbox.url);
-  const channels = new ChannelRegistry({ get: async (_merchant, channel) => configs[channel] }, [
-    createWechatpayChannel(),
-    createAlipayChannel(),
-    createUnionpayChannel(),
-    createH5WalletChannel('qqwallet'),
-    createH5WalletChannel('jdpay'),
-    createH5WalletChannel('baiduwallet'),
-  ]);
+  const channels = new ChannelRegistry(
+    { get: async (_merchant, channel) => configs[channel] },
+    [
+      createWechatpayChannel(),
+      createAlipayChannel(),
+      createUnionpayChannel(),
+      createH5WalletChannel('qqwallet'),
+      createH5WalletChannel('jdpay'),
+      createH5WalletChannel('baiduwallet'),
+    ].map(options.wrap ?? ((c) => c)),
+  );
   const clock = new ManualClock(Date.now());
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -6,6 +6,7 @@ import {
   nextOrderState,
   type OrderInput,
   type OrderStatus,
+  type ReverseStatus,
 } from '../../src/payments/order-machine.js';
 
 const AMOUNT = 1000;
@@ -15,9 +16,11 @@ const channelStates: ChannelPaymentState[] = [
   'pending',
   'user_paying',
   'succeeded',
+  'refunded',
   'closed',
   'failed',
 ];
+const reverses = fc.constantFrom<ReverseStatus | undefined>(undefined, 'pending', 'succeeded', 'failed');
 const input: fc.Arbitrary<OrderInput> = fc.oneof(
   fc.constant<OrderInput>({ type: 'channel_order_created' }),
   fc.constant<OrderInput>({ type: 'closed_at_channel' }),
@@ -59,14 +62,62 @@ describe('order state machine', () => {
     });
   });
 
+  it('a payment JuhePay is reversing (or reversed) is never read back as paid', () => {
+    // fails before the fix: TRADE_CLOSED with send_pay_date (and UnionPay's original 00) read as paid
+    fc.assert(
+      fc.property(
+        fc.array(input, { maxLength: 20 }),
+        fc.constantFrom<ReverseStatus>('pending', 'succeeded'),
+        (inputs, reverse) => {
+          let status: OrderStatus = 'paying';
+          for (const i of inputs) {
+            const t = nextOrderState(status, AMOUNT, i, reverse);
+            expect(t.status).not.toBe('succeeded');
+            expect(t.exception).toBeUndefined(); // not a late payment either: it was given back
+            status = t.status;
+          }
+        },
+      ),
+    );
+    const report = (state: ChannelPaymentState) => ({
+      type: 'channel_reported' as const,
+      state,
+      amount: AMOUNT,
+    });
+    expect(nextOrderState('paying', AMOUNT, report('succeeded'), 'pending')).toEqual({ status: 'paying' });
+    for (const state of ['refunded', 'closed'] as const)
+      expect(nextOrderState('paying', AMOUNT, report(state), 'pending')).toEqual({
+        status: 'closed',
+        event: 'order.closed',
+        reverseConfirmed: true,
+      });
+    expect(nextOrderState('closed', AMOUNT, report('succeeded'), 'succeeded')).toEqual({ status: 'closed' });
+  });
+
+  it('paid then refunded without a reverse of ours: succeeded, and an exception for an operator', () => {
+    const refunded = { type: 'channel_reported' as const, state: 'refunded' as const, amount: AMOUNT };
+    for (const reverse of [undefined, 'failed'] as const)
+      expect(nextOrderState('paying', AMOUNT, refunded, reverse)).toEqual({
+        status: 'succeeded',
+        event: 'order.succeeded',
+        exception: 'refunded_at_channel',
+      });
+    expect(nextOrderState('succeeded', AMOUNT, refunded)).toEqual({ status: 'succeeded' });
+    expect(nextOrderState('paying', AMOUNT, { ...refunded, amount: AMOUNT + 1 })).toEqual({
+      status: 'paying',
+      exception: 'amount_mismatch',
+    });
+  });
+
   it('never leaves a final state, whatever arrives', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...statuses.filter(isFinal)),
         fc.array(input, { maxLength: 20 }),
-        (start, inputs) => {
+        reverses,
+        (start, inputs, reverse) => {
           let status = start;
-          for (const i of inputs) status = nextOrderState(status, AMOUNT, i).status;
+          for (const i of inputs) status = nextOrderState(status, AMOUNT, i, reverse).status;
           expect(status).toBe(start);
         },
       ),
@@ -75,11 +126,11 @@ describe('order state machine', () => {
 
   it('emits at most one event per order, and only on a change into a final state', () => {
     fc.assert(
-      fc.property(fc.array(input, { maxLength: 30 }), (inputs) => {
+      fc.property(fc.array(input, { maxLength: 30 }), reverses, (inputs, reverse) => {
         let status: OrderStatus = 'created';
         let events = 0;
         for (const i of inputs) {
-          const t = nextOrderState(status, AMOUNT, i);
+          const t = nextOrderState(status, AMOUNT, i, reverse);
           if (t.event) {
             events += 1;
             expect(isFinal(t.status)).toBe(true);

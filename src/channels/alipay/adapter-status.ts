@@ -158,10 +158,11 @@ export function payerOf(answer: Answer): Record<string, string> | undefined {
 const STATE_OF: Readonly<Record<OrderStatus, PaymentStatus['state']>> = {
   paying: 'pending',
   succeeded: 'succeeded',
+  refunded: 'refunded',
   closed: 'closed',
 };
 
-/** money left the buyer at some point: a closed trade with these was paid, then fully refunded */
+/** money left the buyer at some point: a closed trade with these was paid, then all refunded (or cancelled) */
 function wasPaid(answer: Answer): boolean {
   return (
     timeOf(answer.send_pay_date) !== undefined ||
@@ -179,7 +180,8 @@ export function paymentStatusOfTrade(
   const status = tradeStatus === undefined ? undefined : orderStatusOf(tradeStatus, wasPaid(answer));
   if (status === undefined) return undefined;
   const state = STATE_OF[status];
-  const paid = state === 'succeeded';
+  // a refunded trade was paid too: its amount and payer are what the order is checked against
+  const paid = state === 'succeeded' || state === 'refunded';
   return {
     state,
     channelTradeNo: text(answer.trade_no),

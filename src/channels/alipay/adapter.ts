@@ -9,6 +9,8 @@ import {
   type PayerAuth,
   type PaymentStatus,
   type PayWay,
+  type ReverseRequest,
+  type ReverseResult,
 } from '../channel.js';
 import { alipayRefundsAndBills } from './adapter-refunds.js';
 import { callGateway, pageUrl, type GatewayCall, type GatewayOptions } from './adapter-client.js';
@@ -35,6 +37,11 @@ const PAY_WAYS = ['alipay_jsapi', 'alipay_qr', 'alipay_wap', 'alipay_micropay'] 
 const OPEN_ID = /^0[A-Za-z0-9_-]{20,}$/;
 
 type Order = Pick<ChannelOrder, 'outTradeNo' | 'createdAt'>;
+
+type CancelOutcome =
+  | { type: 'done'; action: 'close' | 'refund' | undefined; tradeNo: string | undefined }
+  | { type: 'not_found' }
+  | { type: 'retry' | 'refused'; code: string; message: string };
 
 export function createAlipayChannel(options: AlipayChannelOptions = {}): Channel {
   const gw: GatewayOptions = { clock: options.clock ?? systemClock, timeoutMs: options.timeoutMs ?? 15_000 };
@@ -168,19 +175,26 @@ export function createAlipayChannel(options: AlipayChannelOptions = {}): Channel
     }
   }
 
-  /** trade.cancel: closes an unpaid trade, refunds a paid one, voids an unscanned precreated code */
-  async function cancel(
-    s: AlipaySettings,
-    order: Order,
-  ): Promise<{ found: boolean; retry: boolean; action?: string }> {
+  /**
+   * trade.cancel: closes an unpaid trade, refunds a paid one, voids an unscanned precreated code.
+   * `action` says which (close: nothing was paid; refund: the payment went back); Alipay leaves it
+   * out when it found no trade. retry_flag Y asks for the same cancel again.
+   */
+  async function cancel(s: AlipaySettings, order: Order): Promise<CancelOutcome> {
     const answer = await call(s, 'alipay.trade.cancel', { biz: { out_trade_no: order.outTradeNo } });
     const cls = classifyResult(answer);
-    if (cls.type === 'not_found') return { found: false, retry: false };
+    if (cls.type === 'not_found') return { type: 'not_found' };
+    if (cls.type === 'unknown') return { type: 'retry', code: cls.code, message: cls.message };
+    // ACQ.TRADE_STATUS_ERROR (a finished trade), a cancel past its day, …: the trade stays as it is
+    if (cls.type === 'wrong_state' || (cls.type === 'refused' && cls.kind === 'rejected'))
+      return { type: 'refused', code: cls.code, message: cls.message };
     if (cls.type !== 'ok') throw errorOf(cls, 'alipay.trade.cancel');
+    if (answer.retry_flag === 'Y') return { type: 'retry', code: 'retry_flag', message: 'retry_flag Y' };
+    const action = answer.action === 'close' || answer.action === 'refund' ? answer.action : undefined;
     return {
-      found: true,
-      retry: answer.retry_flag === 'Y',
-      action: typeof answer.action === 'string' ? answer.action : undefined,
+      type: 'done',
+      action,
+      tradeNo: typeof answer.trade_no === 'string' ? answer.trade_no : undefined,
     };
   }
 
@@ -198,15 +212,26 @@ export function createAlipayChannel(options: AlipayChannelOptions = {}): Channel
     // No trade yet: a precreated code nobody scanned (or a wap link nobody opened). trade.close
     // cannot touch it, trade.cancel voids the code so no one can pay it after we closed.
     const voided = await cancel(s, order);
-    if (!voided.found) return { state: 'not_found' };
-    if (voided.retry)
-      throw new ChannelError('system_error', 'alipay trade.cancel: retry_flag Y', 'retry_flag');
+    if (voided.type === 'not_found') return { state: 'not_found' };
+    if (voided.type !== 'done') {
+      if (voided.type === 'refused') return query(config, order, s);
+      throw new ChannelError('system_error', `alipay trade.cancel: ${voided.message}`, voided.code);
+    }
     return { state: 'closed', code: voided.action === 'refund' ? 'REVERSED' : 'CANCELLED' };
   }
 
-  async function reverse(config: ChannelConfig, order: Order): Promise<{ done: boolean }> {
+  async function reverse(config: ChannelConfig, order: ReverseRequest): Promise<ReverseResult> {
     const result = await cancel(alipaySettings(config), order);
-    return { done: !result.retry };
+    switch (result.type) {
+      case 'not_found': // no trade: nothing was charged, and nothing can be paid under this number now
+        return { state: 'reversed', action: 'close', code: 'ACQ.TRADE_NOT_EXIST' };
+      case 'retry':
+        return { state: 'pending', code: result.code, message: result.message };
+      case 'refused':
+        return { state: 'refused', code: result.code, message: result.message };
+      case 'done':
+        return { state: 'reversed', action: result.action, channelReverseNo: result.tradeNo };
+    }
   }
 
   const payerAuth: PayerAuth = {

@@ -5,6 +5,7 @@ import type {
   PaymentStatus,
   RefundState,
   RefundStatus,
+  ReverseResult,
 } from '../channel.js';
 import { ChannelError } from '../channel.js';
 import type { AcpFields } from './protocol/form.js';
@@ -109,16 +110,46 @@ export function paidAtOf(txnTime: string | undefined, traceTime: string | undefi
   return parseTxnTime(`${year + 1}${traceTime}`) ?? created;
 }
 
+/**
+ * What UnionPay says was paid: txnAmt of its answer (query or notification), else settleAmt when
+ * it is in CNY (156). Never the order's amount: money is read as moved only as the channel says.
+ */
+export function paidAmountOf(fields: AcpFields): number | undefined {
+  const fen = (v: string | undefined) => (v && /^\d{1,12}$/.test(v) ? Number(v) : undefined);
+  const settleCny = !fields.settleCurrencyCode || fields.settleCurrencyCode === '156';
+  return fen(fields.txnAmt) ?? (settleCny ? fen(fields.settleAmt) : undefined);
+}
+
 /** Result fields of a query answer or a notification about a payment. */
 export function paymentStatusOf(fields: AcpFields, code: string | undefined): PaymentStatus {
   const state = paymentStateOf(code, fields.txnSubType);
   const status: PaymentStatus = { state, code, message: classifyRespCode(code).message };
   if (fields.queryId) status.channelTradeNo = fields.queryId;
   if (state === 'succeeded') {
-    if (fields.txnAmt && /^\d+$/.test(fields.txnAmt)) status.amount = Number(fields.txnAmt);
+    status.amount = paidAmountOf(fields);
+    // a success without an amount cannot be checked against the order: ask again rather than guess
+    if (status.amount === undefined)
+      throw new ChannelError('system_error', 'unionpay: a success without txnAmt or settleAmt');
     status.paidAt = paidAtOf(fields.txnTime, fields.traceTime);
   }
   return status;
+}
+
+/**
+ * A query answer about one of our cancels (消费撤销, txnType 31): origRespCode 00 = the payment
+ * is reversed; 03/04/05 = still in progress; any other = the cancel failed, the payment stands.
+ */
+export function cancelResultOf(fields: AcpFields): ReverseResult {
+  const code = fields.origRespCode;
+  const outcome = stateOutcome(code);
+  const base = {
+    channelReverseNo: fields.queryId || undefined,
+    code,
+    message: classifyRespCode(code).message,
+  };
+  if (outcome === 'success') return { state: 'reversed', ...base };
+  if (outcome === 'unknown' || outcome === 'not_found') return { state: 'pending', ...base };
+  return { state: 'refused', ...base };
 }
 
 export function refundStatusOf(fields: AcpFields, code: string | undefined): RefundStatus {

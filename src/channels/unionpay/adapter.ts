@@ -13,6 +13,8 @@ import {
   type RawNotification,
   type RefundRequest,
   type RefundStatus,
+  type ReverseRequest,
+  type ReverseResult,
 } from '../channel.js';
 import { AcpClient, AcpVerifyError, type AcpAnswer } from './acp-client.js';
 import { acpCallError } from './adapter-errors.js';
@@ -22,6 +24,7 @@ import {
   acpOrderId,
   acpRefundId,
   acpRequestError,
+  cancelResultOf,
   paymentStatusOf,
   refundStatusOf,
   refundTxnTime,
@@ -41,8 +44,9 @@ import { formatTxnTime } from './protocol/txn-time.js';
  *   reports `closed`. The order is over for JuhePay; if the customer still pays the lapsed code,
  *   the payment arrives by notification and becomes a late-payment exception, never lost.
  *   A B2C still waiting for the password is cancelled (撤销) instead.
- * - A refund's 00 answer means "accepted" (受理): the result is `pending` until the notification
- *   or refundQuery says otherwise. Its txnTime is read back from the refund id, so a lost answer
+ * - A 00 answer to a B2C payment, a cancel or a refund means "accepted" (受理), not done: the
+ *   result is open (`user_paying` / a pending reverse / `pending`) until the notification or a
+ *   query of that transaction says otherwise. Its txnTime is read back from the refund id, so a lost answer
  *   (12 重复交易 on retry) is resolved by query, never by a second refund.
  */
 
@@ -108,30 +112,52 @@ export function createUnionpayChannel(options: UnionpayChannelOptions = {}): Cha
     return url;
   };
 
-  const cancel = async (config: ChannelConfig, client: AcpClient, order: OrderRef) => {
-    const { fields, status } = await queryPayment(client, order);
-    if (!fields || !['succeeded', 'user_paying', 'pending'].includes(status.state) || !fields.queryId)
-      return { done: true, status }; // nothing was taken: nothing to give back
+  const MAY_HAVE_TAKEN: readonly string[] = ['succeeded', 'user_paying', 'pending'];
+
+  /**
+   * 消费撤销 is a transaction of its own: its orderId (`<order>C`) and txnTime (`requestedAt`) are
+   * fixed, so it is sent once and then found again by query. Its 00 answer is "accepted" only
+   * (ACP: 交易已受理，等待接收后台通知), so a reverse is confirmed by the cancel's own origRespCode
+   * (or its notification), never by the original payment, which still reads 00 after a cancel.
+   */
+  const cancel = async (
+    config: ChannelConfig,
+    client: AcpClient,
+    rev: ReverseRequest,
+  ): Promise<ReverseResult> => {
+    const orderId = acpCancelId(rev.outTradeNo);
+    const txnTime = formatTxnTime(rev.requestedAt);
+    const sent = await queryTxn(client, orderId, txnTime, 'cancel query');
+    if (sent) return cancelResultOf(sent);
+    const { fields, status } = await queryPayment(client, rev);
+    if (!fields || !MAY_HAVE_TAKEN.includes(status.state) || !fields.queryId)
+      return { state: 'reversed', action: 'close', code: status.code, message: 'nothing was taken' };
     const answer = await call('cancel', () =>
       client.cancel({
-        orderId: acpCancelId(order.outTradeNo),
-        txnTime: formatTxnTime(clock.now()),
+        orderId,
+        txnTime,
         txnAmt: Number(fields.txnAmt),
         origQryId: fields.queryId!,
-        backUrl: backUrlFor(config, order),
-        reqReserved: order.outTradeNo,
+        backUrl: backUrlFor(config, rev),
+        reqReserved: rev.outTradeNo,
       }),
     );
-    if (answer.status.outcome === 'success')
-      return { done: true, status: { ...status, state: 'closed' as const } };
-    if (answer.status.outcome === 'unknown' || answer.respCode === '12') return { done: false, status };
+    const accepted = {
+      state: 'pending' as const,
+      channelReverseNo: answer.fields.queryId,
+      code: answer.respCode,
+    };
+    if (answer.status.outcome === 'success' || answer.status.outcome === 'unknown') return accepted;
+    if (answer.respCode === '12') return accepted; // sent before, found by the next attempt's query
     if (answer.respCode === '35') {
       // the payment moved under us (the customer gave up typing the password): nothing left to cancel?
-      const now = await queryPayment(client, order);
-      if (!['succeeded', 'user_paying', 'pending'].includes(now.status.state))
-        return { done: true, status: now.status };
+      const now = await queryPayment(client, rev);
+      if (!MAY_HAVE_TAKEN.includes(now.status.state))
+        return { state: 'reversed', action: 'close', code: now.status.code, message: 'nothing was taken' };
     }
-    throw acpRequestError(answer.fields, 'cancel')!;
+    const error = acpRequestError(answer.fields, 'cancel')!;
+    if (error.kind !== 'rejected') throw error;
+    return { state: 'refused', code: answer.respCode, message: error.message };
   };
 
   const refundQuery = async (config: ChannelConfig, refund: RefundRequest): Promise<RefundStatus> => {
@@ -183,25 +209,35 @@ export function createUnionpayChannel(options: UnionpayChannelOptions = {}): Cha
       if (!/^\d{16,24}$/.test(authCode))
         throw new ChannelError('rejected', 'a UnionPay payment code is 16–24 digits');
       const { client } = setup(config);
-      const answer = await call('b2c', () =>
-        client.b2c({
+      let answer: AcpAnswer;
+      try {
+        answer = await client.b2c({
           orderId: acpOrderId(order.outTradeNo),
           txnTime: formatTxnTime(order.createdAt),
           txnAmt: order.amount,
           backUrl: order.notifyUrl,
           qrNo: authCode,
-        }),
-      );
+        });
+      } catch (error) {
+        // an answer that does not verify came back: the request got somewhere, the code may be charged
+        if (error instanceof AcpVerifyError)
+          return { state: 'user_paying', code: 'untrusted_answer', message: error.message };
+        throw acpCallError(error, 'b2c');
+      }
       const { fields, respCode } = answer;
       if (respCode === '12') return (await queryPayment(client, order)).status; // our earlier try got through
       const error = acpRequestError(fields, 'b2c');
       if (error && error.kind !== 'rejected') throw error;
-      const status = paymentStatusOf({ ...fields, txnSubType: '06' }, respCode);
-      if (status.state === 'succeeded') {
-        status.amount ??= order.amount;
-        status.paidAt = clock.now();
-      }
-      return status;
+      // 00 (like 03/04/05) is "accepted", not paid (ACP: 交易已受理，不代表交易已成功): the result, and
+      // the amount paid, come from the notification or a query, never from this answer or the order
+      if (answer.status.outcome === 'success' || answer.status.outcome === 'unknown')
+        return {
+          state: 'user_paying',
+          channelTradeNo: fields.queryId || undefined,
+          code: respCode,
+          message: 'accepted (受理); the result comes by notification or query',
+        };
+      return paymentStatusOf({ ...fields, txnSubType: '06' }, respCode);
     },
 
     async query(config, order) {
@@ -212,9 +248,14 @@ export function createUnionpayChannel(options: UnionpayChannelOptions = {}): Cha
       const { client } = setup(config);
       const { status } = await queryPayment(client, order);
       if (status.state === 'user_paying') {
-        const cancelled = await cancel(config, client, order);
-        if (!cancelled.done) throw new ChannelError('timeout', 'unionpay cancel: outcome unknown, ask again');
-        return cancelled.status;
+        // a B2C still waiting for the password is cancelled; the cancel is confirmed by its query
+        const rev = { ...order, requestedAt: clock.now() };
+        let result = await cancel(config, client, rev);
+        if (result.state === 'pending') result = await cancel(config, client, rev);
+        if (result.state === 'reversed') return { ...status, state: 'closed', code: result.code };
+        if (result.state === 'pending')
+          throw new ChannelError('timeout', 'unionpay cancel: accepted, not yet confirmed; ask again');
+        return (await queryPayment(client, order)).status;
       }
       if (status.state === 'pending')
         return {
@@ -225,9 +266,8 @@ export function createUnionpayChannel(options: UnionpayChannelOptions = {}): Cha
       return status;
     },
 
-    async reverse(config, order) {
-      const { client } = setup(config);
-      return { done: (await cancel(config, client, order)).done };
+    async reverse(config, rev) {
+      return cancel(config, setup(config).client, rev);
     },
 
     async refund(config, refund): Promise<RefundStatus> {

@@ -9,6 +9,8 @@ import {
   type PayWay,
   type RefundRequest,
   type RefundStatus,
+  type ReverseRequest,
+  type ReverseResult,
 } from '../channel.js';
 import { applyAbnormalRefund } from './adapter-abnormal-refund.js';
 import { downloadTradeBill } from './adapter-bill.js';
@@ -224,10 +226,7 @@ export function createWechatpayChannel(options: WechatpayChannelOptions = {}): C
     }
   }
 
-  async function reverse(
-    config: ChannelConfig,
-    order: Pick<ChannelOrder, 'outTradeNo'>,
-  ): Promise<{ done: boolean }> {
+  async function reverse(config: ChannelConfig, order: ReverseRequest): Promise<ReverseResult> {
     const c = client(config);
     // secapi: the plugin presents merchant_cert as the TLS client certificate when the base is https
     const d = await c.v2(
@@ -235,9 +234,15 @@ export function createWechatpayChannel(options: WechatpayChannelOptions = {}): C
       { ...ids(c.settings), out_trade_no: order.outTradeNo },
       { security: true },
     );
-    if (d.result_code === 'SUCCESS') return { done: d.recall !== 'Y' }; // recall=Y: WeChat asks for another reverse
-    if (d.err_code === 'SYSTEMERROR' || d.err_code === 'USERPAYING') return { done: false };
-    if (d.err_code === 'ORDERNOTEXIST') return { done: true }; // nothing was charged
+    const detail = { code: d.err_code, message: d.err_code_des };
+    // recall=Y: WeChat asks for the same reverse again; N: the order is REVOKED (query says so)
+    if (d.result_code === 'SUCCESS')
+      return d.recall === 'Y' ? { state: 'pending', code: 'recall' } : { state: 'reversed' };
+    if (d.err_code === 'SYSTEMERROR' || d.err_code === 'USERPAYING') return { state: 'pending', ...detail };
+    if (d.err_code === 'ORDERNOTEXIST') return { state: 'reversed', action: 'close', ...detail }; // nothing was charged
+    // REVERSE_EXPIRE (past the reverse window) and TRADE_ERROR: the order stays as WeChat has it
+    if (d.err_code === 'REVERSE_EXPIRE' || d.err_code === 'TRADE_ERROR')
+      return { state: 'refused', ...detail };
     throw new ChannelError('rejected', `reverse ${d.err_code ?? ''}: ${d.err_code_des ?? ''}`, d.err_code);
   }
 

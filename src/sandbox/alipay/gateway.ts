@@ -17,7 +17,7 @@ import { buildSignedResponse, responseKey } from '../../channels/alipay/protocol
 import { verifyRequest } from '../../channels/alipay/protocol/sign.js';
 import { parseAlipayTime } from '../../channels/alipay/protocol/time.js';
 import type { SandboxContext } from '../context.js';
-import { API_FAULTS } from '../faults.js';
+import { API_FAULTS, LOST_ANSWER_FAULTS } from '../faults.js';
 import { ACCOUNT_METHODS } from './account-methods.js';
 import { ONBOARDING_METHODS } from '../onboarding/alipay-zft.js';
 import { BizInputError } from './biz.js';
@@ -187,6 +187,11 @@ export function registerGateway(
       store,
       later,
     });
+    if (ctx.faults.take('alipay', operationOf(checked.method), LOST_ANSWER_FAULTS)) {
+      reply.hijack();
+      request.raw.socket.destroy(); // done at Alipay; the answer is lost on the way back
+      return reply;
+    }
     return sendSigned(reply, ctx, key, inner);
   };
   app.post('/alipay/gateway.do', handler);

@@ -15,6 +15,11 @@ import type { UnionpayStore, UpTxn } from './store.js';
 /** how long a customer takes to enter the password (B2C `password`), and to give up (`timeout`) */
 export const PASSWORD_ENTRY_MS = 10_000;
 export const PASSWORD_TIMEOUT_MS = 60_000;
+/**
+ * An accepted (00) B2C payment without a password, and an accepted cancel (消费撤销), are done this
+ * long after the answer: until then their own query reads origRespCode 05, then 00 and a notification.
+ */
+export const ACCEPTED_TO_DONE_MS = 1_000;
 
 export type Answer = { code: KnownRespCode; extra?: AcpFields };
 
@@ -66,7 +71,12 @@ export class UnionpayGateway {
     const scaled = (ms: number) => ms / this.ctx.timeScale;
     const plan =
       code.scenario === 'success'
-        ? { state: 'success' as const, respCode: '00' }
+        ? {
+            state: 'pending' as const,
+            respCode: '05',
+            settlesAtMs: now + scaled(ACCEPTED_TO_DONE_MS),
+            settlesTo: '00',
+          }
         : code.scenario === 'insufficient_funds'
           ? { state: 'failed' as const, respCode: '64' }
           : code.scenario === 'password'
@@ -83,9 +93,10 @@ export class UnionpayGateway {
                 settlesTo: '69',
               };
     const txn = this.newTxn(f, { ...plan, qrNo: f.qrNo })!;
-    if (txn.state === 'success') notifyResult(this.ctx, txn);
     if (txn.state === 'pending') this.settleLater(txn);
-    return { code: txn.respCode as KnownRespCode, extra: { queryId: txn.queryId } };
+    // ACP: 00 = accepted (交易已受理，不代表交易已成功); the result comes by notification or query
+    const accepted = txn.state === 'pending' ? '00' : txn.respCode;
+    return { code: accepted as KnownRespCode, extra: { queryId: txn.queryId } };
   }
 
   /** the customer finishes (or abandons) the password entry; a success is notified */
@@ -136,21 +147,31 @@ export class UnionpayGateway {
     return { code: '00', extra: { queryId: txn.queryId } };
   }
 
-  /** 消费撤销: the whole amount, the same Beijing day, nothing refunded yet; also stops a pending B2C */
+  /**
+   * 消费撤销: the whole amount, the same Beijing day, nothing refunded yet; also stops a pending B2C.
+   * It is a transaction of its own: 00 = accepted; its own query reads 05, then 00 (notified). The
+   * original payment is not rewritten: a paid one still reads origRespCode 00, as at UnionPay.
+   */
   cancel(f: AcpFields): Answer {
     const orig = this.original(f);
     if (!orig || orig.cancelled || orig.refundedAmt > 0 || !['success', 'pending'].includes(orig.state))
       return { code: '35' };
     if (orig.state === 'success' && orig.day !== beijingDay(this.ctx.clock.now())) return { code: '35' };
     if (Number(f.txnAmt) !== orig.txnAmt) return { code: '36' };
-    const txn = this.newTxn(f, { state: 'success', respCode: '00', origQryId: orig.queryId });
+    const txn = this.newTxn(f, {
+      state: 'pending',
+      respCode: '05',
+      origQryId: orig.queryId,
+      settlesAtMs: this.ctx.clock.nowMs() + ACCEPTED_TO_DONE_MS / this.ctx.timeScale,
+      settlesTo: '00',
+    });
     if (!txn) return { code: '12' };
     if (orig.state === 'pending') {
       orig.state = 'failed';
       orig.respCode = '01';
       orig.settlesAtMs = undefined;
     } else orig.cancelled = true;
-    notifyResult(this.ctx, txn);
+    this.settleLater(txn);
     return { code: '00', extra: { queryId: txn.queryId } };
   }
 

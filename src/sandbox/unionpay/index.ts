@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AcpOperation } from '../../channels/unionpay/protocol/requests.js';
 import type { SandboxContext } from '../context.js';
-import { API_FAULTS } from '../faults.js';
+import { API_FAULTS, LOST_ANSWER_FAULTS } from '../faults.js';
 import { jsonBody } from '../server.js';
 import { customerPayPage } from './customer-page.js';
 import { UnionpayGateway } from './gateway.js';
@@ -56,7 +56,13 @@ export async function registerUnionpaySandbox(app: FastifyInstance, ctx: Sandbox
         ctx.logger.debug({ reason: checked.reason }, 'unionpay sandbox refused a request');
         return gateway.answer(reply, checked.fields, { code: checked.code });
       }
-      return gateway.answer(reply, checked.fields, gateway[checked.op](checked.fields));
+      const answer = gateway[checked.op](checked.fields);
+      if (ctx.faults.take('unionpay', checked.op, LOST_ANSWER_FAULTS)) {
+        reply.hijack();
+        request.raw.socket.destroy(); // done at UnionPay; the answer is lost on the way back
+        return;
+      }
+      return gateway.answer(reply, checked.fields, answer);
     };
 
   app.post('/unionpay/gateway/api/backTransReq.do', serve(['c2b', 'b2c', 'cancel', 'refund', 'query']));

@@ -6,6 +6,7 @@ import * as m0004 from './0004_plates.js';
 import * as m0005 from './0005_payments.js';
 import * as m0006 from './0006_institution_channels.js';
 import * as m0007 from './0007_channel_identity.js';
+import * as m0008 from './0008_reverse_operations.js';
 import * as m0009 from './0009_refund_abnormal.js';
 
 /** Migrations are listed here (not read from disk) so the same set runs from src/ and dist/. */
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_payments': m0005,
   '0006_institution_channels': m0006,
   '0007_channel_identity': m0007,
+  '0008_reverse_operations': m0008,
   '0009_refund_abnormal': m0009,
 };
 

@@ -4,7 +4,7 @@ import type { SecretBox } from '../platform/secret-box.js';
 import type { SandboxKeys } from '../sandbox/keys.js';
 import { upsertChannelConfig } from './channel-config/store.js';
 import { h5WalletConfigFromSandbox } from '../channels/h5wallet/config.js';
-import { H5_WALLETS } from '../sandbox/wallets/h5-wallet-protocol.js';
+import { H5_WALLETS } from '../channels/h5wallet/protocol/h5-wallet-protocol.js';
 import type { ChannelName } from './tables.js';
 
 /**

@@ -6,7 +6,7 @@ import type { AcpClientOptions } from './acp-client.js';
  * A merchant's UnionPay configuration. The trust anchor is a ROOT certificate: every answer and
  * notification carries UnionPay's signing certificate (signPubKeyCert), which must chain to it,
  * so UnionPay can roll its signing certificate without the merchant touching anything.
- * `sandbox: "true"` marks a configuration that points at the JuhePay sandbox, whose customer page
+ * `sandbox: "1"` (or `"true"`) marks a configuration that points at the JuhePay sandbox, whose customer page
  * is then offered as the wallet action's `sandbox_url`.
  */
 
@@ -21,7 +21,7 @@ export const UNIONPAY_CONFIG_FIELDS = {
     required: false,
     hint: 'where UnionPay notifies cancels when the caller gives no notifyUrl',
   },
-  sandbox: { secret: false, required: false, hint: '"true" when base_url is the JuhePay sandbox' },
+  sandbox: { secret: false, required: false, hint: '"1" (or "true") when base_url is the JuhePay sandbox' },
 } as const;
 
 export interface UnionpaySettings {
@@ -69,7 +69,8 @@ export function unionpaySettings(config: ChannelConfig, timeoutMs?: number): Uni
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     },
   };
-  if (config.fields.sandbox === 'true') {
+  // the flag is `1` or `true` (the field schema's FLAG); the demo tenant writes `1`
+  if (config.fields.sandbox === '1' || config.fields.sandbox === 'true') {
     // the sandbox serves the gateway under <sandbox>/unionpay/ and the customer under <sandbox>/sandbox/unionpay/
     const page = new URL('../sandbox/unionpay/pay', root);
     settings.sandboxPayUrl = (orderId) => `${page.toString()}?order_id=${encodeURIComponent(orderId)}`;

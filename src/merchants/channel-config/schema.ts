@@ -76,6 +76,7 @@ export const CHANNEL_FIELDS: Readonly<Record<ChannelName, Readonly<Record<string
     platform_public_key: pem(false),
     platform_cert_serial: hex(8, 64),
     platform_cert: pem(false),
+    platform_cert_download: FLAG,
     apiv3_key: token(32, 32, true),
     apiv2_key: token(32, 32, true),
     app_secret: token(8, 128, true),

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { H5_WALLETS } from '../sandbox/wallets/h5-wallet-protocol.js';
+import { H5_WALLETS } from './h5wallet/protocol/h5-wallet-protocol.js';
 import { createAlipayChannel } from './alipay/adapter.js';
 import type { Channel } from './channel.js';
 import { createH5WalletChannel } from './h5wallet/adapter.js';

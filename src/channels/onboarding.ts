@@ -12,6 +12,6 @@ export function createOnboardingChannels(
   return {
     wechatpay: wechatpayOnboarding(options),
     alipay: alipayOnboarding(clock, options),
-    unionpay: unionpayOnboarding(options),
+    unionpay: unionpayOnboarding({ ...options, clock }),
   };
 }

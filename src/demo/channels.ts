@@ -1,10 +1,11 @@
 import type { Clock } from '../core/clock.js';
 import type { Queryable } from '../platform/db/index.js';
 import type { SecretBox } from '../platform/secret-box.js';
+import { merchantAppId } from '../sandbox/alipay/notify.js';
 import type { SandboxKeys } from '../sandbox/keys.js';
 import { upsertChannelConfig, type ChannelName } from '../merchants/index.js';
 import { h5WalletConfigFromSandbox } from '../channels/h5wallet/config.js';
-import { H5_WALLETS } from '../sandbox/wallets/h5-wallet-protocol.js';
+import { H5_WALLETS } from '../channels/h5wallet/protocol/h5-wallet-protocol.js';
 
 /**
  * The demo tenant's channel configuration, pointing at the sandbox: the service provider holds
@@ -60,13 +61,21 @@ export async function writeDemoChannelConfigs(
         cert_id: up.cert_id,
         sign_private_key: up.sign_private_key,
         root_cert: up.root_cert_pem,
+        middle_cert: up.middle_cert_pem,
         sandbox: '1',
       },
     ],
   ];
   const merchant: Array<[ChannelName, Record<string, string>]> = [
     ['wechatpay', { sub_mchid: wx.sub_mchid }],
-    ['alipay', { app_auth_token: ali.app_auth_token, seller_id: ali.seller_id }],
+    [
+      'alipay',
+      {
+        app_auth_token: ali.app_auth_token,
+        auth_app_id: merchantAppId(ali.seller_id),
+        seller_id: ali.seller_id,
+      },
+    ],
     ['unionpay', { mer_id: up.mer_id }],
     ...H5_WALLETS.map((wallet): [ChannelName, Record<string, string>] => [
       wallet,

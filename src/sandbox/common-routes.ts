@@ -1,3 +1,4 @@
+import { merchantAppId } from './alipay/notify.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { FaultMode, PayCodeScenario, SandboxChannel, SandboxContext, Wallet } from './context.js';
 import { jsonBody } from './json-body.js';
@@ -88,6 +89,7 @@ export function registerCommonSandboxRoutes(app: FastifyInstance, ctx: SandboxCo
         app_private_key: a.app_private_key,
         alipay_public_key: a.alipay_public_key,
         app_auth_token: a.app_auth_token,
+        auth_app_id: merchantAppId(a.seller_id),
         seller_id: a.seller_id,
         isv_pid: a.isv_pid,
       },
@@ -100,6 +102,7 @@ export function registerCommonSandboxRoutes(app: FastifyInstance, ctx: SandboxCo
         verify_public_key: u.verify_public_key,
         verify_cert: u.unionpay_cert_pem,
         root_cert: u.root_cert_pem,
+        middle_cert: u.middle_cert_pem,
       },
     };
   });

@@ -18,6 +18,11 @@ const RSA = {
   modulusLength: 2048,
 };
 const YEAR_MS = 365 * 24 * 3600 * 1000;
+/**
+ * Valid from well before "now": a data folder's keys outlive many runs, and tests move a manual
+ * clock freely. Adapters check the UnionPay chain's dates against their clock.
+ */
+const NOT_BEFORE_MS = 5 * YEAR_MS;
 
 function pem(label: string, der: ArrayBuffer): string {
   const b64 = Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '');
@@ -51,7 +56,7 @@ async function certificate(
     serialNumber: serialHex,
     subject,
     issuer: issuer.name,
-    notBefore: new Date(now - 24 * 3600 * 1000),
+    notBefore: new Date(now - NOT_BEFORE_MS),
     notAfter: new Date(now + 10 * YEAR_MS),
     signingAlgorithm: RSA,
     publicKey: pair.keys.publicKey,
@@ -69,12 +74,17 @@ const serialHex = (bytes: number) =>
   `${randomInt(0x10, 0x80).toString(16)}${randomBytes(bytes - 1).toString('hex')}`.toUpperCase();
 
 export async function generateSandboxKeys(): Promise<SandboxKeys> {
-  const [root, wxMerchant, wxPlatform, aliApp, alipay, upMerchant, upOwn] = await Promise.all(
-    Array.from({ length: 7 }, () => rsaPair()),
+  const [root, wxMerchant, wxPlatform, aliApp, alipay, upMerchant, upOwn, upMiddle] = await Promise.all(
+    Array.from({ length: 8 }, () => rsaPair()),
   );
   const rootName = 'CN=JuhePay Sandbox Root CA,O=JuhePay Sandbox';
   const rootIssuer = { name: rootName, pair: root! };
   const rootCert = await certificate(rootName, serialHex(8), root!, rootIssuer, true);
+  // UnionPay signs with a certificate issued by an intermediate (acp_middle.cer) under the root
+  // (acp_root.cer), as the real one does (CFCA … OCA1 under the CFCA root)
+  const middleName = 'CN=JuhePay Sandbox UnionPay OCA1,O=JuhePay Sandbox';
+  const middleCert = await certificate(middleName, serialHex(8), upMiddle!, rootIssuer, true);
+  const middleIssuer = { name: middleName, pair: upMiddle! };
   const platformSerial = serialHex(20);
   const upSignSerial = serialHex(5);
   return {
@@ -124,10 +134,11 @@ export async function generateSandboxKeys(): Promise<SandboxKeys> {
         `CN=041@8310000000083040@中国银联股份有限公司@00016495,OU=00000000,O=中国银联股份有限公司,C=CN`,
         serialHex(5),
         upOwn!,
-        rootIssuer,
+        middleIssuer,
       ),
       verify_public_key: upOwn!.publicPem,
       root_cert_pem: rootCert,
+      middle_cert_pem: middleCert,
     },
   };
 }
@@ -135,7 +146,15 @@ export async function generateSandboxKeys(): Promise<SandboxKeys> {
 /** Reads `<dataDir>/sandbox-keys.json`, generating it on first use. */
 export async function loadOrCreateSandboxKeys(dataDir: string): Promise<SandboxKeys> {
   const file = path.join(dataDir, 'sandbox-keys.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as SandboxKeys;
+  if (existsSync(file)) {
+    const keys = JSON.parse(readFileSync(file, 'utf8')) as SandboxKeys;
+    if (!keys.unionpay.middle_cert_pem)
+      // its UnionPay signer hangs directly off the root, and the root's key was never kept
+      throw new Error(
+        `${file} predates the sandbox's UnionPay intermediate certificate: remove the data folder (or this file and the demo tenant) and start again`,
+      );
+    return keys;
+  }
   const keys = await generateSandboxKeys();
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });

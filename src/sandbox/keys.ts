@@ -40,12 +40,15 @@ export interface UnionpaySandboxKeys {
   cert_id: string;
   sign_private_key: string;
   sign_cert_pem: string;
-  /** UnionPay's own signing key and certificate (signPubKeyCert), issued by the sandbox root */
+  /** UnionPay's own signing key and certificate (signPubKeyCert), issued by the intermediate */
   unionpay_private_key: string;
   unionpay_cert_pem: string;
   /** the PEM of unionpay_cert's public key, what adapters call verify_public_key */
   verify_public_key: string;
+  /** acp_root.cer: the sandbox root */
   root_cert_pem: string;
+  /** acp_middle.cer: the intermediate under the root that issues UnionPay's signing certificate */
+  middle_cert_pem: string;
 }
 
 export interface SandboxKeys {

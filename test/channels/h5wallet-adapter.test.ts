@@ -5,7 +5,7 @@ import { createH5WalletChannel } from '../../src/channels/h5wallet/adapter.js';
 import { H5_WALLET_CONFIG_FIELDS, h5WalletConfigFromSandbox } from '../../src/channels/h5wallet/config.js';
 import { returnUrlOf, walletPaymentStatus } from '../../src/channels/h5wallet/status.js';
 import { newId } from '../../src/core/ids.js';
-import { H5_WALLETS, signWalletMessage } from '../../src/sandbox/wallets/h5-wallet-protocol.js';
+import { H5_WALLETS, signWalletMessage } from '../../src/channels/h5wallet/protocol/h5-wallet-protocol.js';
 import { registerWalletSandboxes } from '../../src/sandbox/wallets/index.js';
 import { startNotifyReceiver, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 

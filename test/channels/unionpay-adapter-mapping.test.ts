@@ -219,7 +219,13 @@ describe('bill records', () => {
 
 describe('configuration', () => {
   const sandbox = unionpayConfigFromSandbox(
-    { mer_id: '777290058110048', cert_id: '69629715588', sign_private_key: 'x', root_cert: 'y' },
+    {
+      mer_id: '777290058110048',
+      cert_id: '69629715588',
+      sign_private_key: 'x',
+      root_cert: 'y',
+      middle_cert: 'z',
+    },
     'http://127.0.0.1:3100/',
   );
 

@@ -9,6 +9,7 @@ import { createUnionpayChannel } from '../../src/channels/unionpay/adapter.js';
 import { unionpayConfigFromSandbox } from '../../src/channels/unionpay/config.js';
 import { beijingDay } from '../../src/channels/unionpay/protocol/txn-time.js';
 import { newId } from '../../src/core/ids.js';
+import { generateSandboxKeys } from '../../src/sandbox/keygen.js';
 import { registerUnionpaySandbox } from '../../src/sandbox/unionpay/index.js';
 import { startNotifyReceiver, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 
@@ -186,10 +187,11 @@ describe('notifications the adapter must refuse', () => {
     await expect(bad(unsigned.toString())).rejects.toMatchObject({ kind: 'invalid_notification' });
     await expect(bad('not a form at all')).rejects.toMatchObject({ kind: 'invalid_notification' });
     await expect(bad('')).rejects.toMatchObject({ kind: 'invalid_notification' });
-    // a merchant whose root is another CA does not trust UnionPay's sandbox certificate
+    // a merchant whose root and intermediate are another CA's does not trust UnionPay's sandbox certificate
+    const other = (await generateSandboxKeys()).unionpay;
     const otherRoot = {
       ...config,
-      fields: { ...config.fields, root_cert: sb.ctx.keys.wechatpay.platform_cert_pem },
+      fields: { ...config.fields, root_cert: other.root_cert_pem, middle_cert: other.middle_cert_pem },
     };
     await expect(bad(body, otherRoot)).rejects.toMatchObject({ kind: 'invalid_notification' });
     // authentic, but for another UnionPay merchant id

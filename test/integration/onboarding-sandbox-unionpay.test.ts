@@ -86,7 +86,7 @@ describe('unionpay registration mappings (pure)', () => {
   });
 
   it('the request carries every KYC field the sandbox asks for, and the sandbox rules catch bad ones', () => {
-    const provider = { baseUrl: 'http://x/', certId: '1', signPrivateKeyPem: '', rootCert: '' };
+    const provider = { baseUrl: 'http://x/', certId: '1', signPrivateKeyPem: '', trust: { roots: [] } };
     const fields = registerRequestFields(provider, SUBMISSION);
     expect(fields).toMatchObject({
       txnType: 'A1',
@@ -255,7 +255,12 @@ describeEachEngine('unionpay registration against the sandbox', (ctx) => {
       expect(res.statusCode).toBe(200);
       return parseAcpResponse(res.body.trim());
     };
-    const provider = { baseUrl: quick.url, certId: keys.cert_id, signPrivateKeyPem: '', rootCert: '' };
+    const provider = {
+      baseUrl: quick.url,
+      certId: keys.cert_id,
+      signPrivateKeyPem: '',
+      trust: { roots: [] },
+    };
     const fields = registerRequestFields(provider, { ...SUBMISSION, business_code: 'forged_1' });
     const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
       type: 'pkcs8',

@@ -30,6 +30,18 @@ describe('Alipay gateway: refusals', () => {
     if (!verified.ok) throw new Error(`response does not verify: ${verified.reason}`);
     return verified;
   };
+  /** refusals sent before the app is known: a bare error_response, no sign (as Alipay sends them) */
+  const rawUnsigned = async (params: Record<string, string>) => {
+    const res = await fetch(`${sandbox.url}/alipay/gateway.do`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
+      body: encodeForm(params),
+    });
+    expect(res.status).toBe(200);
+    const body = JSON.parse(await res.text()) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(body)).toEqual(['error_response']);
+    return body.error_response!;
+  };
   const request = (over: Partial<Parameters<typeof buildSignedRequest>[0]> = {}) =>
     buildSignedRequest({
       appId: sandbox.ctx.keys.alipay.app_id,
@@ -95,13 +107,17 @@ describe('Alipay gateway: refusals', () => {
       sub_code: 'isv.missing-signature',
     });
     const { method: _m, ...noMethod } = request();
-    expect((await raw(noMethod, 'x')).data).toMatchObject({ code: '40001', sub_code: 'isv.missing-method' });
-    expect((await raw(request({ method: 'alipay.trade.nope' }), 'alipay.trade.nope')).key).toBe(
-      'error_response',
-    );
-    expect((await raw(request({ appId: '2021000000000000' }), 'alipay.trade.query')).data.sub_code).toBe(
-      'isv.invalid-app-id',
-    );
+    expect(await rawUnsigned(noMethod)).toMatchObject({ code: '40001', sub_code: 'isv.missing-method' });
+    expect(await rawUnsigned(request({ method: 'alipay.trade.nope' }))).toMatchObject({
+      code: '40002',
+      sub_code: 'isv.invalid-method',
+    });
+    expect(await rawUnsigned(request({ appId: '2021000000000000' }))).toMatchObject({
+      code: '40002',
+      sub_code: 'isv.invalid-app-id',
+    });
+    const { app_id: _a, ...noApp } = request();
+    expect(await rawUnsigned(noApp)).toMatchObject({ code: '40001', sub_code: 'isv.missing-app-id' });
     expect((await raw(request({ appAuthToken: 'wrong' }), 'alipay.trade.query')).data).toMatchObject({
       code: '20001',
       sub_code: 'aop.invalid-app-auth-token',

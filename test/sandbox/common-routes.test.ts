@@ -170,7 +170,11 @@ describe('GET /sandbox/credentials', () => {
     expect(createPublicKey(c.unionpay.verify_public_key!).export({ type: 'spki', format: 'der' })).toEqual(
       verifyCert.publicKey.export({ type: 'spki', format: 'der' }),
     );
-    expect(verifyCert.verify(new X509Certificate(c.unionpay.root_cert!).publicKey)).toBe(true);
+    // UnionPay's signer is issued by the intermediate (acp_middle.cer), which the root issued
+    const middle = new X509Certificate(c.unionpay.middle_cert!);
+    expect(verifyCert.verify(middle.publicKey)).toBe(true);
+    expect(verifyCert.verify(new X509Certificate(c.unionpay.root_cert!).publicKey)).toBe(false);
+    expect(middle.ca && middle.verify(new X509Certificate(c.unionpay.root_cert!).publicKey)).toBe(true);
   });
 
   it('GET /sandbox/notifications lists the notifier history', async () => {

@@ -17,7 +17,7 @@ beforeAll(async () => {
   client = new AcpClient({
     baseUrl: `${sb.url}/unionpay`,
     merchant: { merId: k.mer_id, certId: k.cert_id, signPrivateKeyPem: k.sign_private_key },
-    trust: { roots: [k.root_cert_pem] },
+    trust: { roots: [k.root_cert_pem], intermediates: [k.middle_cert_pem] },
   });
 });
 afterAll(async () => {

@@ -40,7 +40,12 @@ async function post(body: string, path = 'backTransReq.do'): Promise<AcpFields> 
   });
   expect(res.status).toBe(200);
   const fields = parseAcpResponse(await res.text());
-  expect(verifyUnionpayMessage(fields, { roots: [sb.ctx.keys.unionpay.root_cert_pem] })).toEqual({
+  expect(
+    verifyUnionpayMessage(fields, {
+      roots: [sb.ctx.keys.unionpay.root_cert_pem],
+      intermediates: [sb.ctx.keys.unionpay.middle_cert_pem],
+    }),
+  ).toEqual({
     ok: true,
   });
   return fields;
@@ -139,7 +144,10 @@ describe('UnionPay gateway faults', () => {
     new AcpClient({
       baseUrl: `${sb.url}/unionpay/`,
       merchant,
-      trust: { roots: [sb.ctx.keys.unionpay.root_cert_pem] },
+      trust: {
+        roots: [sb.ctx.keys.unionpay.root_cert_pem],
+        intermediates: [sb.ctx.keys.unionpay.middle_cert_pem],
+      },
       timeoutMs: 2_000,
     });
 

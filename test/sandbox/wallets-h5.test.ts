@@ -9,7 +9,7 @@ import {
   walletSignContent,
   type H5Wallet,
   type WalletMessage,
-} from '../../src/sandbox/wallets/h5-wallet-protocol.js';
+} from '../../src/channels/h5wallet/protocol/h5-wallet-protocol.js';
 import { registerWalletSandboxes } from '../../src/sandbox/wallets/index.js';
 import { startNotifyReceiver, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 

@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { ChannelError } from '../channel.js';
 import type { Answer } from './adapter-status.js';
 import type { AlipaySettings } from './config.js';
-import { verifyResponse } from './protocol/response.js';
+import { unsignedGatewayRefusal, verifyResponse } from './protocol/response.js';
 import { alipayNow } from './protocol/time.js';
 
 /**
@@ -13,7 +13,9 @@ import { alipayNow } from './protocol/time.js';
  * Signatures: `exec` is called with `validateSign: true`. alipay-sdk 4.14 cannot verify a signed
  * `error_response` (it only cuts out `<method>_response`), so when it reports 验签失败 the raw body
  * is verified again with our protocol core, which knows both members; only an answer that passes
- * one of the two checks is ever used.
+ * one of the two checks is ever used. An answer without any `sign` is accepted only as the unsigned
+ * `error_response` refusal Alipay sends where it cannot sign (protocol/response.ts
+ * unsignedGatewayRefusal): a definite "not run", never mistaken for a transport failure.
  * Time: the SDK stamps requests in the host's time zone; `timestamp` is passed explicitly in China
  * time from the injected clock.
  */
@@ -32,8 +34,18 @@ export interface GatewayCall {
   asMerchant?: boolean;
 }
 
+/** alipay-sdk, except that an answer without `sign` is refused unless it is an unsigned gateway refusal */
+class CheckedAlipaySdk extends AlipaySdk {
+  override checkResponseSign(raw: string, responseKey: string, serverSign: string, traceId: string): void {
+    if (typeof serverSign === 'string' && serverSign !== '')
+      return super.checkResponseSign(raw, responseKey, serverSign, traceId);
+    if (unsignedGatewayRefusal(raw)) return; // exec then returns its error_response
+    throw new AlipayRequestError('验签失败，the answer carries no sign', { traceId, responseDataRaw: raw });
+  }
+}
+
 function sdkFor(settings: AlipaySettings, timeoutMs: number): AlipaySdk {
-  return new AlipaySdk({
+  return new CheckedAlipaySdk({
     appId: settings.appId,
     privateKey: settings.privateKeyPem,
     keyType: 'PKCS8', // config.ts normalised the key to PKCS#8 PEM

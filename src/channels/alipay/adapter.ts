@@ -15,6 +15,7 @@ import {
 import { alipayRefundsAndBills } from './adapter-refunds.js';
 import { callGateway, pageUrl, type GatewayCall, type GatewayOptions } from './adapter-client.js';
 import { classifyResult, errorOf, notificationOf, paymentStatusOfTrade, okField } from './adapter-status.js';
+import { refuseForeignNotification } from './adapter-notify.js';
 import { alipaySettings, type AlipaySettings } from './config.js';
 import { decodeForm } from './protocol/form.js';
 import { NOTIFY_ACK, verifyNotify } from './protocol/notify.js';
@@ -277,17 +278,7 @@ export function createAlipayChannel(options: AlipayChannelOptions = {}): Channel
         throw new ChannelError('invalid_notification', 'alipay notification: not a signed form');
       if (!verifyNotify(params, s.alipayPublicKeyPem))
         throw new ChannelError('invalid_notification', 'alipay notification: the signature does not verify');
-      // Alipay signs every app's notifications with the same key: check it is about this configuration
-      if (params.app_id !== s.appId)
-        throw new ChannelError(
-          'invalid_notification',
-          `alipay notification: app_id ${params.app_id} is not ours`,
-        );
-      if (s.sellerId && params.seller_id && params.seller_id !== s.sellerId)
-        throw new ChannelError(
-          'invalid_notification',
-          `alipay notification: seller_id ${params.seller_id} is not ours`,
-        );
+      refuseForeignNotification(params, s);
       return notificationOf(params);
     },
 

@@ -35,6 +35,12 @@ export const ALIPAY_CONFIG_FIELDS = {
     required: false,
     description: 'ISV mode: the token the merchant granted the ISV app',
   },
+  auth_app_id: {
+    secret: false,
+    required: false,
+    description:
+      "ISV mode: the merchant's app that granted app_auth_token (alipay.open.auth.token.app answers it); notifications whose auth_app_id differs are refused",
+  },
   seller_id: {
     secret: false,
     required: false,
@@ -73,6 +79,7 @@ export interface AlipaySettings {
   privateKeyPem: string;
   alipayPublicKeyPem: string;
   appAuthToken?: string | undefined;
+  authAppId?: string | undefined;
   sellerId?: string | undefined;
   isvPid?: string | undefined;
   smid?: string | undefined;
@@ -138,6 +145,7 @@ export function alipaySettings(config: ChannelConfig): AlipaySettings {
     privateKeyPem,
     alipayPublicKeyPem,
     appAuthToken: value('app_auth_token'),
+    authAppId: value('auth_app_id'),
     sellerId: value('seller_id'),
     isvPid: value('isv_pid'),
     smid: value('smid'),
@@ -153,6 +161,7 @@ export interface AlipaySandboxCredentials {
   app_private_key: string;
   alipay_public_key: string;
   app_auth_token?: string | undefined;
+  auth_app_id?: string | undefined;
   seller_id?: string | undefined;
   isv_pid?: string | undefined;
 }
@@ -169,6 +178,7 @@ export function alipayConfigFromSandbox(
     app_private_key: credentials.app_private_key,
     alipay_public_key: credentials.alipay_public_key,
     app_auth_token: credentials.app_auth_token,
+    auth_app_id: credentials.auth_app_id,
     seller_id: credentials.seller_id,
     isv_pid: credentials.isv_pid,
     oauth_base: `${base}/alipay`,

@@ -12,7 +12,7 @@ import {
   H5_WALLET_CONFIGS,
   verifyWalletMessage,
   type H5Wallet,
-} from '../../sandbox/wallets/h5-wallet-protocol.js';
+} from './protocol/h5-wallet-protocol.js';
 import { callWallet } from './client.js';
 import { H5_WALLET_PAY_WAY, h5WalletSettings } from './config.js';
 import { returnUrlOf, walletPaymentStatus } from './status.js';

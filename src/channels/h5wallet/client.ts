@@ -6,7 +6,7 @@ import {
   verifyWalletMessage,
   type H5Wallet,
   type WalletMessage,
-} from '../../sandbox/wallets/h5-wallet-protocol.js';
+} from './protocol/h5-wallet-protocol.js';
 import type { H5WalletSettings } from './config.js';
 
 /**

@@ -1,10 +1,10 @@
 import { ChannelError, type ChannelConfig, type PayWay } from '../channel.js';
-import { H5_WALLET_CONFIGS, type H5Wallet } from '../../sandbox/wallets/h5-wallet-protocol.js';
+import { H5_WALLET_CONFIGS, type H5Wallet } from './protocol/h5-wallet-protocol.js';
 
 /**
  * A merchant's configuration for one H5 wallet (QQ Wallet, JD Pay, Baidu Wallet): where the
  * wallet's API is, the merchant's id there and the signing key. The protocol is the sandbox's
- * documented H5 wallet protocol (src/sandbox/wallets/h5-wallet-protocol.ts); a real wallet that
+ * documented H5 wallet protocol (protocol/h5-wallet-protocol.ts); a real wallet that
  * speaks it is configuration only.
  */
 

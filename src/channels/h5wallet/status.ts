@@ -1,5 +1,5 @@
 import { ChannelError, type PaymentStatus } from '../channel.js';
-import type { WalletMessage } from '../../sandbox/wallets/h5-wallet-protocol.js';
+import type { WalletMessage } from './protocol/h5-wallet-protocol.js';
 
 /** A wallet payment (query answer or notification) → the state JuhePay decides on. Pure. */
 

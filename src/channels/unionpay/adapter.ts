@@ -63,7 +63,8 @@ type OrderRef = Pick<ChannelOrder, 'outTradeNo' | 'createdAt'> & { notifyUrl?: s
 export function createUnionpayChannel(options: UnionpayChannelOptions = {}): Channel {
   const clock = options.clock ?? systemClock;
   const setup = (config: ChannelConfig) => {
-    const settings = unionpaySettings(config, options.timeoutMs);
+    // signer certificates must be valid now, by the injected clock
+    const settings = unionpaySettings(config, options.timeoutMs, clock.now());
     return { settings, client: new AcpClient(settings.client) };
   };
   const call = async (what: string, send: () => Promise<AcpAnswer>): Promise<AcpAnswer> => {

@@ -1,12 +1,15 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import { ChannelError, type ChannelConfig } from '../channel.js';
 import type { AcpClientOptions } from './acp-client.js';
+import { checkConfiguredChain, type AcpTrust } from './protocol/signer-cert.js';
 
 /**
- * A merchant's UnionPay configuration. The trust anchor is a ROOT certificate: every answer and
- * notification carries UnionPay's signing certificate (signPubKeyCert), which must chain to it,
- * so UnionPay can roll its signing certificate without the merchant touching anything.
- * `sandbox: "true"` marks a configuration that points at the JuhePay sandbox, whose customer page
+ * A merchant's UnionPay configuration. Trust comes from the two certificates UnionPay issues to
+ * every merchant: the root (acp_root.cer) and the intermediate (acp_middle.cer). Every answer and
+ * notification carries UnionPay's signing certificate (signPubKeyCert), which must be issued by
+ * the intermediate, within its dates (at the adapter's clock) and name UnionPay in its CN, so
+ * UnionPay can roll its signing certificate without the merchant touching anything.
+ * `sandbox: "1"` (or `"true"`) marks a configuration that points at the JuhePay sandbox, whose customer page
  * is then offered as the wallet action's `sandbox_url`.
  */
 
@@ -15,13 +18,18 @@ export const UNIONPAY_CONFIG_FIELDS = {
   mer_id: { secret: false, required: true, hint: 'the merchant id at UnionPay (15 characters)' },
   cert_id: { secret: false, required: true, hint: 'the signing certificate serial, in decimal' },
   sign_private_key: { secret: true, required: true, hint: 'the signing private key, PEM' },
-  root_cert: { secret: false, required: true, hint: "UnionPay's root certificate, PEM" },
+  root_cert: { secret: false, required: true, hint: "UnionPay's root certificate (acp_root.cer), PEM" },
+  middle_cert: {
+    secret: false,
+    required: true,
+    hint: "UnionPay's intermediate certificate (acp_middle.cer), PEM",
+  },
   back_url: {
     secret: false,
     required: false,
     hint: 'where UnionPay notifies cancels when the caller gives no notifyUrl',
   },
-  sandbox: { secret: false, required: false, hint: '"true" when base_url is the JuhePay sandbox' },
+  sandbox: { secret: false, required: false, hint: '"1" (or "true") when base_url is the JuhePay sandbox' },
 } as const;
 
 export interface UnionpaySettings {
@@ -36,8 +44,26 @@ function field(config: ChannelConfig, name: keyof typeof UNIONPAY_CONFIG_FIELDS)
   return value;
 }
 
-/** Reads and checks the fields; every problem is a ChannelError('config') naming the field. */
-export function unionpaySettings(config: ChannelConfig, timeoutMs?: number): UnionpaySettings {
+/** root_cert + middle_cert → the trust that signPubKeyCert is checked against; a bad chain is a config error. */
+export function unionpayTrust(fields: Record<string, string>, now?: Date): AcpTrust {
+  const rootCert = fields.root_cert;
+  const middleCert = fields.middle_cert;
+  if (!rootCert) throw new ChannelError('config', 'unionpay configuration lacks root_cert');
+  if (!middleCert)
+    throw new ChannelError(
+      'config',
+      'unionpay configuration lacks middle_cert (acp_middle.cer: UnionPay signs through it)',
+    );
+  const chain = checkConfiguredChain(rootCert, middleCert);
+  if (!chain.ok) throw new ChannelError('config', `unionpay ${chain.field} ${chain.reason}`);
+  return now ? { ...chain.trust, checkDatesAt: now } : chain.trust;
+}
+
+/**
+ * Reads and checks the fields; every problem is a ChannelError('config') naming the field.
+ * `now` (the adapter's clock) is when signer certificates must be valid.
+ */
+export function unionpaySettings(config: ChannelConfig, timeoutMs?: number, now?: Date): UnionpaySettings {
   if (config.channel !== 'unionpay')
     throw new ChannelError('config', `a ${config.channel} configuration was given to the unionpay adapter`);
   const baseUrl = field(config, 'base_url');
@@ -49,27 +75,23 @@ export function unionpaySettings(config: ChannelConfig, timeoutMs?: number): Uni
   const certId = field(config, 'cert_id');
   if (!/^\d{1,64}$/.test(certId)) throw new ChannelError('config', 'unionpay cert_id must be decimal digits');
   const signPrivateKeyPem = field(config, 'sign_private_key');
-  const rootCert = field(config, 'root_cert');
   try {
     createPrivateKey(signPrivateKeyPem);
   } catch {
     throw new ChannelError('config', 'unionpay sign_private_key is not a readable private key');
   }
-  try {
-    new X509Certificate(rootCert);
-  } catch {
-    throw new ChannelError('config', 'unionpay root_cert is not a certificate');
-  }
+  const trust = unionpayTrust(config.fields, now);
   const root = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const settings: UnionpaySettings = {
     client: {
       baseUrl: root,
       merchant: { merId, certId, signPrivateKeyPem },
-      trust: { roots: [rootCert] },
+      trust,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     },
   };
-  if (config.fields.sandbox === 'true') {
+  // the flag is `1` or `true` (the field schema's FLAG); the demo tenant writes `1`
+  if (config.fields.sandbox === '1' || config.fields.sandbox === 'true') {
     // the sandbox serves the gateway under <sandbox>/unionpay/ and the customer under <sandbox>/sandbox/unionpay/
     const page = new URL('../sandbox/unionpay/pay', root);
     settings.sandboxPayUrl = (orderId) => `${page.toString()}?order_id=${encodeURIComponent(orderId)}`;
@@ -85,11 +107,16 @@ export function unionpayConfigFromSandbox(
     sign_private_key: string;
     root_cert?: string | undefined;
     root_cert_pem?: string | undefined;
+    middle_cert?: string | undefined;
+    middle_cert_pem?: string | undefined;
   },
   sandboxBaseUrl: string,
 ): ChannelConfig {
   const rootCert = credentials.root_cert ?? credentials.root_cert_pem;
+  const middleCert = credentials.middle_cert ?? credentials.middle_cert_pem;
   if (!rootCert) throw new ChannelError('config', 'the sandbox credentials carry no root certificate');
+  if (!middleCert)
+    throw new ChannelError('config', 'the sandbox credentials carry no intermediate certificate');
   return {
     channel: 'unionpay',
     fields: {
@@ -98,6 +125,7 @@ export function unionpayConfigFromSandbox(
       cert_id: credentials.cert_id,
       sign_private_key: credentials.sign_private_key,
       root_cert: rootCert,
+      middle_cert: middleCert,
       sandbox: 'true',
     },
   };

@@ -1,4 +1,5 @@
-import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey } from 'node:crypto';
+import { systemClock, type Clock } from '../../core/clock.js';
 import {
   OnboardingRefused,
   type ChannelOnboarding,
@@ -7,7 +8,9 @@ import {
 } from '../../merchants/onboarding/channel.js';
 import { ChannelError } from '../channel.js';
 import { AcpClient, type AcpAnswer } from './acp-client.js';
+import { unionpayTrust } from './config.js';
 import type { AcpFields } from './protocol/form.js';
+import type { AcpTrust } from './protocol/signer-cert.js';
 import { ACP_VERSION } from './protocol/requests.js';
 import { signAcpMessage } from './protocol/signature.js';
 
@@ -45,7 +48,8 @@ export interface RegistrationProvider {
   baseUrl: string;
   certId: string;
   signPrivateKeyPem: string;
-  rootCert: string;
+  /** root + intermediate (acp_root.cer, acp_middle.cer) the answers' signer must chain to */
+  trust: AcpTrust;
   /** the acquirer's own merId; absent when the provider's configuration has none */
   merId?: string;
 }
@@ -119,26 +123,25 @@ function need(fields: Record<string, string>, name: string): string {
  * so the acquirer's id is `acq_mer_id` when set, else mer_id, else none: the certificate already
  * names the acquirer.
  */
-export function registrationProvider(fields: Record<string, string>): RegistrationProvider {
+export function registrationProvider(fields: Record<string, string>, now?: Date): RegistrationProvider {
   const baseUrl = need(fields, 'base_url');
   if (!/^https?:\/\/\S+$/.test(baseUrl))
     throw new ChannelError('config', 'unionpay base_url must be an http(s) URL');
   const certId = need(fields, 'cert_id');
   if (!/^\d{1,64}$/.test(certId)) throw new ChannelError('config', 'unionpay cert_id must be decimal digits');
   const signPrivateKeyPem = need(fields, 'sign_private_key');
-  const rootCert = need(fields, 'root_cert');
   try {
     createPrivateKey(signPrivateKeyPem);
-    new X509Certificate(rootCert);
   } catch {
-    throw new ChannelError('config', 'unionpay sign_private_key or root_cert cannot be read');
+    throw new ChannelError('config', 'unionpay sign_private_key cannot be read');
   }
+  const trust = unionpayTrust(fields, now);
   const merId = fields.acq_mer_id || fields.mer_id;
   return {
     baseUrl: baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`,
     certId,
     signPrivateKeyPem,
-    rootCert,
+    trust,
     ...(merId ? { merId } : {}),
   };
 }
@@ -148,7 +151,7 @@ function clientFor(p: RegistrationProvider, timeoutMs: number) {
     baseUrl: p.baseUrl,
     // only send() is used: the merchant identity is in the fields we sign ourselves
     merchant: { merId: p.merId ?? '', certId: p.certId, signPrivateKeyPem: p.signPrivateKeyPem },
-    trust: { roots: [p.rootCert] },
+    trust: p.trust,
     timeoutMs,
   });
 }
@@ -156,11 +159,12 @@ function clientFor(p: RegistrationProvider, timeoutMs: number) {
 const CONFIG_CODES = new Set(['11', '31', '32']);
 const describe = (a: AcpAnswer) => `${a.respCode} ${a.fields.respMsg ?? a.status.message}`;
 
-export function unionpayOnboarding(options: { timeoutMs?: number } = {}): ChannelOnboarding {
+export function unionpayOnboarding(options: { timeoutMs?: number; clock?: Clock } = {}): ChannelOnboarding {
   const timeoutMs = options.timeoutMs ?? 15_000;
+  const now = () => (options.clock ?? systemClock).now();
   return {
     async submit(application, config) {
-      const provider = registrationProvider(config.fields);
+      const provider = registrationProvider(config.fields, now());
       const form = signAcpMessage(registerRequestFields(provider, application), provider.signPrivateKeyPem);
       const answer = await clientFor(provider, timeoutMs).send(UNIONPAY_REGISTER_PATHS.register, form);
       if (answer.respCode === '00') {
@@ -176,7 +180,7 @@ export function unionpayOnboarding(options: { timeoutMs?: number } = {}): Channe
       throw new OnboardingRefused(`${answer.fields.respMsg ?? answer.status.message} (${answer.respCode})`);
     },
     async status(registerId, config) {
-      const provider = registrationProvider(config.fields);
+      const provider = registrationProvider(config.fields, now());
       const form = signAcpMessage(
         {
           version: ACP_VERSION,

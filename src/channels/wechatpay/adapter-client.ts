@@ -2,12 +2,17 @@ import { createHash } from 'node:crypto';
 import { Wechatpay } from 'wechatpay-axios-plugin';
 import { ChannelError, type ChannelConfig, type ChannelErrorKind } from '../channel.js';
 import { parseWechatpayConfig, type WechatpaySettings } from './config.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { PlatformCertStore } from './adapter-platform-certs.js';
 import { v2Verify, type V2Params } from './protocol/v2-codec.js';
+import { keyringFrom, signedHeadersFrom, verifySigned } from './protocol/v3-signing.js';
 
 /**
  * The official client (wechatpay-axios-plugin) for one configuration, with its response checks on
  * (v3 signatures with the keyring, v2 signs with the APIv2 key), and transport failures mapped to
- * ChannelError kinds. Clients are cached per configuration: building one parses keys.
+ * ChannelError kinds. Clients are cached per configuration: building one parses keys, and in
+ * certificate mode with platform_cert_download the cached client keeps that configuration's
+ * downloaded platform certificates (adapter-platform-certs.ts).
  */
 
 export interface WxAnswer {
@@ -128,34 +133,83 @@ function isTransportError(error: unknown): error is TransportError {
 }
 
 export class WechatClient {
-  private readonly chain: (path: string) => WxEndpoint;
+  private chain: ((path: string) => WxEndpoint) | undefined;
+  private chainSerials = '';
+  /** certificate mode with downloaded platform certificates; undefined otherwise */
+  readonly platformCerts: PlatformCertStore | undefined;
 
   constructor(
     readonly settings: WechatpaySettings,
-    timeoutMs: number,
+    private readonly timeoutMs: number,
+    clock: Clock = systemClock,
   ) {
-    const s = settings;
+    if (settings.platformCertDownload) this.platformCerts = new PlatformCertStore(settings, clock, timeoutMs);
+    else this.chain = this.build(Object.fromEntries(settings.keyring));
+  }
+
+  private build(certs: Record<string, unknown>): (path: string) => WxEndpoint {
+    const s = this.settings;
     const client = new Wechatpay({
       mchid: s.spMchid,
       serial: s.merchantSerial,
       privateKey: s.merchantPrivateKey,
-      certs: Object.fromEntries(s.keyring),
+      certs,
       secret: s.apiv2Key,
       baseURL: s.baseUrl,
-      timeout: timeoutMs,
+      timeout: this.timeoutMs,
       ...(s.merchantCert ? { merchant: { cert: s.merchantCert, key: s.merchantPrivateKeyPem } } : {}),
     } as unknown as ConstructorParameters<typeof Wechatpay>[0]);
     // the typings only know the generated chain; `chain(path)` is the plugin's own untyped entry point
-    this.chain = (path) => (client as unknown as { chain(p: string): WxEndpoint }).chain(path);
+    return (path) => (client as unknown as { chain(p: string): WxEndpoint }).chain(path);
+  }
+
+  /**
+   * The official client's endpoint with the platform keys in force now (certificate mode: the
+   * current download). Returned inside an object: the plugin's chain is a Proxy whose every
+   * property (`then` included) is a path segment, so it must never be awaited itself.
+   */
+  private async endpoint(path: string): Promise<{ at: WxEndpoint }> {
+    if (this.platformCerts) {
+      const certs = { ...Object.fromEntries(this.settings.keyring), ...(await this.platformCerts.current()) };
+      const serials = Object.keys(certs).sort().join(',');
+      if (!this.chain || serials !== this.chainSerials) {
+        this.chain = this.build(certs);
+        this.chainSerials = serials;
+      }
+    }
+    return { at: this.chain!(path) };
+  }
+
+  /**
+   * Certificate mode: an answer signed by a certificate we have not downloaded yet (WeChat rolled
+   * its certificate) is checked again once the list is fetched anew; the call is never repeated.
+   */
+  private async answerOfUnknownSerial(error: TransportError): Promise<WxAnswer | undefined> {
+    const response = error.response as
+      | { status?: number; data?: unknown; headers?: Record<string, string | string[] | undefined> }
+      | undefined;
+    if (!this.platformCerts || !response?.headers || typeof response.data !== 'string') return undefined;
+    const h = signedHeadersFrom(response.headers);
+    // a failed refresh leaves the original verdict (the answer is not trusted) standing
+    if (!h.serial || !(await this.platformCerts.learn(h.serial).catch(() => false))) return undefined;
+    const ring = keyringFrom(await this.platformCerts.current());
+    if (!verifySigned(h, response.data, ring, systemClock).ok) return undefined;
+    return { status: response.status ?? 200, data: response.data === '' ? '' : JSON.parse(response.data) };
   }
 
   /** a v3 call; non-2xx and unverifiable answers throw WechatCallError */
   async v3(method: 'get' | 'post', path: string, body?: object, config: object = {}): Promise<WxAnswer> {
+    const { at: endpoint } = await this.endpoint(path);
     try {
-      const endpoint = this.chain(path);
       return method === 'get' ? await endpoint.get(config) : await endpoint.post(body, config);
     } catch (error) {
-      if (isTransportError(error)) throw classifyTransportError(error);
+      if (isTransportError(error)) {
+        if (error.code === 'EV3_RES_HEADER_PLATFORM_SERIAL') {
+          const answer = await this.answerOfUnknownSerial(error);
+          if (answer) return answer;
+        }
+        throw classifyTransportError(error);
+      }
       throw error;
     }
   }
@@ -167,7 +221,8 @@ export class WechatClient {
   async v2(path: string, params: Record<string, string>, config: object = {}): Promise<V2Params> {
     let data: unknown;
     try {
-      data = (await this.chain(`v2/${path}`).post({ mch_id: this.settings.spMchid, ...params }, config)).data;
+      const { at: endpoint } = await this.endpoint(`v2/${path}`);
+      data = (await endpoint.post({ mch_id: this.settings.spMchid, ...params }, config)).data;
     } catch (error) {
       const e = error as TransportError;
       if (e?.code !== 'EV2_RES_STATUS_CODE_NOT_SUCESS') {
@@ -200,7 +255,7 @@ export interface ClientCache {
 }
 
 /** Settings and clients cached per configuration content (bounded: oldest dropped first). */
-export function clientCache(timeoutMs: number, max = 200): ClientCache {
+export function clientCache(timeoutMs: number, clock: Clock = systemClock, max = 200): ClientCache {
   const cache = new Map<string, WechatClient>();
   return {
     client(config) {
@@ -209,7 +264,7 @@ export function clientCache(timeoutMs: number, max = 200): ClientCache {
         .digest('hex');
       let client = cache.get(key);
       if (!client) {
-        client = new WechatClient(parseWechatpayConfig(config), timeoutMs);
+        client = new WechatClient(parseWechatpayConfig(config), timeoutMs, clock);
         cache.set(key, client);
         if (cache.size > max) cache.delete(cache.keys().next().value!);
       }

@@ -1,27 +1,36 @@
 import type { Clock } from '../../core/clock.js';
 import {
   ChannelError,
-  type ChannelConfig,
   type ChannelNotification,
   type NotificationAck,
   type RawNotification,
 } from '../channel.js';
 import { notificationOf } from './adapter-status.js';
-import { parseWechatpayConfig } from './config.js';
+import type { WechatClient } from './adapter-client.js';
 import { parseNotification } from './protocol/notification.js';
-import { signedHeadersFrom } from './protocol/v3-signing.js';
+import { keyringFrom, signedHeadersFrom } from './protocol/v3-signing.js';
 
 /**
  * APIv3 notifications: verified with the configuration's keyring (signature probes, skew and unknown
- * serials refused), decrypted with the APIv3 key, and checked to be for this sub-merchant.
+ * serials refused; in certificate mode an unknown serial first fetches the certificate list anew),
+ * decrypted with the APIv3 key, and checked to be for this sub-merchant.
  */
-export function parseWechatNotification(
-  config: ChannelConfig,
+export async function parseWechatNotification(
+  client: WechatClient,
   raw: RawNotification,
   clock: Clock,
-): ChannelNotification {
-  const s = parseWechatpayConfig(config);
-  const parsed = parseNotification(signedHeadersFrom(raw.headers), raw.body, s.keyring, s.apiv3Key, clock);
+): Promise<ChannelNotification> {
+  const s = client.settings;
+  const headers = signedHeadersFrom(raw.headers);
+  const keyring = async () =>
+    client.platformCerts
+      ? new Map([...s.keyring, ...keyringFrom(await client.platformCerts.current())])
+      : s.keyring;
+  let parsed = parseNotification(headers, raw.body, await keyring(), s.apiv3Key, clock);
+  if (!parsed.ok && parsed.reason === 'UNKNOWN_SERIAL' && client.platformCerts && headers.serial) {
+    if (await client.platformCerts.learn(headers.serial).catch(() => false))
+      parsed = parseNotification(headers, raw.body, await keyring(), s.apiv3Key, clock);
+  }
   if (!parsed.ok) throw new ChannelError('invalid_notification', parsed.message, parsed.reason);
   const sub = parsed.resource.sub_mchid;
   if (sub !== undefined && sub !== s.subMchid)

@@ -64,7 +64,7 @@ const isCode = (e: unknown, ...codes: string[]) =>
 export function createWechatpayChannel(options: WechatpayChannelOptions = {}): Channel {
   const clock = options.clock ?? systemClock;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const clients = clientCache(timeoutMs);
+  const clients = clientCache(timeoutMs, clock);
   const client = (config: ChannelConfig): WechatClient => clients.client(config);
   const ids = (s: WechatpaySettings) => ({
     appid: s.spAppid,
@@ -290,7 +290,7 @@ export function createWechatpayChannel(options: WechatpayChannelOptions = {}): C
     refundQuery,
     applyAbnormalRefund: async (config, r, target) => applyAbnormalRefund(client(config), r, target),
 
-    parseNotification: async (config, raw) => parseWechatNotification(config, raw, clock),
+    parseNotification: async (config, raw) => parseWechatNotification(client(config), raw, clock),
     ack: wechatAck,
     downloadBill: (config, date) => downloadTradeBill(client(config), date),
   };

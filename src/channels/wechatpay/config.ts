@@ -89,6 +89,13 @@ export const WECHATPAY_CONFIG_FIELDS: readonly ConfigFieldSpec[] = [
     description: 'platform certificate PEM (certificate mode)',
   },
   {
+    name: 'platform_cert_download',
+    required: false,
+    secret: false,
+    description:
+      '"1": certificate mode with the platform certificates fetched from GET /v3/certificates (decrypted with apiv3_key, renewed before they expire)',
+  },
+  {
     name: 'apiv3_key',
     required: true,
     secret: true,
@@ -142,6 +149,8 @@ export interface WechatpaySettings {
   merchantPrivateKeyPem: string;
   merchantCert: string | undefined;
   keyring: Keyring;
+  /** certificate mode fed by GET /v3/certificates (adapter-platform-certs.ts) */
+  platformCertDownload: boolean;
   apiv3Key: string;
   apiv2Key: string;
   appSecret: string | undefined;
@@ -192,6 +201,10 @@ export function parseWechatpayConfig(config: ChannelConfig): WechatpaySettings {
   }
   const apiv3Key = need('apiv3_key', /^[\x21-\x7e]{32}$/, 'must be 32 printable ASCII characters');
   const apiv2Key = need('apiv2_key', /^[\x21-\x7e]{32}$/, 'must be 32 printable ASCII characters');
+  const flag = optional('platform_cert_download');
+  if (flag !== undefined && !/^(1|0|true|false)$/.test(flag))
+    throw bad('platform_cert_download', 'must be 1 or 0');
+  const certDownload = flag === '1' || flag === 'true';
   let baseUrl = url(f, 'base_url', DEFAULT_BASE_URL);
   if (!baseUrl.endsWith('/')) baseUrl += '/';
   return {
@@ -204,7 +217,8 @@ export function parseWechatpayConfig(config: ChannelConfig): WechatpaySettings {
     merchantPrivateKey,
     merchantPrivateKeyPem,
     merchantCert: optional('merchant_cert'),
-    keyring: platformKeyring(f, merchantSerial),
+    keyring: platformKeyring(f, merchantSerial, certDownload),
+    platformCertDownload: certDownload,
     apiv3Key,
     apiv2Key,
     appSecret: optional('app_secret'),
@@ -215,7 +229,7 @@ export function parseWechatpayConfig(config: ChannelConfig): WechatpaySettings {
 }
 
 /** Both key modes at once (WeChat signs with either during a migration): PUB_KEY_ID → key, cert serial → cert. */
-function platformKeyring(f: Record<string, string>, merchantSerial: string): Keyring {
+function platformKeyring(f: Record<string, string>, merchantSerial: string, certDownload: boolean): Keyring {
   const entries: Record<string, string> = {};
   const publicKey = f.platform_public_key?.trim();
   const cert = f.platform_cert?.trim();
@@ -233,8 +247,8 @@ function platformKeyring(f: Record<string, string>, merchantSerial: string): Key
     }
     entries[serial] = cert;
   }
-  if (Object.keys(entries).length === 0)
-    throw bad('platform_public_key', 'is required unless platform_cert is given');
+  if (Object.keys(entries).length === 0 && !certDownload)
+    throw bad('platform_public_key', 'is required unless platform_cert or platform_cert_download is given');
   if (Object.keys(entries).some((s) => s.toUpperCase() === merchantSerial.toUpperCase()))
     throw bad('platform_serial', 'must not be the merchant certificate serial');
   try {
@@ -269,6 +283,8 @@ export interface WechatpaySandboxCredentials {
 export function wechatpayConfigFromSandbox(
   credentials: WechatpaySandboxCredentials,
   sandboxBaseUrl: string,
+  /** `certificates`: certificate mode, the platform certificates fetched from the sandbox's /v3/certificates */
+  platformKeys: 'public_key' | 'certificates' = 'public_key',
 ): ChannelConfig {
   const root = sandboxBaseUrl.replace(/\/+$/, '');
   const fields: Record<string, string> = {
@@ -287,6 +303,12 @@ export function wechatpayConfigFromSandbox(
     oauth_api_base: `${root}/wechatpay`,
     sandbox: '1',
   };
+  if (platformKeys === 'certificates') {
+    delete fields.platform_serial;
+    delete fields.platform_public_key;
+    fields.platform_cert_download = '1';
+    return { channel: 'wechatpay', fields };
+  }
   if (credentials.platform_cert) {
     fields.platform_cert = credentials.platform_cert;
     if (credentials.platform_cert_serial) fields.platform_cert_serial = credentials.platform_cert_serial;

@@ -13,7 +13,11 @@ import {
   type GatewayResult,
 } from '../../channels/alipay/protocol/codes.js';
 import { decodeForm } from '../../channels/alipay/protocol/form.js';
-import { buildSignedResponse, responseKey } from '../../channels/alipay/protocol/response.js';
+import {
+  buildSignedResponse,
+  buildUnsignedRefusal,
+  responseKey,
+} from '../../channels/alipay/protocol/response.js';
 import { verifyRequest } from '../../channels/alipay/protocol/sign.js';
 import { parseAlipayTime } from '../../channels/alipay/protocol/time.js';
 import type { SandboxContext } from '../context.js';
@@ -27,7 +31,9 @@ import { TRADE_METHODS, type MethodAnswer, type MethodCall } from './trade-metho
 /**
  * POST /alipay/gateway.do as alipay-sdk `exec` sends it: common params in the query string, the
  * rest (biz_content, grant_type, code …) as a form body; answers `text/html;charset=utf-8` JSON,
- * signed over the raw `<method>_response` text. Checks run in the gateway's order: common params,
+ * signed over the raw `<method>_response` text, except the refusals sent before the app is known
+ * (bad format, missing/unknown method, missing/unknown app_id): a bare unsigned `error_response`,
+ * as Alipay sends them. Checks run in the gateway's order: common params,
  * app, signature, app_auth_token, then the method itself.
  */
 
@@ -63,21 +69,29 @@ export function requestParams(request: FastifyRequest): Record<string, string> |
 
 export type Checked =
   | { ok: true; method: string; params: Record<string, string>; biz: Record<string, unknown> }
-  | { ok: false; key: string; result: GatewayResult };
+  | { ok: false; key: string; result: GatewayResult; unsigned?: true };
 
 /** Everything the gateway checks before a method runs. */
 export function checkRequest(params: Record<string, string> | undefined, ctx: SandboxContext): Checked {
   const keys = ctx.keys.alipay;
-  if (!params) return { ok: false, key: 'error_response', result: INVALID_FORMAT };
+  // before the gateway knows the app (and so its key pair) and the method, it cannot sign: Alipay
+  // answers these refusals as a bare, unsigned error_response
+  const unsigned = (result: GatewayResult): Checked => ({
+    ok: false,
+    key: 'error_response',
+    result,
+    unsigned: true,
+  });
+  if (!params) return unsigned(INVALID_FORMAT);
   const method = params.method;
-  if (!method) return { ok: false, key: 'error_response', result: missingCommon('method') };
-  if (!(method in METHODS) && !PAGE_METHODS.has(method))
-    return { ok: false, key: 'error_response', result: INVALID_METHOD };
+  if (!method) return unsigned(missingCommon('method'));
+  if (!(method in METHODS) && !PAGE_METHODS.has(method)) return unsigned(INVALID_METHOD);
+  if (!params.app_id) return unsigned(missingCommon('app_id'));
+  if (params.app_id !== keys.app_id) return unsigned(INVALID_APP_ID);
   const key = ERROR_RESPONSE_METHODS.has(method) ? 'error_response' : responseKey(method);
   const no = (result: GatewayResult): Checked => ({ ok: false, key, result });
-  for (const name of ['app_id', 'sign_type', 'sign', 'timestamp', 'version'] as const)
+  for (const name of ['sign_type', 'sign', 'timestamp', 'version'] as const)
     if (!params[name]) return no(missingCommon(name));
-  if (params.app_id !== keys.app_id) return no(INVALID_APP_ID);
   if (params.sign_type !== 'RSA2' && params.sign_type !== 'RSA') return no(INVALID_SIGNATURE_TYPE);
   if (params.charset && !/^(utf-8|gbk|gb2312)$/i.test(params.charset)) return no(INVALID_CHARSET);
   if (!parseAlipayTime(params.timestamp!)) return no(INVALID_TIMESTAMP);
@@ -177,6 +191,11 @@ export function registerGateway(
     const checked = checkRequest(params, ctx);
     if (!checked.ok) {
       if (method && PAGE_METHODS.has(method)) return page(checked, reply);
+      if (checked.unsigned)
+        return reply
+          .code(200)
+          .header('content-type', 'text/html;charset=utf-8')
+          .send(buildUnsignedRefusal({ ...checked.result }));
       return sendSigned(reply, ctx, checked.key, { ...checked.result });
     }
     if (PAGE_METHODS.has(checked.method)) return page(checked, reply);

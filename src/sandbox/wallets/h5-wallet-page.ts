@@ -1,4 +1,4 @@
-import type { H5WalletConfig } from './h5-wallet-protocol.js';
+import type { H5WalletConfig } from '../../channels/h5wallet/protocol/h5-wallet-protocol.js';
 import type { H5Payment } from './h5-wallet-store.js';
 
 /** The wallet's H5 cashier page: what the customer sees, with Confirm / Cancel. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
-import type { CreatePayment, H5Wallet } from './h5-wallet-protocol.js';
+import type { CreatePayment, H5Wallet } from '../../channels/h5wallet/protocol/h5-wallet-protocol.js';
 
 /** One wallet's payments, in memory. WAIT_PAY → SUCCESS (customer confirms) or CLOSED (customer cancels). */
 

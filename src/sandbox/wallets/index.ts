@@ -14,7 +14,7 @@ import {
   verifyWalletMessage,
   type H5WalletConfig,
   type WalletMessage,
-} from './h5-wallet-protocol.js';
+} from '../../channels/h5wallet/protocol/h5-wallet-protocol.js';
 import { H5WalletStore, type H5Payment } from './h5-wallet-store.js';
 
 /**

@@ -102,6 +102,40 @@ export function verifyResponse(raw: string, method: string, alipayPublicKey: Key
   return { ok: true, key: found.key, data: JSON.parse(found.signStr) as Record<string, unknown> };
 }
 
+/** gateway-level refusals (the request was never run): missing or invalid common arguments, permissions, authorisation */
+const GATEWAY_REFUSAL_CODES = new Set(['20001', '40001', '40002', '40006']);
+
+/**
+ * Alipay answers some refusals unsigned: where the gateway cannot or does not sign (an unknown
+ * app_id has no key pair to sign with; a missing or unknown method has no response member), it
+ * sends a bare `{"error_response":{code,msg,sub_code,sub_msg}}`. alipay-sdk says the same: it only
+ * means to verify "正常的结果（不包含 sub_code）". Such an answer is definite (the request was not
+ * run), so it is accepted without a signature, but only in that shape: an `error_response` with a
+ * gateway-level code and a sub_code, and no `sign` at all. Anything else unsigned is untrusted.
+ */
+export function unsignedGatewayRefusal(raw: string): Record<string, unknown> | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const top = body as Record<string, unknown>;
+  if ('sign' in top) return undefined;
+  const inner = top.error_response;
+  if (!inner || typeof inner !== 'object' || Array.isArray(inner)) return undefined;
+  const { code, sub_code } = inner as Record<string, unknown>;
+  if (typeof code !== 'string' || !GATEWAY_REFUSAL_CODES.has(code)) return undefined;
+  if (typeof sub_code !== 'string' || sub_code === '') return undefined;
+  return inner as Record<string, unknown>;
+}
+
+/** The simulator's side of an unsigned refusal: `error_response` only, no `sign`. */
+export function buildUnsignedRefusal(inner: Record<string, unknown>): string {
+  return JSON.stringify({ error_response: inner }).replaceAll('/', '\\/');
+}
+
 /**
  * What the gateway sends back: the inner object serialised once, those bytes signed and embedded
  * verbatim. Like Alipay, `/` is escaped as `\/` (still valid JSON, and proves clients verify raw text).

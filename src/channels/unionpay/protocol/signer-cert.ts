@@ -4,7 +4,9 @@ import { verifyAcpSignature } from './signature.js';
 
 /**
  * Trust in a UnionPay message comes from its own `signPubKeyCert`, so that certificate must be
- * checked first: it chains (signatures only, via checkIssued + verify) to a configured root, and
+ * checked first: it chains (signatures, via checkIssued + verify) through the configured
+ * intermediate (acp_middle.cer) to the configured root (acp_root.cer), every certificate on the
+ * way is within its validity dates (when a time is given: adapters pass their clock's now), and
  * its subject CN names UnionPay. The CN rule follows the official ACP SDKs' practice: split the
  * CN on `@`; the third field must be `中国银联股份有限公司`.
  */
@@ -71,6 +73,32 @@ export function checkSignerCert(certPem: string, trust: AcpTrust): CertCheck {
     current = next;
   }
   return { ok: false, reason: 'certificate chain too long' };
+}
+
+/**
+ * The chain a merchant configures, checked before any message is: the root is a self-signed CA,
+ * the intermediate a CA issued by that root. Dates are not checked here (a message is judged at
+ * its own time); the answer names the field at fault.
+ */
+export function checkConfiguredChain(
+  rootPem: string,
+  middlePem: string,
+): { ok: true; trust: AcpTrust } | { ok: false; field: 'root_cert' | 'middle_cert'; reason: string } {
+  const root = parse(rootPem);
+  if (!root) return { ok: false, field: 'root_cert', reason: 'is not a certificate' };
+  if (!root.ca || !issuedBy(root, root))
+    return { ok: false, field: 'root_cert', reason: 'is not a self-signed CA certificate (acp_root.cer)' };
+  const middle = parse(middlePem);
+  if (!middle) return { ok: false, field: 'middle_cert', reason: 'is not a certificate' };
+  if (!middle.ca || issuedBy(middle, middle))
+    return {
+      ok: false,
+      field: 'middle_cert',
+      reason: 'is not an intermediate CA certificate (acp_middle.cer)',
+    };
+  if (!issuedBy(middle, root))
+    return { ok: false, field: 'middle_cert', reason: 'is not issued by root_cert' };
+  return { ok: true, trust: { roots: [rootPem], intermediates: [middlePem] } };
 }
 
 export type MessageCheck = { ok: true } | { ok: false; reason: string };

@@ -19,6 +19,8 @@ import { setPlateOrderCreator } from '../merchants/plates-orders.js';
 import { plateOrderCreator } from '../payments/plate-orders.js';
 import { registerEventRoutes, registerWebhookAdminRoutes } from '../notifications/routes.js';
 import { registerPlateAdminRoutes, registerPlatePages } from '../merchants/plates-routes.js';
+import { registerFeeAdminRoutes } from '../fees/index.js';
+import { registerBalanceRoutes, registerLedgerAdminRoutes } from '../ledger/index.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -70,6 +72,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       registerOrderWriteRoutes(v1, ctx);
       registerRefundRoutes(v1, ctx);
       registerEventRoutes(v1, ctx);
+      registerBalanceRoutes(v1, ctx);
       for (const register of options.v1Routes ?? []) register(v1, ctx);
     },
     { prefix: '/v1' },
@@ -83,6 +86,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       registerWebhookAdminRoutes(admin, ctx);
       registerCashierAdminRoutes(admin, ctx);
       registerAdminPaymentRoutes(admin, ctx);
+      registerFeeAdminRoutes(admin, ctx);
+      registerLedgerAdminRoutes(admin, ctx);
     },
     { prefix: '/admin/v1' },
   );

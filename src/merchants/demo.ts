@@ -10,6 +10,7 @@ import { createApplication, submitApplication } from './onboarding/applications.
 import { writeDemoChannelConfigs } from './demo-channels.js';
 import type { SandboxKeys } from '../sandbox/keys.js';
 import { bindPlate, createBlankPlates } from './plates.js';
+import { installDemoPricing } from '../fees/index.js';
 import { createInstitution, createMerchant, createServiceProvider, createStore } from './tenancy.js';
 
 /** The demo tenant `npm start` creates on an empty installation, and the demo.json that describes it. */
@@ -69,6 +70,7 @@ export async function ensureDemoTenant(
       clock,
     );
     const store = await createStore(tx, merchant.id, 'Demo Coffee — Main Street', clock);
+    await installDemoPricing(tx, institution.id, clock.now()); // CONTRACT §6: the demo's rates
     const app = await createApp(tx, box, { merchantId: merchant.id, name: 'Demo app' }, clock);
     if (sandbox) {
       const ids = { institutionId: institution.id, serviceProviderId: provider.id, merchantId: merchant.id };

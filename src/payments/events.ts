@@ -1,3 +1,4 @@
+import { bookPaymentSucceeded, bookRefund, refundOutcomeOf } from '../ledger/index.js';
 import { recordEvent } from '../notifications/events.js';
 import type { Tx } from '../platform/db/index.js';
 import type { OrderEventType } from './order-machine.js';
@@ -15,6 +16,7 @@ export async function emitOrderEvent(
   type: OrderEventType,
   deps: TransitionDeps,
 ): Promise<void> {
+  if (type === 'order.succeeded') order = await withFee(tx, order, deps);
   await recordEvent(
     tx,
     {
@@ -37,6 +39,8 @@ export async function emitRefundEvent(
   type: 'refund.succeeded' | 'refund.failed',
   deps: TransitionDeps,
 ): Promise<void> {
+  const outcome = refundOutcomeOf(type); // by name: 'refund.abnormal' is booked too
+  if (outcome) refund = await withFeeRefunded(tx, refund, outcome, deps);
   await recordEvent(
     tx,
     {
@@ -50,4 +54,32 @@ export async function emitRefundEvent(
     },
     deps.clock,
   );
+}
+
+/** The ledger books the payment (fee snapshot, journal entry) in this transaction; order.fee shows it. */
+async function withFee(tx: Tx, order: OrderRow, deps: TransitionDeps): Promise<OrderRow> {
+  const fee = await bookPaymentSucceeded(tx, order, deps.clock.now());
+  if (order.fee === fee) return order;
+  return tx
+    .updateTable('orders')
+    .set({ fee })
+    .where('id', '=', order.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+async function withFeeRefunded(
+  tx: Tx,
+  refund: RefundRow,
+  outcome: 'succeeded' | 'abnormal',
+  deps: TransitionDeps,
+): Promise<RefundRow> {
+  const feeRefunded = await bookRefund(tx, refund, outcome, deps.clock.now());
+  if (feeRefunded === null) return refund;
+  return tx
+    .updateTable('refunds')
+    .set({ fee_refunded: feeRefunded })
+    .where('id', '=', refund.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }

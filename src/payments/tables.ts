@@ -54,6 +54,8 @@ export interface RefundsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   succeeded_at: Timestamp | null;
+  /** the part of the order's fee this refund returned (migration 0010, set when it succeeds) */
+  fee_refunded: Generated<number | null>;
 }
 
 export interface PaymentExceptionsTable {

@@ -1,4 +1,4 @@
-import { bookPaymentSucceeded, bookRefund, refundOutcomeOf } from '../ledger/index.js';
+import { bookRefund, refundOutcomeOf } from '../ledger/index.js';
 import { recordEvent } from '../notifications/events.js';
 import type { Tx } from '../platform/db/index.js';
 import type { OrderEventType } from './order-machine.js';
@@ -16,7 +16,6 @@ export async function emitOrderEvent(
   type: OrderEventType,
   deps: TransitionDeps,
 ): Promise<void> {
-  if (type === 'order.succeeded') order = await withFee(tx, order, deps);
   await recordEvent(
     tx,
     {
@@ -56,18 +55,7 @@ export async function emitRefundEvent(
   );
 }
 
-/** The ledger books the payment (fee snapshot, journal entry) in this transaction; order.fee shows it. */
-async function withFee(tx: Tx, order: OrderRow, deps: TransitionDeps): Promise<OrderRow> {
-  const fee = await bookPaymentSucceeded(tx, order, deps.clock.now());
-  if (order.fee === fee) return order;
-  return tx
-    .updateTable('orders')
-    .set({ fee })
-    .where('id', '=', order.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
+/** The ledger books a refund that succeeded (or ended abnormal); refund.fee_refunded shows it. */
 async function withFeeRefunded(
   tx: Tx,
   refund: RefundRow,

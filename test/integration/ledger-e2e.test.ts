@@ -288,4 +288,53 @@ describeEachEngine('ledger end to end through the sandbox', (ctx) => {
     const trial = (await admin('GET', '/ledger/trial-balance')).body;
     expect(trial.total_debit).toBe(trial.total_credit);
   });
+
+  it('holds a late payment in suspense, then books it for the merchant when an operator recovers it', async () => {
+    await admin('PUT', `/merchants/${env.t.merchantId}/fee-plan`, { rates: { unionpay: 3000 } });
+    const before = (await env.api('GET', '/v1/balance')).body.pending;
+    const created = await env.api('POST', '/v1/orders', {
+      mch_order_no: 'LATE-LEDGER',
+      amount: 10_000,
+      subject: 'x',
+      pay_way: 'unionpay_qr',
+    });
+    expect((await env.api('POST', `/v1/orders/${created.body.id}/close`)).body.status).toBe('closed');
+    const pay = await fetch(`${env.sandbox.url}/sandbox/unionpay/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ order_id: created.body.id.slice(4) }),
+    });
+    expect(pay.status).toBeLessThan(300);
+    const exception = await eventually(
+      () =>
+        ctx.database.db
+          .selectFrom('payment_exceptions')
+          .selectAll()
+          .where('order_id', '=', created.body.id)
+          .executeTakeFirst(),
+      'the late-payment exception',
+    );
+    const held = (await admin('GET', `/ledger/entries?source=${created.body.id}`)).body.data;
+    expect(held.map((e: { type: string }) => e.type)).toEqual(['late_payment_received']);
+    expect((await env.api('GET', '/v1/balance')).body.pending).toBe(before); // not the merchant's yet
+    const resolved = await admin('POST', `/payment-exceptions/${exception.id}/resolve`, {
+      resolution: 'customer confirmed',
+      outcome: 'recovered',
+    });
+    expect(resolved.status).toBe(200);
+    // 0.30 % of 100.00 yuan = 30 fen; the provider's pricing has no UnionPay cost
+    expect((await env.api('GET', '/v1/balance')).body.pending).toBe(before + 10_000 - 30);
+    const entries = (await admin('GET', `/ledger/entries?source=${created.body.id}`)).body.data;
+    expect(entries.map((e: { type: string }) => e.type)).toEqual([
+      'late_payment_received',
+      'late_payment_recovered',
+    ]);
+    const trial = (await admin('GET', '/ledger/trial-balance')).body;
+    expect(trial.total_debit).toBe(trial.total_credit);
+    expect(trial.accounts.find((a: { account: string }) => a.account === 'suspense:late_payment')).toEqual({
+      account: 'suspense:late_payment',
+      debit: 0,
+      credit: 0,
+    });
+  });
 });

@@ -81,7 +81,16 @@ describeEachEngine('ledger end to end through the sandbox', (ctx) => {
     expect(
       (await admin('PUT', '/merchants/mch_00000000000000000000000000/fee-plan', { rates: {} })).status,
     ).toBe(404);
-    expect((await admin('GET', '/revenue?from=2026-13-01&to=2026-12-01')).status).toBe(400);
+    for (const query of [
+      'from=2026-13-01&to=2026-12-01',
+      'from=2026-02-31&to=2026-03-01',
+      'from=2026-12-05&to=2026-12-01',
+      'from=x',
+    ])
+      expect((await admin('GET', `/revenue?${query}`)).body.error.code).toMatch(/^parameter_/);
+    expect((await admin('GET', '/ledger/entries?source=DROP')).status).toBe(400);
+    expect((await env.api('GET', '/v1/balance/transactions?limit=0')).status).toBe(400);
+    expect((await env.api('GET', '/v1/balance/transactions?starting_after=ord_x')).status).toBe(400);
   });
 
   it('books payments and refunds exactly as the plans say', async () => {

@@ -342,4 +342,24 @@ describe('ledger: posting rules against the auditor', () => {
     expect(() => ledger.post(draft)).toThrow(UnbalancedEntryError);
     expect(ledger.entries.size).toBe(0);
   });
+
+  it('books refund events by type name: succeeded and abnormal count as refunded, failed does not', () => {
+    expect(refundOutcomeOf('refund.succeeded')).toBe('succeeded');
+    expect(refundOutcomeOf('refund.abnormal')).toBe('abnormal');
+    expect(refundOutcomeOf('refund.failed')).toBeNull();
+    const facts = {
+      refundId: 'rfd_1',
+      orderId: 'ord_1',
+      merchantId: 'mch_a',
+      channel: 'wechatpay',
+      amount: 10_000,
+      returned: { fee: 30, channelCost: 20, provider: 5, bank: 3, institution: 2, absorbed: 0 },
+      parties: PARTIES,
+    };
+    const abnormal = rules.refundAbnormal(facts);
+    const normal = rules.refundSucceeded(facts);
+    expect(abnormal.eventKey).toBe(normal.eventKey); // one refund, one entry, whichever outcome
+    expect(abnormal.postings.find((p) => p.account === 'suspense:refund_abnormal')?.amount).toBe(-9_980);
+    expect(abnormal.postings.find((p) => p.account === 'merchant_pending:mch_a')?.amount).toBe(9_970);
+  });
 });

@@ -24,8 +24,11 @@ const Account = Type.String({
 /** Business days are China days: [from 00:00, to + 1 day 00:00) at +08:00. */
 function dayStart(day: string, param: string): Date {
   const at = new Date(`${day}T00:00:00+08:00`);
-  if (Number.isNaN(at.getTime()) || at.toISOString().slice(0, 10) === 'Invalid')
-    throw new ApiError('parameter_invalid', `${param} is not a date`, param);
+  // a day that does not exist (2026-02-31) is refused, not rolled over
+  const back = Number.isNaN(at.getTime())
+    ? ''
+    : new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+  if (back !== day) throw new ApiError('parameter_invalid', `${param} is not a date (YYYY-MM-DD)`, param);
   return at;
 }
 

@@ -4,6 +4,7 @@ import { refundSplit, splitFee, type FeeSplit, type RateSnapshot } from '../../s
 import {
   merchantAccounts,
   postingRules as rules,
+  refundOutcomeOf,
   UnbalancedEntryError,
   type EntryDraft,
 } from '../../src/ledger/index.js';

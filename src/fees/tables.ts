@@ -1,7 +1,7 @@
 import type { Generated } from 'kysely';
 import type { Json, Timestamp } from '../platform/db/tables.js';
 
-// Kysely table types for fees; merged into Tables in src/platform/db/tables.ts. DDL: migration 0010.
+// Kysely table types for fees; registered in the schema type below. DDL: migration 0010.
 
 export interface FeePricingTable {
   /** 'default' or a service provider id */
@@ -48,4 +48,10 @@ export interface FeeTables {
   fee_pricing: FeePricingTable;
   fee_plans: FeePlansTable;
   order_fees: OrderFeesTable;
+}
+
+// Registers these tables in the one Kysely schema type (platform/db/tables.ts), so platform never
+// imports a domain module.
+declare module '../platform/db/tables.js' {
+  interface Tables extends FeeTables {}
 }

@@ -1,7 +1,7 @@
 import type { Generated } from 'kysely';
 import type { Json, Timestamp } from '../platform/db/tables.js';
 
-// Kysely table types for the ledger; merged into Tables in src/platform/db/tables.ts.
+// Kysely table types for the ledger; registered in the schema type below.
 // DDL: migration 0010 (entries and postings are immutable there).
 
 export type BalanceType = 'payment' | 'refund' | 'settlement' | 'payout' | 'adjustment';
@@ -44,4 +44,10 @@ export interface LedgerTables {
   ledger_entries: LedgerEntriesTable;
   ledger_postings: LedgerPostingsTable;
   ledger_balances: LedgerBalancesTable;
+}
+
+// Registers these tables in the one Kysely schema type (platform/db/tables.ts), so platform never
+// imports a domain module.
+declare module '../platform/db/tables.js' {
+  interface Tables extends LedgerTables {}
 }

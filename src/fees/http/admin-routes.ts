@@ -1,16 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../../core/errors.js';
-import type { AppContext } from '../../http/context.js';
-import { audit, security } from '../../http/routes/admin-common.js';
+import type { Clock } from '../../core/clock.js';
+import { writeAudit } from '../../merchants/audit.js';
 import { ErrorResponse, IdParam, Strict } from '../../http/schemas.js';
-import { inTransaction } from '../../platform/db/index.js';
+import { inTransaction, type Db } from '../../platform/db/index.js';
 import { validShares, type FeePlan, type Pricing } from '../pricing.js';
 import { getFeePlan, getPricing, putFeePlan, putPricing } from '../store.js';
 
 /** CONTRACT §6: pricing (channel costs, margin shares) and merchant fee plans, audited. */
 
 const tags = ['admin: fees'];
+const security = [{ adminToken: [] }];
 const Rate = Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'ppm (3000 = 0.30 %)' });
 const ChannelRates = Type.Record(Type.String({ pattern: '^[a-z0-9_]{1,32}$' }), Rate);
 const PricingBody = Strict({
@@ -27,7 +28,7 @@ const planObject = (merchantId: string, p: FeePlan) => ({
   ...p,
 });
 
-export function registerFeeAdminRoutes(scope: FastifyInstance, ctx: AppContext): void {
+export function registerFeeAdminRoutes(scope: FastifyInstance, ctx: { db: Db; clock: Clock }): void {
   const { db, clock } = ctx;
 
   scope.put(
@@ -63,13 +64,19 @@ export function registerFeeAdminRoutes(scope: FastifyInstance, ctx: AppContext):
         }
         const before = await getPricing(tx, owner);
         await putPricing(tx, owner, pricing, clock.now());
-        await audit(tx, request, clock, {
-          action: 'pricing.update',
-          objectType: 'pricing',
-          objectId: owner,
-          before: before ? pricingObject(owner, before) : null,
-          after: pricingObject(owner, pricing),
-        });
+        await writeAudit(
+          tx,
+          {
+            actor: 'admin',
+            requestId: request.id,
+            action: 'pricing.update',
+            objectType: 'pricing',
+            objectId: owner,
+            before: before ? pricingObject(owner, before) : null,
+            after: pricingObject(owner, pricing),
+          },
+          clock,
+        );
         return pricingObject(owner, pricing);
       });
     },
@@ -118,14 +125,20 @@ export function registerFeeAdminRoutes(scope: FastifyInstance, ctx: AppContext):
         if (!merchant) throw new ApiError('resource_missing', `no merchant ${id}`, 'id');
         const before = await getFeePlan(tx, id);
         await putFeePlan(tx, id, plan, clock.now());
-        await audit(tx, request, clock, {
-          action: 'fee_plan.update',
-          objectType: 'merchant',
-          objectId: id,
-          merchantId: id,
-          before: before ? planObject(id, before) : null,
-          after: planObject(id, plan),
-        });
+        await writeAudit(
+          tx,
+          {
+            actor: 'admin',
+            requestId: request.id,
+            action: 'fee_plan.update',
+            objectType: 'merchant',
+            objectId: id,
+            merchantId: id,
+            before: before ? planObject(id, before) : null,
+            after: planObject(id, plan),
+          },
+          clock,
+        );
         return planObject(id, plan);
       });
     },

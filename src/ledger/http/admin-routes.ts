@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { AppContext } from '../../http/context.js';
-import { audit, security } from '../../http/routes/admin-common.js';
+import type { Clock } from '../../core/clock.js';
+import { writeAudit } from '../../merchants/audit.js';
 import { ErrorResponse, Strict } from '../../http/schemas.js';
-import { inTransaction } from '../../platform/db/index.js';
+import { inTransaction, type Db } from '../../platform/db/index.js';
 import { parseAccount } from '../accounts.js';
 import { adjustment } from '../rules.js';
 import { accountTotals, entriesBySource, incomeBetween, postEntry } from '../store.js';
@@ -14,6 +14,7 @@ import { revenueObject, trialBalance } from '../views.js';
 /** CONTRACT §6 for the operator: trial balance, entries by source, revenue, adjustments. */
 
 const tags = ['admin: ledger'];
+const security = [{ adminToken: [] }];
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (China time)' });
 const Account = Type.String({
   minLength: 3,
@@ -46,7 +47,7 @@ function merchantSide(
   return { merchantId: null, net: 0 };
 }
 
-export function registerLedgerAdminRoutes(scope: FastifyInstance, ctx: AppContext): void {
+export function registerLedgerAdminRoutes(scope: FastifyInstance, ctx: { db: Db; clock: Clock }): void {
   const { db, clock } = ctx;
 
   scope.get(
@@ -166,13 +167,19 @@ export function registerLedgerAdminRoutes(scope: FastifyInstance, ctx: AppContex
           }),
           clock.now(),
         );
-        await audit(tx, request, clock, {
-          action: 'ledger.adjust',
-          objectType: 'adjustment',
-          objectId: adjustmentId,
-          merchantId: side.merchantId,
-          after: { ...body, entry_id: posted.entryId },
-        });
+        await writeAudit(
+          tx,
+          {
+            actor: 'admin',
+            requestId: request.id,
+            action: 'ledger.adjust',
+            objectType: 'adjustment',
+            objectId: adjustmentId,
+            merchantId: side.merchantId,
+            after: { ...body, entry_id: posted.entryId },
+          },
+          clock,
+        );
         return posted;
       });
       return reply.code(201).send({

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { AppContext } from '../../http/context.js';
+import type { Db } from '../../platform/db/index.js';
 import { IdParam, Strict } from '../../http/schemas.js';
 import { parseLimit } from '../../merchants/pagination.js';
 import { merchantAccounts } from '../accounts.js';
@@ -11,7 +11,7 @@ const security = [{ merchantSignature: [] }];
 const tags = ['balance'];
 
 /** CONTRACT §6 for the merchant: its balance and the entries that made it. */
-export function registerBalanceRoutes(scope: FastifyInstance, ctx: AppContext): void {
+export function registerBalanceRoutes(scope: FastifyInstance, ctx: { db: Db }): void {
   scope.get(
     '/balance',
     { schema: { tags, summary: 'The merchant balance: pending, available, paid out (fen)', security } },

@@ -6,8 +6,6 @@ import type { WebhookTables } from '../../notifications/tables.js';
 import type { TenancyTables } from '../../merchants/tables.js';
 import type { PlateTables } from '../../merchants/plates-tables.js';
 import type { PaymentTables } from '../../payments/tables.js';
-import type { FeeTables } from '../../fees/tables.js';
-import type { LedgerTables } from '../../ledger/tables.js';
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -73,8 +71,7 @@ export interface IdempotencyKeysTable {
 
 /** Each domain module declares its own tables (…/tables.ts) and they are merged here; the tenancy
  * tables (institutions … apps) are in src/merchants/tables.ts. */
-export interface Tables
-  extends WebhookTables, TenancyTables, PlateTables, PaymentTables, FeeTables, LedgerTables {
+export interface Tables extends WebhookTables, TenancyTables, PlateTables, PaymentTables {
   settings: SettingsTable;
   plates: PlatesTable;
   outbox: OutboxTable;

@@ -6,7 +6,7 @@ import { accountTotals, postEntry, postingTotals } from '../../src/ledger/index.
 import { describeEachEngine } from '../support/db.js';
 
 // The database itself keeps the journal: entries and postings refuse UPDATE, DELETE and
-// TRUNCATE even from raw SQL, and an entry whose postings don't sum to zero can't commit.
+// TRUNCATE even from raw SQL, and postings that don't sum to zero per entry are refused.
 describeEachEngine('ledger: the database refuses changes and unbalanced entries', (ctx) => {
   const clock = new ManualClock(Date.UTC(2026, 11, 4, 8));
   let entryId = '';
@@ -66,7 +66,7 @@ describeEachEngine('ledger: the database refuses changes and unbalanced entries'
     });
   }
 
-  it('refuses at commit an entry whose raw-SQL postings do not balance', async () => {
+  it('refuses raw-SQL postings that leave an entry unbalanced', async () => {
     const now = clock.now();
     await expect(
       inTransaction(ctx.database.db, async (tx) => {

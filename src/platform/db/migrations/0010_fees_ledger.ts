@@ -3,9 +3,9 @@ import { runEach } from './run-each.js';
 
 // Fees (pricing per service provider, merchant fee plans, the fee snapshot of each paid order) and
 // the double-entry ledger. Journal entries and postings are immutable: triggers refuse UPDATE,
-// DELETE and TRUNCATE, and a deferred constraint trigger refuses an entry whose postings do not
-// sum to zero when its transaction commits. Balances are cached in 16 shards per account so a
-// busy merchant's payments do not queue on one row.
+// DELETE and TRUNCATE, and a statement trigger refuses postings that leave an entry unbalanced.
+// Balances are cached in 16 shards per account so a busy merchant's payments do not queue on one
+// row.
 const STATEMENTS = [
   `
     create table fee_pricing (
@@ -103,24 +103,26 @@ const STATEMENTS = [
      for each row execute function ledger_refuse_change()`,
   `create trigger ledger_postings_no_truncate before truncate on ledger_postings
      for each statement execute function ledger_refuse_change()`,
+  // One check per insert statement (the store writes an entry's postings in one statement): each
+  // entry's postings in it must sum to zero, two at least. A posting added later to a committed
+  // entry is checked the same way, so it can't unbalance it either.
   `
     create function ledger_check_balanced() returns trigger language plpgsql as $$
     declare
-      total bigint;
-      n integer;
+      bad record;
     begin
-      select coalesce(sum(amount), 0), count(*) into total, n
-        from ledger_postings where entry_id = new.entry_id;
-      if total <> 0 or n < 2 then
-        raise exception 'ledger entry % does not balance (sum %, % postings)', new.entry_id, total, n
+      select entry_id, sum(amount) as total, count(*) as n into bad
+        from new_postings group by entry_id having sum(amount) <> 0 or count(*) < 2 limit 1;
+      if found then
+        raise exception 'ledger entry % does not balance (sum %, % postings)', bad.entry_id, bad.total, bad.n
           using errcode = 'JP002';
       end if;
       return null;
     end
     $$
   `,
-  `create constraint trigger ledger_postings_balanced after insert on ledger_postings
-     deferrable initially deferred for each row execute function ledger_check_balanced()`,
+  `create trigger ledger_postings_balanced after insert on ledger_postings
+     referencing new table as new_postings for each statement execute function ledger_check_balanced()`,
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {

@@ -93,12 +93,6 @@ export interface PaidOrder {
  * Runs in the transaction that marks the order succeeded.
  */
 export async function snapshotOrderFee(tx: Tx, order: PaidOrder, now: Date): Promise<OrderFeeRow> {
-  const existing = await tx
-    .selectFrom('order_fees')
-    .selectAll()
-    .where('order_id', '=', order.id)
-    .executeTakeFirst();
-  if (existing) return existing;
   const channel = order.channel ?? 'unknown';
   const { snapshot, institutionId, serviceProviderId } = await ratesFor(tx, order.merchant_id, channel);
   const split = splitFee(order.amount, snapshot);
@@ -122,8 +116,14 @@ export async function snapshotOrderFee(tx: Tx, order: PaidOrder, now: Date): Pro
       institution_amount: split.institution,
       created_at: now,
     })
+    .onConflict((oc) => oc.column('order_id').doNothing())
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst()
+    .then(
+      (row) =>
+        row ??
+        tx.selectFrom('order_fees').selectAll().where('order_id', '=', order.id).executeTakeFirstOrThrow(),
+    );
 }
 
 export function splitOf(row: OrderFeeRow): FeeSplit {

@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { newId } from '../src/core/ids.js';
 import { sql } from 'kysely';
 import { runWorkers } from './db/workers.js';
+import { installBenchPricing } from './ledger.js';
 import { WORKERS, kyselyTx, seed } from './db/workload.js';
 import { ROUNDS, SECONDS, describeRun } from './lib/config.js';
 import { fmtInt, fmtRatio, fmtWholeMs, median, percentile, printTable } from './lib/stats.js';
@@ -41,6 +42,13 @@ async function runEngine(engine: Engine): Promise<string[][]> {
   const database = await engine.open();
   await migrateToLatest(database.db);
   const s = await seed(database.db);
+  // with pricing, each notify also books the payment: fee snapshot, journal entry, postings
+  const { institution_id } = await database.db
+    .selectFrom('merchants')
+    .select('institution_id')
+    .where('id', '=', s.merchantId)
+    .executeTakeFirstOrThrow();
+  await installBenchPricing(database.db, institution_id);
   const box = new SecretBox(generateMasterKey());
   const clock = new ManualClock(Date.now());
   const stream = await createStream({});

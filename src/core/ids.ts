@@ -22,6 +22,8 @@ export const ID_PREFIXES = {
   request: 'req',
   application: 'apl',
   exception: 'exc',
+  ledgerEntry: 'btx',
+  adjustment: 'adj',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

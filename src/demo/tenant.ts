@@ -17,6 +17,7 @@ import {
 import { bindPlate, createBlankPlates } from '../merchants/plates/index.js';
 import type { SandboxKeys } from '../sandbox/keys.js';
 import { writeDemoChannelConfigs } from './channels.js';
+import { installDemoPricing } from '../fees/index.js';
 
 /** The demo tenant `npm start` creates on an empty installation, and the demo.json that describes it. */
 
@@ -75,6 +76,7 @@ export async function ensureDemoTenant(
       clock,
     );
     const store = await createStore(tx, merchant.id, 'Demo Coffee — Main Street', clock);
+    await installDemoPricing(tx, institution.id, clock.now()); // CONTRACT §6: the demo's rates
     const app = await createApp(tx, box, { merchantId: merchant.id, name: 'Demo app' }, clock);
     if (sandbox) {
       const ids = { institutionId: institution.id, serviceProviderId: provider.id, merchantId: merchant.id };

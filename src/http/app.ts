@@ -23,6 +23,8 @@ import {
   registerPlatePages,
   type PlateOrderCreator,
 } from '../merchants/plates/index.js';
+import { registerFeeAdminRoutes } from '../fees/index.js';
+import { registerBalanceRoutes, registerLedgerAdminRoutes } from '../ledger/index.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -76,6 +78,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       registerOrderWriteRoutes(v1, ctx);
       registerRefundRoutes(v1, ctx);
       registerEventRoutes(v1, ctx);
+      registerBalanceRoutes(v1, ctx);
       for (const register of options.v1Routes ?? []) register(v1, ctx);
     },
     { prefix: '/v1' },
@@ -90,6 +93,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       registerCashierAdminRoutes(admin, ctx);
       registerAdminPaymentRoutes(admin, ctx);
       registerAdminRefundRoutes(admin, ctx);
+      registerFeeAdminRoutes(admin, ctx);
+      registerLedgerAdminRoutes(admin, ctx);
     },
     { prefix: '/admin/v1' },
   );

@@ -1,4 +1,5 @@
 import { recordEvent } from '../notifications/index.js';
+import { bookRefund, refundOutcomeOf } from '../ledger/index.js';
 import type { Tx } from '../platform/db/index.js';
 import type { OrderEventType } from './order-machine.js';
 import type { RefundEventType } from './refund-machine.js';
@@ -38,6 +39,8 @@ export async function emitRefundEvent(
   type: RefundEventType,
   deps: TransitionDeps,
 ): Promise<void> {
+  const outcome = refundOutcomeOf(type); // by name: 'refund.abnormal' is booked too
+  if (outcome) refund = await withFeeRefunded(tx, refund, outcome, deps);
   await recordEvent(
     tx,
     {
@@ -51,4 +54,21 @@ export async function emitRefundEvent(
     },
     deps.clock,
   );
+}
+
+/** The ledger books a refund that succeeded (or ended abnormal); refund.fee_refunded shows it. */
+async function withFeeRefunded(
+  tx: Tx,
+  refund: RefundRow,
+  outcome: 'succeeded' | 'abnormal',
+  deps: TransitionDeps,
+): Promise<RefundRow> {
+  const feeRefunded = await bookRefund(tx, refund, outcome, deps.clock.now());
+  if (feeRefunded === null) return refund;
+  return tx
+    .updateTable('refunds')
+    .set({ fee_refunded: feeRefunded })
+    .where('id', '=', refund.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }

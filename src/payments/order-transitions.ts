@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
+import { bookLatePayment, bookPaymentSucceeded } from '../ledger/index.js';
 import { emitOrderEvent } from './events.js';
 import { nextOrderState, type ExceptionKind, type OrderInput } from './order-machine.js';
 import type { OrderRow } from './order-view.js';
@@ -82,11 +83,17 @@ export async function transitionLocked(
   if (t.status === order.status)
     return { order, changed: false, ...(t.exception ? { exception: t.exception } : {}) };
 
+  // the ledger books a payment with its state change (fee snapshot, journal entry): order.fee
+  const fee =
+    t.status === 'succeeded'
+      ? await bookPaymentSucceeded(tx, { ...order, channel: facts.channel ?? order.channel }, now)
+      : undefined;
   const updated = await tx
     .updateTable('orders')
     .set({
       status: t.status,
       updated_at: now,
+      ...(fee !== undefined ? { fee } : {}),
       ...(facts.channel ? { channel: facts.channel } : {}),
       ...(facts.payWay ? { pay_way: facts.payWay } : {}),
       ...(facts.channelTradeNo ? { channel_trade_no: facts.channelTradeNo } : {}),
@@ -131,4 +138,12 @@ async function recordException(
     })
     .onConflict((oc) => oc.columns(['order_id', 'kind']).doNothing())
     .execute();
+  const channel = facts.channel ?? order.channel;
+  if (kind === 'late_payment' && facts.amount && channel)
+    // money held in suspense (booked once)
+    await bookLatePayment(
+      tx,
+      { orderId: order.id, merchantId: order.merchant_id, channel, amount: facts.amount },
+      now,
+    );
 }

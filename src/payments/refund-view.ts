@@ -13,6 +13,7 @@ export function toRefundObject(row: RefundRow) {
     merchant_id: row.merchant_id,
     mch_refund_no: row.mch_refund_no,
     amount: row.amount,
+    fee_refunded: row.fee_refunded ?? null,
     currency: 'CNY',
     status: row.status,
     reason: row.reason,

@@ -67,6 +67,8 @@ export interface RefundsTable {
   channel_config_version_id: Generated<string | null>;
   /** the notify URL fixed when the refund was created: every submit sends the same */
   channel_notify_url: Generated<string | null>;
+  /** the part of the order's fee this refund returned (migration 0010, set when it succeeds) */
+  fee_refunded: Generated<number | null>;
 }
 
 export interface PaymentExceptionsTable {

@@ -6,6 +6,7 @@ import { SecretBox, generateMasterKey } from '../../src/platform/secret-box.js';
 import { generateSandboxKeys } from '../../src/sandbox/keygen.js';
 import type { SandboxKeys } from '../../src/sandbox/keys.js';
 import { describeEachEngine } from '../support/db.js';
+import { ratesFor, splitFee } from '../../src/fees/index.js';
 
 describeEachEngine('demo tenant channel configuration', (ctx) => {
   let keys: SandboxKeys;
@@ -43,5 +44,27 @@ describeEachEngine('demo tenant channel configuration', (ctx) => {
     const rows = await ctx.database.db.selectFrom('channel_configs').selectAll().execute();
     expect(rows).toHaveLength(12); // 3 at the bank, 3 at the service provider, 6 at the merchant
     expect(JSON.stringify(rows)).not.toContain(keys.wechatpay.apiv3_key);
+  });
+
+  it("installs the demo pricing: 0.30 % for the merchant, the channels' costs, 50 % / 30 % shares", async () => {
+    const { record } = await ensureDemoTenant(ctx.database.db, box, clock);
+    const costs = { wechatpay: 2000, alipay: 2300, unionpay: 2200 };
+    for (const [channel, cost] of Object.entries(costs)) {
+      const { snapshot } = await ratesFor(ctx.database.db, record.merchant_id, channel);
+      expect(snapshot).toEqual({
+        rate: 3000,
+        costRate: cost,
+        shares: { service_provider: 500_000, bank: 300_000 },
+        hasProvider: true,
+      });
+    }
+    const { snapshot } = await ratesFor(ctx.database.db, record.merchant_id, 'wechatpay');
+    expect(splitFee(10_000, snapshot)).toMatchObject({
+      fee: 30,
+      channelCost: 20,
+      provider: 5,
+      bank: 3,
+      institution: 2,
+    });
   });
 });

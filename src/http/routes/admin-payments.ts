@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../../core/errors.js';
+import { bookLatePaymentResolution } from '../../ledger/index.js';
 import type { AppContext } from '../context.js';
 import { IdParam, Strict } from '../schemas.js';
 import { inTransaction } from '../../platform/db/index.js';
@@ -86,12 +87,23 @@ export function registerAdminPaymentRoutes(scope: FastifyInstance, ctx: AppConte
         security,
         summary: 'Mark an exception resolved, saying how (e.g. refunded, recovered)',
         params: Strict({ id: IdParam('exc') }),
-        body: Strict({ resolution: Type.String({ minLength: 1, maxLength: 500 }) }),
+        body: Strict({
+          resolution: Type.String({ minLength: 1, maxLength: 500 }),
+          outcome: Type.Optional(
+            Type.Union([Type.Literal('recovered'), Type.Literal('refunded')], {
+              description:
+                'a late payment: credited to the merchant, or sent back to the payer (booked in the ledger)',
+            }),
+          ),
+        }),
       },
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      const { resolution } = request.body as { resolution: string };
+      const { resolution, outcome } = request.body as {
+        resolution: string;
+        outcome?: 'recovered' | 'refunded';
+      };
       const row = await inTransaction(ctx.db, async (tx) => {
         const resolved = await tx
           .updateTable('payment_exceptions')
@@ -100,6 +112,20 @@ export function registerAdminPaymentRoutes(scope: FastifyInstance, ctx: AppConte
           .where('status', '=', 'open')
           .returningAll()
           .executeTakeFirst();
+        if (resolved && outcome && resolved.kind === 'late_payment' && resolved.amount && resolved.channel) {
+          const order = await tx
+            .selectFrom('orders')
+            .select('merchant_id')
+            .where('id', '=', resolved.order_id)
+            .executeTakeFirstOrThrow();
+          const late = {
+            orderId: resolved.order_id,
+            merchantId: order.merchant_id,
+            channel: resolved.channel,
+            amount: resolved.amount,
+          };
+          await bookLatePaymentResolution(tx, late, outcome, ctx.clock.now());
+        }
         if (resolved) {
           // like every admin change, who resolved it and how goes into the audit log
           await audit(tx, request, ctx.clock, {

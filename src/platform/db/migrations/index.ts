@@ -8,6 +8,7 @@ import * as m0006 from './0006_institution_channels.js';
 import * as m0007 from './0007_channel_identity.js';
 import * as m0008 from './0008_reverse_operations.js';
 import * as m0009 from './0009_refund_abnormal.js';
+import * as m0010 from './0010_fees_ledger.js';
 
 /** Migrations are listed here (not read from disk) so the same set runs from src/ and dist/. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_channel_identity': m0007,
   '0008_reverse_operations': m0008,
   '0009_refund_abnormal': m0009,
+  '0010_fees_ledger': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {

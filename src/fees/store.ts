@@ -1,0 +1,171 @@
+import { sql } from 'kysely';
+import type { Queryable, Tx } from '../platform/db/index.js';
+import { resolveRates, type FeePlan, type Pricing } from './pricing.js';
+import { refundSplit, splitFee, type FeeSplit, type RateSnapshot } from './split.js';
+import type { OrderFeesTable } from './tables.js';
+import type { Selectable } from 'kysely';
+
+/** Fee tables: pricing and plans (admin), and the snapshot each paid order keeps. */
+
+export type OrderFeeRow = Selectable<OrderFeesTable>;
+
+export async function putPricing(db: Queryable, ownerId: string, pricing: Pricing, now: Date): Promise<void> {
+  const values = {
+    channel_costs: JSON.stringify(pricing.channel_costs),
+    margin_shares: JSON.stringify(pricing.margin_shares),
+    updated_at: now,
+  };
+  await db
+    .insertInto('fee_pricing')
+    .values({ owner_id: ownerId, ...values })
+    .onConflict((oc) => oc.column('owner_id').doUpdateSet(values))
+    .execute();
+}
+
+export async function putFeePlan(db: Queryable, ownerId: string, plan: FeePlan, now: Date): Promise<void> {
+  const values = { rates: JSON.stringify(plan.rates), updated_at: now };
+  await db
+    .insertInto('fee_plans')
+    .values({ owner_id: ownerId, ...values })
+    .onConflict((oc) => oc.column('owner_id').doUpdateSet(values))
+    .execute();
+}
+
+export async function getPricing(db: Queryable, ownerId: string): Promise<Pricing | null> {
+  const row = await db
+    .selectFrom('fee_pricing')
+    .selectAll()
+    .where('owner_id', '=', ownerId)
+    .executeTakeFirst();
+  return row ? { channel_costs: row.channel_costs, margin_shares: row.margin_shares } : null;
+}
+
+export async function getFeePlan(db: Queryable, ownerId: string): Promise<FeePlan | null> {
+  const row = await db.selectFrom('fee_plans').selectAll().where('owner_id', '=', ownerId).executeTakeFirst();
+  return row ? { rates: row.rates } : null;
+}
+
+interface RateRow {
+  institution_id: string;
+  service_provider_id: string | null;
+  merchant_plan: Record<string, number> | null;
+  institution_plan: Record<string, number> | null;
+  provider_pricing: Pricing | null;
+  default_pricing: Pricing | null;
+}
+
+/** Everything that decides a merchant's rates on a channel, in one round trip. */
+export async function ratesFor(
+  db: Queryable,
+  merchantId: string,
+  channel: string,
+): Promise<{ snapshot: RateSnapshot; institutionId: string; serviceProviderId: string | null }> {
+  const { rows } = await sql<RateRow>`
+    select m.institution_id, m.service_provider_id,
+      (select rates from fee_plans where owner_id = m.id) as merchant_plan,
+      (select rates from fee_plans where owner_id = m.institution_id) as institution_plan,
+      (select jsonb_build_object('channel_costs', channel_costs, 'margin_shares', margin_shares)
+         from fee_pricing where owner_id = m.service_provider_id) as provider_pricing,
+      (select jsonb_build_object('channel_costs', channel_costs, 'margin_shares', margin_shares)
+         from fee_pricing where owner_id = 'default') as default_pricing
+    from merchants m where m.id = ${merchantId}`.execute(db);
+  const row = rows[0];
+  if (!row) throw new Error(`no merchant ${merchantId}`);
+  const snapshot = resolveRates(channel, {
+    merchantPlan: row.merchant_plan ? { rates: row.merchant_plan } : null,
+    institutionPlan: row.institution_plan ? { rates: row.institution_plan } : null,
+    providerPricing: row.provider_pricing,
+    defaultPricing: row.default_pricing,
+    hasProvider: row.service_provider_id !== null,
+  });
+  return { snapshot, institutionId: row.institution_id, serviceProviderId: row.service_provider_id };
+}
+
+export interface PaidOrder {
+  id: string;
+  merchant_id: string;
+  channel: string | null;
+  amount: number;
+}
+
+/**
+ * Fixes the order's rates and fee split (once: a second call returns the first snapshot).
+ * Runs in the transaction that marks the order succeeded.
+ */
+export async function snapshotOrderFee(tx: Tx, order: PaidOrder, now: Date): Promise<OrderFeeRow> {
+  const channel = order.channel ?? 'unknown';
+  const { snapshot, institutionId, serviceProviderId } = await ratesFor(tx, order.merchant_id, channel);
+  const split = splitFee(order.amount, snapshot);
+  return tx
+    .insertInto('order_fees')
+    .values({
+      order_id: order.id,
+      merchant_id: order.merchant_id,
+      channel,
+      amount: order.amount,
+      rate: snapshot.rate,
+      cost_rate: snapshot.costRate,
+      provider_share: snapshot.shares.service_provider,
+      bank_share: snapshot.shares.bank,
+      institution_id: institutionId,
+      service_provider_id: serviceProviderId,
+      fee: split.fee,
+      channel_cost: split.channelCost,
+      provider_amount: split.provider,
+      bank_amount: split.bank,
+      institution_amount: split.institution,
+      created_at: now,
+    })
+    .onConflict((oc) => oc.column('order_id').doNothing())
+    .returningAll()
+    .executeTakeFirst()
+    .then(
+      (row) =>
+        row ??
+        tx.selectFrom('order_fees').selectAll().where('order_id', '=', order.id).executeTakeFirstOrThrow(),
+    );
+}
+
+export function splitOf(row: OrderFeeRow): FeeSplit {
+  return {
+    fee: row.fee,
+    channelCost: row.channel_cost,
+    provider: row.provider_amount,
+    bank: row.bank_amount,
+    institution: row.institution_amount,
+    absorbed: Math.max(0, -row.institution_amount),
+  };
+}
+
+/**
+ * Records that `amount` of the order was refunded and returns the parts of the fee this refund
+ * gives back. The caller holds the order's row lock, so refunds of one order apply one at a time.
+ */
+export async function recordRefundFee(
+  tx: Tx,
+  orderId: string,
+  amount: number,
+): Promise<{ snapshot: OrderFeeRow; parts: FeeSplit } | null> {
+  const row = await tx
+    .selectFrom('order_fees')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return null; // paid before fees existed: nothing to return
+  const parts = refundSplit(splitOf(row), row.amount, row.refunded_amount, amount);
+  const snapshot = await tx
+    .updateTable('order_fees')
+    .set((eb) => ({
+      refunded_amount: eb('refunded_amount', '+', amount),
+      fee_refunded: eb('fee_refunded', '+', parts.fee),
+      cost_refunded: eb('cost_refunded', '+', parts.channelCost),
+      provider_refunded: eb('provider_refunded', '+', parts.provider),
+      bank_refunded: eb('bank_refunded', '+', parts.bank),
+      institution_refunded: eb('institution_refunded', '+', parts.institution),
+    }))
+    .where('order_id', '=', orderId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { snapshot, parts };
+}

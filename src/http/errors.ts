@@ -8,6 +8,8 @@ interface AjvIssue {
   instancePath: string;
   params: Record<string, unknown>;
   message?: string;
+  /** set by ajv on errors about an object's key (propertyNames) */
+  propertyName?: string;
 }
 
 function fieldPath(instancePath: string, child?: unknown): string | undefined {
@@ -34,6 +36,14 @@ export function validationToApiError(issues: AjvIssue[], context: string | undef
     return new ApiError('parameter_unknown', `unknown ${where} ${param}`, param);
   }
   const param = fieldPath(issue.instancePath);
+  if (issue.propertyName !== undefined) {
+    const name = JSON.stringify(issue.propertyName);
+    return new ApiError(
+      'parameter_invalid',
+      `${where} ${param ?? 'body'} has a key ${name} that ${issue.message ?? 'is invalid'}`,
+      param,
+    );
+  }
   if (param === undefined) {
     return new ApiError(
       'parameter_invalid',

@@ -5,7 +5,7 @@ import { registerMerchantAuth } from './auth/merchant-auth.js';
 import { BODY_LIMIT, registerJsonBody } from './body.js';
 import type { AppContext } from './context.js';
 import { characterRulesAjvPlugin, registerCharacterRules } from './character-rules.js';
-import { registerErrorHandling } from './errors.js';
+import { frameworkErrors, registerErrorHandling } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { registerOpenApi } from './openapi.js';
 import { registerAdminMerchantRoutes } from './routes/admin-merchants.js';
@@ -37,6 +37,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
+    frameworkErrors,
     ajv: {
       customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false },
       plugins: [characterRulesAjvPlugin],

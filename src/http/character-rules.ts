@@ -122,6 +122,18 @@ function refuseNul(request: FastifyRequest): void {
   }
 }
 
+/** A body given per media type (`{ content: { type: { schema } } }`) gets the rules in each. */
+function withContentRules(body: unknown): unknown {
+  if (!isSchema(body) || !isSchema(body.content)) return body;
+  const content = Object.fromEntries(
+    Object.entries(body.content).map(([type, media]) => [
+      type,
+      isSchema(media) ? { ...media, schema: withCharacterRules(media.schema) } : media,
+    ]),
+  );
+  return { ...body, content };
+}
+
 /** Registers the rules on the whole app; call before any route is added. */
 export function registerCharacterRules(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
@@ -129,6 +141,7 @@ export function registerCharacterRules(app: FastifyInstance): void {
     if (!schema) return;
     const rewritten: Record<string, unknown> = { ...schema };
     for (const part of REQUEST_PARTS) if (part in schema) rewritten[part] = withCharacterRules(schema[part]);
+    if (rewritten.body !== undefined) rewritten.body = withContentRules(rewritten.body);
     route.schema = rewritten;
   });
   // preHandler: after authentication (so unsigned garbage still gets its 401) and validation.

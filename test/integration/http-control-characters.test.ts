@@ -139,4 +139,18 @@ describeEachEngine('control characters in requests', (ctx) => {
     expect400(res, 'x', /NUL/);
     expect(res.json().error.message).toBe('query parameter x must not contain NUL (U+0000)');
   });
+
+  it('a URL the router cannot decode, or a path segment over 100 characters, gets the API error object', async () => {
+    for (const url of [
+      '/v1/orders/%E0%A4%A',
+      '/admin/v1/merchants/%C0%AF',
+      `/admin/v1/stores/${'x'.repeat(101)}`,
+    ]) {
+      const res = await t.app.inject({ url, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().error).toMatchObject({ type: 'invalid_request_error', code: 'parameter_invalid' });
+      expect(res.json().error.request_id).toMatch(/^req_/);
+      expect(res.headers['request-id']).toBe(res.json().error.request_id);
+    }
+  });
 });

@@ -153,4 +153,20 @@ describeEachEngine('control characters in requests', (ctx) => {
       expect(res.headers['request-id']).toBe(res.json().error.request_id);
     }
   });
+
+  it('an app_id with control characters in the Authorization header is a 401, never a lookup', async () => {
+    for (const appId of ['app_\u0000', 'app_\u0007x', 'app_\ud800']) {
+      const res = await t.app.inject({
+        url: '/v1/ping',
+        headers: {
+          authorization: `JUHE-HMAC-SHA256 app_id="${appId}",timestamp="${Math.floor(t.clock.nowMs() / 1000)}",nonce="0123456789abcdef0123",signature="x"`,
+        },
+      });
+      expect(res.statusCode, res.body).toBe(401);
+      expect(res.json().error).toMatchObject({
+        type: 'authentication_error',
+        code: 'authentication_missing',
+      });
+    }
+  });
 });

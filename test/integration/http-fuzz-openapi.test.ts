@@ -28,6 +28,8 @@ import { signedHeaders } from '../support/signing.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261204);
 const RUNS_PER_OPERATION = Number(process.env.FUZZ_RUNS ?? 24);
+/** about 15 ms a request here; a shared CI machine gets ample room */
+const FUZZ_TIMEOUT_MS = Math.max(120_000, RUNS_PER_OPERATION * 80 * 60);
 
 const APPLICATION = {
   legal_name: '福州测试餐饮有限公司',
@@ -124,7 +126,7 @@ describeEachEngine('OpenAPI-driven fuzz: no answer >= 500', (ctx) => {
     // plate codes for every path parameter that names a plate
     const codes = batch.plates.map((p: { code: string }) => p.code);
     Object.assign(pools, { 'param:code': codes, 'param:plate_code': codes });
-  });
+  }, 120_000);
   afterAll(() => t?.close());
 
   const target = (): FuzzTarget => ({
@@ -136,11 +138,21 @@ describeEachEngine('OpenAPI-driven fuzz: no answer >= 500', (ctx) => {
   const operations = async (): Promise<Operation[]> =>
     operationsOf((await t.app.inject({ url: '/docs/json' })).json());
 
-  it('refuses a control character in every string of every operation with a 400 naming it', async () => {
+  it('refuses a control character in every string of every operation (400 naming it) and in credentials (401)', async () => {
     const ops = await operations();
     const wrong: string[] = [];
     let requests = 0;
     for (const [index, op] of ops.entries()) {
+      // the credential itself: the app id (looked up in SQL) or the admin token
+      for (const attack of op.auth === 'none' ? [] : CONTROL_ATTACKS) {
+        const r = { method: op.method, url: op.path, auth: 'forged' as const, forgedCredential: attack };
+        const res = await send(target(), op, r);
+        requests++;
+        if (res.statusCode !== 401 || errorObject(res.body)?.type !== 'authentication_error')
+          wrong.push(
+            `${op.method} ${op.path} credential ${JSON.stringify(attack)}: ${res.statusCode} ${res.body}`,
+          );
+      }
       for (const slot of stringSlots(op)) {
         for (const attack of [CONTROL_ATTACKS[0]!, CONTROL_ATTACKS[2]!]) {
           const r = attackRequest(op, pools, slot, attack, SEED + index);
@@ -160,48 +172,52 @@ describeEachEngine('OpenAPI-driven fuzz: no answer >= 500', (ctx) => {
     );
     expect(wrong).toEqual([]);
     expect(requests).toBeGreaterThan(ops.length);
-  });
+  }, 120_000);
 
-  it('answers every generated request below 500, with an error object for every 4xx', async () => {
-    const ops = await operations();
-    expect(ops.length).toBeGreaterThanOrEqual(70);
-    const statuses: Record<number, number> = {};
-    const reached = new Set<string>();
-    const failures = new Map<string, string>(); // one example per operation, status and error code
-    let requests = 0;
-    const started = Date.now();
+  it(
+    'answers every generated request below 500, with an error object for every 4xx',
+    async () => {
+      const ops = await operations();
+      expect(ops.length).toBeGreaterThanOrEqual(70);
+      const statuses: Record<number, number> = {};
+      const reached = new Set<string>();
+      const failures = new Map<string, string>(); // one example per operation, status and error code
+      let requests = 0;
+      const started = Date.now();
 
-    for (const [index, op] of ops.entries()) {
-      await fc.assert(
-        fc.asyncProperty(requestsFor(op, pools), async (r) => {
-          const res = await send(target(), op, r);
-          requests++;
-          statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
-          if (res.statusCode !== 401) reached.add(`${op.method} ${op.path}`);
-          const fail = (what: string) =>
-            failures.set(
-              `${what} ${op.method} ${op.path} ${/"code":"([^"]+)"/.exec(res.body)?.[1] ?? ''}`,
-              `${what} ← ${r.method} ${r.url} ${JSON.stringify(r).slice(0, 400)}\n   ${res.body.slice(0, 300)}`,
-            );
-          if (res.statusCode >= 500) fail(String(res.statusCode));
-          if (res.statusCode < 400 || res.statusCode >= 500) return;
-          const html = String(res.headers['content-type'] ?? '').startsWith('text/html');
-          if (html && r.accept !== 'application/json' && op.auth === 'none') return; // a page for a browser
-          if (!errorObject(res.body)) fail(`${res.statusCode} without an error object`);
-        }),
-        { seed: SEED + index, numRuns: RUNS_PER_OPERATION, endOnFailure: true },
+      for (const [index, op] of ops.entries()) {
+        await fc.assert(
+          fc.asyncProperty(requestsFor(op, pools), async (r) => {
+            const res = await send(target(), op, r);
+            requests++;
+            statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+            if (res.statusCode !== 401) reached.add(`${op.method} ${op.path}`);
+            const fail = (what: string) =>
+              failures.set(
+                `${what} ${op.method} ${op.path} ${/"code":"([^"]+)"/.exec(res.body)?.[1] ?? ''}`,
+                `${what} ← ${r.method} ${r.url} ${JSON.stringify(r).slice(0, 400)}\n   ${res.body.slice(0, 300)}`,
+              );
+            if (res.statusCode >= 500) fail(String(res.statusCode));
+            if (res.statusCode < 400 || res.statusCode >= 500) return;
+            const html = String(res.headers['content-type'] ?? '').startsWith('text/html');
+            if (html && r.accept !== 'application/json' && op.auth === 'none') return; // a page for a browser
+            if (!errorObject(res.body)) fail(`${res.statusCode} without an error object`);
+          }),
+          { seed: SEED + index, numRuns: RUNS_PER_OPERATION, endOnFailure: true },
+        );
+      }
+
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      console.log(
+        `OpenAPI fuzz [${ctx.engine}]: ${requests} requests over ${ops.length} operations in ${seconds} s ` +
+          `(seed ${SEED}), statuses ${JSON.stringify(statuses)}`,
       );
-    }
-
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    console.log(
-      `OpenAPI fuzz [${ctx.engine}]: ${requests} requests over ${ops.length} operations in ${seconds} s ` +
-        `(seed ${SEED}), statuses ${JSON.stringify(statuses)}`,
-    );
-    expect([...failures.values()]).toEqual([]);
-    expect(requests).toBe(ops.length * RUNS_PER_OPERATION);
-    // valid auth got every operation past authentication, so the handlers were fuzzed too
-    expect(ops.filter((op) => !reached.has(`${op.method} ${op.path}`))).toEqual([]);
-    expect(Object.entries(statuses).some(([s, n]) => Number(s) < 300 && n > 0)).toBe(true);
-  });
+      expect([...failures.values()]).toEqual([]);
+      expect(requests).toBe(ops.length * RUNS_PER_OPERATION);
+      // valid auth got every operation past authentication, so the handlers were fuzzed too
+      expect(ops.filter((op) => !reached.has(`${op.method} ${op.path}`))).toEqual([]);
+      expect(Object.entries(statuses).some(([s, n]) => Number(s) < 300 && n > 0)).toBe(true);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });

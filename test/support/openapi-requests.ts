@@ -4,6 +4,7 @@ import { unixSeconds, type Clock } from '../../src/core/clock.js';
 import {
   CONTROL_ATTACKS,
   encode,
+  NASTY_STRINGS,
   mutatedObject,
   nastyValue,
   oddSegments,
@@ -82,7 +83,9 @@ export interface FuzzRequest {
   url: string;
   body?: string;
   contentType?: string;
-  auth: 'valid' | 'none' | 'wrong';
+  /** forged: an Authorization header with a nasty app id or token in it */
+  auth: 'valid' | 'none' | 'wrong' | 'forged';
+  forgedCredential?: string;
   accept?: string;
   idempotencyKey?: string;
 }
@@ -157,18 +160,20 @@ export function requestsFor(op: Operation, pools: Pools): fc.Arbitrary<FuzzReque
       path,
       query,
       body,
-      auth: fc.constantFrom<FuzzRequest['auth']>(...Array(8).fill('valid'), 'none', 'wrong'),
+      auth: fc.constantFrom<FuzzRequest['auth']>(...Array(8).fill('valid'), 'none', 'wrong', 'forged'),
+      forgedCredential: fc.constantFrom(...NASTY_STRINGS),
       accept: fc.constantFrom('application/json', 'application/json', 'text/html', undefined),
       idempotencyKey: fc.option(
         fc.oneof(fc.uuid(), fc.string({ maxLength: 300 }).filter(headerSafe), fc.constant('')),
         { freq: 3 },
       ),
     })
-    .map(({ path, query, body, auth, accept, idempotencyKey }) => ({
+    .map(({ path, query, body, auth, forgedCredential, accept, idempotencyKey }) => ({
       method: op.method,
       url: path + query,
       ...body,
       auth,
+      ...(auth === 'forged' ? { forgedCredential } : {}),
       ...(accept ? { accept } : {}),
       ...(idempotencyKey !== null && op.auth === 'merchant' ? { idempotencyKey } : {}),
     }));
@@ -244,9 +249,14 @@ export function send(target: FuzzTarget, op: Operation, r: FuzzRequest) {
     ...(r.accept ? { accept: r.accept } : {}),
     ...(r.idempotencyKey !== undefined ? { 'idempotency-key': r.idempotencyKey } : {}),
   };
-  if (op.auth === 'admin' && r.auth !== 'none')
-    headers.authorization = `Bearer ${r.auth === 'valid' ? target.adminToken : 'wrong-token'}`;
-  if (op.auth === 'merchant' && r.auth !== 'none') {
+  if (op.auth === 'admin' && r.auth !== 'none') {
+    const token = { valid: target.adminToken, wrong: 'wrong-token', forged: r.forgedCredential }[r.auth];
+    headers.authorization = `Bearer ${token}`;
+  }
+  if (op.auth === 'merchant' && r.auth === 'forged') {
+    const now = unixSeconds(target.clock);
+    headers.authorization = `JUHE-HMAC-SHA256 app_id="${r.forgedCredential}",timestamp="${now}",nonce="0123456789abcdef",signature="AA=="`;
+  } else if (op.auth === 'merchant' && r.auth !== 'none') {
     const credentials =
       r.auth === 'valid' ? target.credentials : { ...target.credentials, app_secret: 'not-the-secret' };
     headers.authorization = signedHeaders(

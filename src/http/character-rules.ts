@@ -87,19 +87,30 @@ export const characterRulesAjvPlugin: AjvPlugin = (ajv) => {
 
 const REQUEST_PARTS = ['body', 'querystring', 'query', 'params', 'headers'] as const;
 
-/** The first string (value or key) holding NUL in `value`, as a dotted path; iterative, any depth. */
+/** A step down into a value: its key and the step above it (a path without copying arrays). */
+interface Step {
+  key: string;
+  parent: Step | undefined;
+}
+const pathOf = (step: Step | undefined): string[] => {
+  const path: string[] = [];
+  for (let s = step; s; s = s.parent) path.push(s.key);
+  return path.reverse();
+};
+
+/** The first string (value or key) holding NUL in `value`, as a path; iterative, linear at any depth. */
 export function findNul(value: unknown): { path: string[]; inKey: boolean } | undefined {
-  const stack: Array<{ value: unknown; path: string[] }> = [{ value, path: [] }];
+  const stack: Array<{ value: unknown; at: Step | undefined }> = [{ value, at: undefined }];
   while (stack.length) {
     const next = stack.pop()!;
     if (typeof next.value === 'string') {
-      if (next.value.includes('\u0000')) return { path: next.path, inKey: false };
+      if (next.value.includes('\u0000')) return { path: pathOf(next.at), inKey: false };
     } else if (Array.isArray(next.value)) {
-      next.value.forEach((item, i) => stack.push({ value: item, path: [...next.path, String(i)] }));
+      next.value.forEach((item, i) => stack.push({ value: item, at: { key: String(i), parent: next.at } }));
     } else if (isSchema(next.value)) {
       for (const [key, item] of Object.entries(next.value)) {
-        if (key.includes('\u0000')) return { path: next.path, inKey: true };
-        stack.push({ value: item, path: [...next.path, key] });
+        if (key.includes('\u0000')) return { path: pathOf(next.at), inKey: true };
+        stack.push({ value: item, at: { key, parent: next.at } });
       }
     }
   }

@@ -3,10 +3,15 @@
 import { readFileSync } from 'node:fs';
 
 const report = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+// The one test allowed to skip: it compares test/fixtures/vectors with the research folder it was
+// copied from, which only a development checkout has beside it (a plain clone has nothing to compare).
+const MAY_SKIP = /\(only when \.\.\/shared\/vectors is beside the repository\)/;
 const skipped = [];
 for (const file of report.testResults) {
   for (const test of file.assertionResults) {
-    if (test.status !== 'passed' && test.status !== 'failed') skipped.push(`${file.name}: ${test.fullName}`);
+    if (test.status === 'passed' || test.status === 'failed') continue;
+    if (MAY_SKIP.test(test.fullName)) continue;
+    skipped.push(`${file.name}: ${test.fullName}`);
   }
 }
 const passed = report.numPassedTests;

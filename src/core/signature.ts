@@ -73,6 +73,10 @@ export function parseAuthorization(header: string | undefined): ParseResult {
   if (!/^[\x21-\x7e]{16,64}$/.test(parts.nonce)) {
     return { ok: false, problem: 'nonce must be 16-64 printable ASCII characters' };
   }
+  // app_id is looked up in the database: a control character (NUL) must never get that far
+  if (!/^[\x21-\x7e]{1,64}$/.test(parts.app_id)) {
+    return { ok: false, problem: 'app_id must be 1-64 printable ASCII characters' };
+  }
   return { ok: true, parts };
 }
 

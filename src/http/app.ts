@@ -4,7 +4,8 @@ import { registerAdminAuth } from './auth/admin-auth.js';
 import { registerMerchantAuth } from './auth/merchant-auth.js';
 import { BODY_LIMIT, registerJsonBody } from './body.js';
 import type { AppContext } from './context.js';
-import { registerErrorHandling } from './errors.js';
+import { characterRulesAjvPlugin, registerCharacterRules } from './character-rules.js';
+import { frameworkErrors, registerErrorHandling } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { registerOpenApi } from './openapi.js';
 import { registerAdminMerchantRoutes } from './routes/admin-merchants.js';
@@ -43,11 +44,16 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    frameworkErrors,
+    ajv: {
+      customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false },
+      plugins: [characterRulesAjvPlugin],
+    },
   });
 
   registerJsonBody(app);
   registerErrorHandling(app);
+  registerCharacterRules(app); // before any route: every request string gets its character rule
   app.addHook('onRequest', async (request, reply) => {
     reply.header('request-id', request.id);
   });

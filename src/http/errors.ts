@@ -8,6 +8,8 @@ interface AjvIssue {
   instancePath: string;
   params: Record<string, unknown>;
   message?: string;
+  /** set by ajv on errors about an object's key (propertyNames) */
+  propertyName?: string;
 }
 
 function fieldPath(instancePath: string, child?: unknown): string | undefined {
@@ -34,6 +36,14 @@ export function validationToApiError(issues: AjvIssue[], context: string | undef
     return new ApiError('parameter_unknown', `unknown ${where} ${param}`, param);
   }
   const param = fieldPath(issue.instancePath);
+  if (issue.propertyName !== undefined) {
+    const name = JSON.stringify(issue.propertyName);
+    return new ApiError(
+      'parameter_invalid',
+      `${where} ${param ?? 'body'} has a key ${name} that ${issue.message ?? 'is invalid'}`,
+      param,
+    );
+  }
   if (param === undefined) {
     return new ApiError(
       'parameter_invalid',
@@ -51,9 +61,17 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'body_invalid_json',
 };
 
+/** Errors the router raises before any route or hook runs (Fastify's `frameworkErrors`). */
+const ROUTER_ERRORS: Record<string, string> = {
+  FST_ERR_BAD_URL: 'the URL path is not valid percent-encoded UTF-8',
+  FST_ERR_MAX_PARAM_LENGTH: 'a path segment is longer than 100 characters',
+};
+
 export function toApiError(error: FastifyError): ApiError {
   if (error instanceof ApiError) return error;
   if (error.validation) return validationToApiError(error.validation as AjvIssue[], error.validationContext);
+  const routerProblem = error.code ? ROUTER_ERRORS[error.code] : undefined;
+  if (routerProblem) return new ApiError('parameter_invalid', routerProblem);
   const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
   if (mapped) return new ApiError(mapped);
   if (error.statusCode === 413) return new ApiError('body_too_large');
@@ -66,6 +84,12 @@ export function toApiError(error: FastifyError): ApiError {
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError) {
   return reply.code(error.status).type('application/json; charset=utf-8').send(error.toBody(request.id));
+}
+
+/** Fastify's `frameworkErrors` option: a malformed URL gets the API error object too. */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header('request-id', request.id);
+  return sendError(request, reply, toApiError(error));
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

@@ -1,4 +1,5 @@
-import { Type, type TObject, type TProperties } from 'typebox';
+import { Type, type TObject, type TProperties, type TStringOptions } from 'typebox';
+import { CHARACTERS_KEYWORD } from './characters.js';
 
 /** Objects refuse unknown properties: an unexpected field is a 400 naming it, never silently dropped. */
 export function Strict<T extends TProperties>(
@@ -21,5 +22,16 @@ export const ErrorResponse = Type.Object(
   { $id: 'Error', description: 'The API error object (CONTRACT §2)' },
 );
 
+/**
+ * Free text: every character but the C0/C1 controls other than tab, LF and CR (characters.ts).
+ * A string schema that names no rule is text anyway, unless its property name says identifier.
+ */
+export const Text = (options: TStringOptions = {}) =>
+  Type.String({ ...options, [CHARACTERS_KEYWORD]: 'text' });
+
+/** An identifier, number or code: no control character at all. */
+export const Identifier = (options: TStringOptions = {}) =>
+  Type.String({ ...options, [CHARACTERS_KEYWORD]: 'identifier' });
+
 export const IdParam = (prefix: string) =>
-  Type.String({ pattern: `^${prefix}_[0-9a-z]{26}$`, description: `${prefix}_… id` });
+  Identifier({ pattern: `^${prefix}_[0-9a-z]{26}$`, description: `${prefix}_… id` });

@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { VECTORS_DIR } from '../support/vectors.js';
 import {
   acpSignContent,
   certIdOf,
@@ -11,15 +12,14 @@ import {
   verifyAcpSignature,
 } from '../../src/channels/unionpay/protocol/signature.js';
 
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const dir = path.resolve(repoRoot, '../shared/vectors');
+const dir = VECTORS_DIR;
 
 interface U1 {
   inputs: { privateKeyPem: string; certificatePem: string; params: Record<string, string> };
   expected: { signContent: string; sha256Hex: string; signature: string; certId: string };
 }
 
-describe.skipIf(!existsSync(dir))('UnionPay ACP request signing (vector U1)', () => {
+describe('UnionPay ACP request signing (vector U1)', () => {
   const load = () => JSON.parse(readFileSync(path.join(dir, 'unionpay-acp-sign.json'), 'utf8')) as U1;
 
   it('builds the sorted content without signature and without empty fields', () => {

@@ -49,6 +49,5 @@ export interface LedgerTables {
 // Registers these tables in the one Kysely schema type (platform/db/tables.ts), so platform never
 // imports a domain module.
 declare module '../platform/db/tables.js' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging adds the tables
   interface Tables extends LedgerTables {}
 }

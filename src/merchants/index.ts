@@ -9,6 +9,7 @@ export {
   createStore,
 } from './tenancy.js';
 export { createApp, findAppForAuth } from './apps.js';
+export { writeAudit, type AuditEntry } from './audit.js';
 export type { ChannelName } from './tables.js';
 export { upsertChannelConfig } from './channel-config/store.js';
 export { normaliseKyc } from './kyc/application.js';

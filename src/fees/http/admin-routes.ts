@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
-import { writeAudit } from '../../merchants/audit.js';
+import { writeAudit } from '../../merchants/index.js';
 import { ErrorResponse, IdParam, Strict } from '../../http/schemas.js';
 import { inTransaction, type Db } from '../../platform/db/index.js';
 import { validShares, type FeePlan, type Pricing } from '../pricing.js';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { createApp, getApp, listApps, rotateAppSecret, setAppStatus } from '../../merchants/apps.js';
 import { appChanged } from '../auth/app-credentials.js';
-import { parseLimit, toPage } from '../../merchants/pagination.js';
+import { parseLimit, toPage } from '../../core/pagination.js';
 import { getMerchant } from '../../merchants/tenancy.js';
 import { appObject } from '../../merchants/views.js';
 import { inTransaction } from '../../platform/db/index.js';

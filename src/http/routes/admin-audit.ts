@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { auditObject, listAudit } from '../../merchants/audit.js';
-import { parseLimit, toPage } from '../../merchants/pagination.js';
+import { parseLimit, toPage } from '../../core/pagination.js';
 import type { AppContext } from '../context.js';
 import { Strict } from '../schemas.js';
 import { Limit, security } from './admin-common.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { parseLimit, toPage } from '../../merchants/pagination.js';
+import { parseLimit, toPage } from '../../core/pagination.js';
 import {
   createMerchant,
   defaultInstitution,

@@ -11,7 +11,7 @@ import {
   submitApplication,
 } from '../../merchants/onboarding/applications.js';
 import { ONBOARDING_CHANNELS } from '../../merchants/onboarding/state.js';
-import { parseLimit, toPage } from '../../merchants/pagination.js';
+import { parseLimit, toPage } from '../../core/pagination.js';
 import type { ChannelName } from '../../merchants/tables.js';
 import { getMerchant } from '../../merchants/tenancy.js';
 import { inTransaction } from '../../platform/db/index.js';

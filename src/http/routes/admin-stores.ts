@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { parseLimit, toPage } from '../../merchants/pagination.js';
+import { parseLimit, toPage } from '../../core/pagination.js';
 import { inTransaction } from '../../platform/db/index.js';
 import type { AppContext } from '../context.js';
 import { IdParam, Strict } from '../schemas.js';

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { ApiError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Clock } from '../../core/clock.js';
-import { writeAudit } from '../../merchants/audit.js';
+import { writeAudit } from '../../merchants/index.js';
 import { ErrorResponse, Strict } from '../../http/schemas.js';
 import { inTransaction, type Db } from '../../platform/db/index.js';
 import { parseAccount } from '../accounts.js';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Db } from '../../platform/db/index.js';
 import { IdParam, Strict } from '../../http/schemas.js';
-import { parseLimit } from '../../merchants/pagination.js';
+import { parseLimit } from '../../core/pagination.js';
 import { merchantAccounts } from '../accounts.js';
 import { balanceTransactions, creditBalances } from '../store.js';
 import { balanceObject, balanceTransactionObject } from '../views.js';

@@ -1,4 +1,4 @@
-import { ApiError } from '../core/errors.js';
+import { ApiError } from './errors.js';
 
 /**
  * Cursor pagination for admin lists: newest first by the (time-sortable) id, `limit` per page,

@@ -44,7 +44,7 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
     const cache = createCache({ redisUrl: config.redisUrl, prefix: 'juhepay:', clock });
     closers.push(() => cache.close());
     await cache.ping();
-    const stream = await createStream({ natsUrl: config.natsUrl });
+    const stream = await createStream({ natsUrl: config.natsUrl, prefix: config.natsStreamPrefix });
     closers.push(() => stream.close());
     const ctx: AppContext = {
       db: database.db,

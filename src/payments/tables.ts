@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { CreatedAt, Json, Timestamp } from '../platform/db/tables.js';
 
 // Kysely table types for payments (orders, refunds, exceptions, channel notification log);
@@ -35,6 +35,11 @@ export interface OrdersTable {
   channel_order_created_at: Timestamp | null;
   failure_code: string | null;
   failure_message: string | null;
+  // risk (migration 0011): optional on insert so older writers need not name them
+  customer_id: ColumnType<string | null, string | null | undefined, string | null>;
+  device_id: ColumnType<string | null, string | null | undefined, string | null>;
+  risk_flag: ColumnType<'review' | null, 'review' | null | undefined, 'review' | null>;
+  risk_decision_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RefundsTable {

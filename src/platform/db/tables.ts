@@ -6,6 +6,7 @@ import type { WebhookTables } from '../../notifications/tables.js';
 import type { TenancyTables } from '../../merchants/tables.js';
 import type { PlateTables } from '../../merchants/plates-tables.js';
 import type { PaymentTables } from '../../payments/tables.js';
+import type { RiskTables } from '../../risk/tables.js';
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -71,7 +72,7 @@ export interface IdempotencyKeysTable {
 
 /** Each domain module declares its own tables (…/tables.ts) and they are merged here; the tenancy
  * tables (institutions … apps) are in src/merchants/tables.ts. */
-export interface Tables extends WebhookTables, TenancyTables, PlateTables, PaymentTables {
+export interface Tables extends WebhookTables, TenancyTables, PlateTables, PaymentTables, RiskTables {
   settings: SettingsTable;
   plates: PlatesTable;
   outbox: OutboxTable;

@@ -12,6 +12,8 @@ import { createStream } from '../platform/stream/index.js';
 import { ChannelRegistry, createChannelAdapters } from '../channels/index.js';
 import { channelConfigSource } from '../merchants/channel-config/store.js';
 import { loadWebhookConfig } from '../notifications/config.js';
+import { ConfigError } from '../platform/config.js';
+import { createRisk, loadRiskConfig, RiskConfigError } from '../risk/index.js';
 
 /** Opens everything a process needs (database, cache, stream, keys) from the configuration. */
 export interface Runtime {
@@ -46,6 +48,15 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
     await cache.ping();
     const stream = await createStream({ natsUrl: config.natsUrl, prefix: config.natsStreamPrefix });
     closers.push(() => stream.close());
+    let riskConfig;
+    try {
+      riskConfig = loadRiskConfig(process.env);
+    } catch (error) {
+      if (error instanceof RiskConfigError) throw new ConfigError(error.variable, error.problem);
+      throw error;
+    }
+    const risk = await createRisk({ db: database.db, cache, clock, logger, config: riskConfig });
+    closers.push(() => risk.flush());
     const ctx: AppContext = {
       db: database.db,
       engine: database.engine,
@@ -61,6 +72,7 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
       channels: new ChannelRegistry(channelConfigSource(database.db, box), createChannelAdapters(clock)),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       lifecycle: { shuttingDown: false },
+      risk,
     };
     return { config, ctx, database, masterKeyGenerated: master.generated, close };
   } catch (error) {

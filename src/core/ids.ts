@@ -22,6 +22,9 @@ export const ID_PREFIXES = {
   request: 'req',
   application: 'apl',
   exception: 'exc',
+  riskListEntry: 'rle',
+  riskRule: 'rul',
+  riskDecision: 'rdc',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -19,6 +19,7 @@ import { setPlateOrderCreator } from '../merchants/plates-orders.js';
 import { plateOrderCreator } from '../payments/plate-orders.js';
 import { registerEventRoutes, registerWebhookAdminRoutes } from '../notifications/routes.js';
 import { registerPlateAdminRoutes, registerPlatePages } from '../merchants/plates-routes.js';
+import { registerRiskAdminRoutes, registerRiskMerchantRoutes } from '../risk/index.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -70,6 +71,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       registerOrderWriteRoutes(v1, ctx);
       registerRefundRoutes(v1, ctx);
       registerEventRoutes(v1, ctx);
+      if (ctx.risk) registerRiskMerchantRoutes(v1, ctx.risk);
       for (const register of options.v1Routes ?? []) register(v1, ctx);
     },
     { prefix: '/v1' },
@@ -83,6 +85,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       registerWebhookAdminRoutes(admin, ctx);
       registerCashierAdminRoutes(admin, ctx);
       registerAdminPaymentRoutes(admin, ctx);
+      if (ctx.risk) registerRiskAdminRoutes(admin, ctx.risk);
     },
     { prefix: '/admin/v1' },
   );

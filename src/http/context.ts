@@ -6,6 +6,7 @@ import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { SecretBox } from '../platform/secret-box.js';
 import type { Stream } from '../platform/stream/stream.js';
+import type { Risk } from '../risk/index.js';
 
 /** Everything the HTTP layer needs, built once by the CLI (or by a test) and passed in. */
 export interface AppContext {
@@ -25,4 +26,6 @@ export interface AppContext {
   sleep: (ms: number) => Promise<void>;
   /** set when shutdown begins: /readyz answers 503 so load balancers drain this node */
   lifecycle: { shuttingDown: boolean };
+  /** risk control (CONTRACT §8); absent only in tests that build a bare context */
+  risk?: Risk | undefined;
 }

@@ -11,6 +11,7 @@ import { lockOrder, transitionLocked, transitionOrder, type TransitionDeps } fro
 import type { OrderRow } from './order-view.js';
 import { payWayOfCode } from './payment-codes.js';
 import { MICROPAY_DEADLINE_MS, MICROPAY_POLL_MS } from './schedules.js';
+import type { PaymentRiskCheck } from '../risk/index.js';
 
 /**
  * Passive scan (B scans C): route the payment code by prefix, charge it, and while the customer
@@ -25,6 +26,8 @@ const ANSWER_WITHIN_MS = MICROPAY_DEADLINE_MS - 5_000;
 export interface MicropayDeps extends TransitionDeps {
   channels: ChannelRegistry;
   sleep: (ms: number) => Promise<void>;
+  /** scene `payment` before the code is charged */
+  risk?: PaymentRiskCheck | undefined;
 }
 
 function unknownOn(error: unknown): PaymentStatus {
@@ -50,7 +53,13 @@ export async function micropay(
       'auth_code',
     );
   const { auth_code: authCode, ...orderInput } = input;
-  const { order, created } = await createOrder(db, owner, { ...orderInput, pay_way: payWay }, deps.clock);
+  const { order, created } = await createOrder(
+    db,
+    owner,
+    { ...orderInput, pay_way: payWay },
+    deps.clock,
+    deps.risk,
+  );
   if (!created) return { order, created }; // a repeat never charges the code again
   const channel = deps.channels.adapter(PAY_WAY_CHANNEL[payWay]);
   const config = await deps.channels.config(order.merchant_id, channel.id);

@@ -43,7 +43,7 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
     loadWebhookConfig(process.env, database.engine); // a bad webhook setting stops the start here
     await checkMasterKey(database.db, box, clock);
     const adminToken = await resolveAdminToken(database.db, box, config.adminToken, clock);
-    const cache = createCache({ redisUrl: config.redisUrl, prefix: 'juhepay:', clock });
+    const cache = createCache({ redisUrl: config.redisUrl, prefix: config.redisKeyPrefix, clock });
     closers.push(() => cache.close());
     await cache.ping();
     const stream = await createStream({ natsUrl: config.natsUrl, prefix: config.natsStreamPrefix });

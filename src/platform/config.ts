@@ -11,6 +11,8 @@ export interface Config {
   natsUrl: string | undefined;
   /** NATS_STREAM_PREFIX: JetStream stream, subject and consumer names (default JUHEPAY) */
   natsStreamPrefix: string;
+  /** REDIS_KEY_PREFIX: namespace of every Redis key (default `juhepay:`); nodes of one installation share it */
+  redisKeyPrefix: string;
   sandbox: boolean;
   sandboxPort: number;
   /** channel delays in the sandbox (retry schedules, payment waits) are divided by this */
@@ -104,6 +106,10 @@ export function loadConfig(env: Env = process.env): Config {
       'must be 1-32 letters, digits, _ or -, starting with a letter',
     );
   }
+  const redisKeyPrefix = env.REDIS_KEY_PREFIX || 'juhepay:';
+  if (!/^[A-Za-z0-9_:.-]{1,64}$/.test(redisKeyPrefix)) {
+    throw new ConfigError('REDIS_KEY_PREFIX', 'must be 1-64 letters, digits or _ : . -');
+  }
   return {
     port: port_,
     host,
@@ -113,6 +119,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     natsUrl: url(env, 'NATS_URL', ['nats:', 'tls:']),
     natsStreamPrefix,
+    redisKeyPrefix,
     sandbox: flag(env, 'SANDBOX', databaseUrl === undefined),
     sandboxPort: port(env, 'SANDBOX_PORT', 3100),
     sandboxTimeScale: positiveNumber(env, 'SANDBOX_TIME_SCALE', 1),

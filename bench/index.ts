@@ -3,6 +3,7 @@ import { runDbBench } from './db-write.js';
 import { runHttpBench } from './http-auth.js';
 import { runWebhookBench } from './webhooks.js';
 import { runPaymentsBench } from './payments.js';
+import { runRiskBench } from './risk.js';
 
 /** `npm run bench` runs every benchmark; `npm run bench -- http` or `-- db` runs one. */
 
@@ -11,6 +12,7 @@ const BENCHES: Record<string, () => Promise<boolean>> = {
   db: runDbBench,
   webhooks: runWebhookBench,
   payments: runPaymentsBench,
+  risk: runRiskBench,
 };
 
 const asked = process.argv.slice(2);

@@ -9,6 +9,7 @@ import { boot, pgliteDir, type Runtime } from './boot.js';
 import { HELP } from './help.js';
 import { signedRequest } from './request.js';
 import { platesCommand } from './plates.js';
+import { riskCommand } from './risk.js';
 import { startSandbox, type RunningSandbox } from '../sandbox/start.js';
 import { startBackground } from './background.js';
 
@@ -162,6 +163,8 @@ async function main(argv: string[]): Promise<number> {
       return signedRequest(config, argv.slice(1));
     case 'plates':
       return platesCommand(config, argv.slice(1));
+    case 'risk':
+      return riskCommand(config, argv.slice(1));
     default:
       process.stderr.write(`juhepay: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
       return 2;

@@ -15,6 +15,8 @@ export { payerSubject } from './hooks.js';
 export { loadRiskConfig, RiskConfigError, type RiskConfig } from './config.js';
 export type { RiskTables } from './tables.js';
 export { registerRiskAdminRoutes, registerRiskMerchantRoutes } from './http/routes.js';
+export { riskStreamConsumers } from './events.js';
+export { recomputeLists } from './jobs.js';
 
 export interface RiskDeps {
   db: Db;

@@ -5,6 +5,7 @@ import { runWebhookBench } from './webhooks.js';
 import { runPaymentsBench } from './payments.js';
 import { runStartBench } from './start.js';
 import { runLedgerBench } from './ledger.js';
+import { runRiskBench } from './risk.js';
 
 /** `npm run bench` runs every benchmark; `npm run bench -- http` or `-- db` runs one. */
 
@@ -15,6 +16,7 @@ const BENCHES: Record<string, () => Promise<boolean>> = {
   payments: runPaymentsBench,
   start: runStartBench,
   ledger: runLedgerBench,
+  risk: runRiskBench,
 };
 
 const asked = process.argv.slice(2);

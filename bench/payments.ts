@@ -20,12 +20,14 @@ import { installBenchPricing } from './ledger.js';
 import { WORKERS, kyselyTx, seed } from './db/workload.js';
 import { ROUNDS, SECONDS, describeRun } from './lib/config.js';
 import { fmtInt, fmtRatio, fmtWholeMs, median, percentile, printTable } from './lib/stats.js';
+import { withRisk } from './risk-setup.js';
 
 /**
  * Payments on each engine, against the raw database write limit measured in the same run:
  *  - raw: the 3-statement write transaction of bench/db (insert order, outbox event, counter);
  *  - create: a signed POST /v1/orders through the whole app in process (auth, nonce, validation,
  *    idempotent insert, expiry job), without sockets;
+ *  - create+risk: the same with the risk engine on (list checks, 5 counters, 50 CEL rules, log);
  *  - notify: applying a channel's "paid" to a paying order (lock, state change, webhook event with
  *    its sequence, outbox row, delivery job) — the part of notification processing after the
  *    channel signature check, which the channel benches cover.
@@ -70,12 +72,17 @@ async function runEngine(engine: Engine): Promise<string[][]> {
   const credentials = await createApp(database.db, box, { merchantId: s.merchantId, name: 'bench' }, clock);
   const app = await buildApp(ctx);
   await app.ready();
+  const riskApp = await buildApp(await withRisk(ctx));
+  await riskApp.ready();
   let n = 0;
-  const createOne = async () => {
+  const createOne = async (target = app) => {
     const body = JSON.stringify({
       mch_order_no: `B${++n}-${randomBytes(4).toString('hex')}`,
       amount: 1000,
       subject: 'bench',
+      ...(target === riskApp
+        ? { client_ip: `10.0.${n % 250}.${n % 200}`, device_id: `d${n % 700}`, customer_id: `c${n % 500}` }
+        : {}),
     });
     const authorization = signRequest(credentials, {
       method: 'POST',
@@ -84,7 +91,7 @@ async function runEngine(engine: Engine): Promise<string[][]> {
       timestamp: unixSeconds(clock),
       nonce: randomBytes(12).toString('hex'),
     });
-    const res = await app.inject({
+    const res = await target.inject({
       method: 'POST',
       url: '/v1/orders',
       payload: body,
@@ -111,11 +118,13 @@ async function runEngine(engine: Engine): Promise<string[][]> {
   const results: Record<string, { tps: number[]; p99: number[] }> = {
     raw: { tps: [], p99: [] },
     create: { tps: [], p99: [] },
+    'create+risk': { tps: [], p99: [] },
     notify: { tps: [], p99: [] },
   };
   for (let round = 1; round <= ROUNDS; round++) {
     const raw = await runWorkers(WORKERS, SECONDS, (w) => kyselyTx(database.db, s, w));
     const create = await runWorkers(WORKERS, SECONDS, () => createOne().then(() => undefined));
+    const createRisk = await runWorkers(WORKERS, SECONDS, () => createOne(riskApp).then(() => undefined));
     // notify can outrun create (it writes less), so the supply is sized by the raw write limit
     const target = Math.ceil(Math.max(raw.txPerSecond, create.txPerSecond) * SECONDS * 2) + 100;
     paying.push(...(await copyAsPaying(database, await createOne(), target)));
@@ -123,6 +132,7 @@ async function runEngine(engine: Engine): Promise<string[][]> {
     for (const [name, r] of [
       ['raw', raw],
       ['create', create],
+      ['create+risk', createRisk],
       ['notify', notify],
     ] as const) {
       if (r.failures > 0)
@@ -131,16 +141,17 @@ async function runEngine(engine: Engine): Promise<string[][]> {
       results[name]!.p99.push(percentile(r.latencies, 99));
     }
     console.log(
-      `  round ${round} ${engine.name.padEnd(8)} raw ${fmtInt(raw.txPerSecond)}/s  create ${fmtInt(create.txPerSecond)}/s  notify ${fmtInt(notify.txPerSecond)}/s`,
+      `  round ${round} ${engine.name.padEnd(8)} raw ${fmtInt(raw.txPerSecond)}/s  create ${fmtInt(create.txPerSecond)}/s  +risk ${fmtInt(createRisk.txPerSecond)}/s  notify ${fmtInt(notify.txPerSecond)}/s`,
     );
     paying.length = 0;
   }
   await app.close();
+  await riskApp.close();
   await stream.close();
   await engine.cleanup?.(database);
   await database.close();
   const rawTps = median(results.raw!.tps);
-  return (['raw', 'create', 'notify'] as const).map((name) => [
+  return (['raw', 'create', 'create+risk', 'notify'] as const).map((name) => [
     engine.name,
     name,
     fmtInt(median(results[name]!.tps)),

@@ -7,6 +7,7 @@ import { webhookJobHandlers } from '../notifications/index.js';
 import { paymentJobHandlers } from '../payments/jobs.js';
 import { onboardingJobHandlers } from '../merchants/onboarding/jobs.js';
 import { createOnboardingChannels } from '../channels/onboarding.js';
+import { riskStreamConsumers } from '../risk/index.js';
 
 /** The background side of a process: the durable job worker and the outbox relay. */
 export function startBackground(runtime: Runtime, logger: Logger): { stop(): Promise<void> } {
@@ -21,8 +22,16 @@ export function startBackground(runtime: Runtime, logger: Logger): { stop(): Pro
   const webhooks = startWorker(db, webhookJobHandlers(runtime.ctx), { logger, limit: 50 }, clock);
   const stopRelay = startRelay(db, stream, { intervalMs: 200, clock, logger });
   scheduleHousekeeping(db, clock).catch((err) => logger.warn({ err }, 'could not schedule housekeeping'));
+  // near-real-time risk tier: outcomes from the stream feed the automatic lists
+  const riskConsumer = riskStreamConsumers({ db, cache: runtime.ctx.cache, clock, logger }, stream).catch(
+    (err) => {
+      logger.error({ err }, 'risk stream consumer did not start');
+      return undefined;
+    },
+  );
   return {
     async stop() {
+      await (await riskConsumer)?.stop();
       await stopRelay();
       await Promise.all([worker.stop(), webhooks.stop()]);
     },

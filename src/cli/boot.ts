@@ -12,6 +12,8 @@ import { createStream } from '../platform/stream/index.js';
 import { ChannelRegistry, createChannelAdapters } from '../channels/index.js';
 import { channelConfigSource } from '../merchants/channel-config/source.js';
 import { loadWebhookConfig } from '../notifications/index.js';
+import { ConfigError } from '../platform/config.js';
+import { createRisk, loadRiskConfig, RiskConfigError } from '../risk/index.js';
 
 /** Opens everything a process needs (database, cache, stream, keys) from the configuration. */
 export interface Runtime {
@@ -41,11 +43,20 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
     loadWebhookConfig(process.env, database.engine); // a bad webhook setting stops the start here
     await checkMasterKey(database.db, box, clock);
     const adminToken = await resolveAdminToken(database.db, box, config.adminToken, clock);
-    const cache = createCache({ redisUrl: config.redisUrl, prefix: 'juhepay:', clock });
+    const cache = createCache({ redisUrl: config.redisUrl, prefix: config.redisKeyPrefix, clock });
     closers.push(() => cache.close());
     await cache.ping();
-    const stream = await createStream({ natsUrl: config.natsUrl });
+    const stream = await createStream({ natsUrl: config.natsUrl, prefix: config.natsStreamPrefix });
     closers.push(() => stream.close());
+    let riskConfig;
+    try {
+      riskConfig = loadRiskConfig(process.env);
+    } catch (error) {
+      if (error instanceof RiskConfigError) throw new ConfigError(error.variable, error.problem);
+      throw error;
+    }
+    const risk = await createRisk({ db: database.db, cache, clock, logger, config: riskConfig });
+    closers.push(() => risk.flush());
     const ctx: AppContext = {
       db: database.db,
       engine: database.engine,
@@ -64,6 +75,7 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
       ),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       lifecycle: { shuttingDown: false },
+      risk,
     };
     return { config, ctx, database, masterKeyGenerated: master.generated, close };
   } catch (error) {

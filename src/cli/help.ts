@@ -15,9 +15,12 @@ Commands:
             juhepay request GET '/v1/orders?mch_order_no=nope'
   plates    create --count N [--amount FEN] --out sheet.pdf: a batch of blank plates (码牌) and
             its printable A4 sheet, with a progress bar on stderr (embedded: stop start first)
+  risk      recompute-lists: recompute the automatic risk lists from the whole history, with a
+            progress bar (converges to what the stream consumer made; operators' entries stay)
   help      this text (also --help, -h)
 
 Configuration is read from the environment; see README.md (PORT, HOST, PUBLIC_URL,
-JUHEPAY_DATA_DIR, DATABASE_URL, REDIS_URL, NATS_URL, JUHEPAY_ADMIN_TOKEN, JUHEPAY_MASTER_KEY,
+JUHEPAY_DATA_DIR, DATABASE_URL, REDIS_URL, REDIS_KEY_PREFIX, NATS_URL, NATS_STREAM_PREFIX,
+RISK_CACHE_FAILURE, RISK_CACHE_TIMEOUT_MS, JUHEPAY_ADMIN_TOKEN, JUHEPAY_MASTER_KEY,
 JUHEPAY_DEMO, LOG_LEVEL, SANDBOX, SANDBOX_PORT, SANDBOX_TIME_SCALE).
 `;

@@ -9,6 +9,7 @@ import { HELP } from './help.js';
 import { signedRequest } from './request.js';
 import { platesCommand } from './plates.js';
 import type { RunningSandbox } from '../sandbox/start.js';
+import { riskCommand } from './risk.js';
 import { startBackground } from './background.js';
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
@@ -167,6 +168,8 @@ async function main(argv: string[]): Promise<number> {
       return signedRequest(config, argv.slice(1));
     case 'plates':
       return platesCommand(config, argv.slice(1));
+    case 'risk':
+      return riskCommand(config, argv.slice(1));
     default:
       process.stderr.write(`juhepay: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
       return 2;

@@ -24,6 +24,9 @@ export const ID_PREFIXES = {
   exception: 'exc',
   ledgerEntry: 'btx',
   adjustment: 'adj',
+  riskListEntry: 'rle',
+  riskRule: 'rul',
+  riskDecision: 'rdc',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -26,6 +26,7 @@ import {
 } from '../merchants/plates/index.js';
 import { registerFeeAdminRoutes } from '../fees/index.js';
 import { registerBalanceRoutes, registerLedgerAdminRoutes } from '../ledger/index.js';
+import { registerRiskAdminRoutes, registerRiskMerchantRoutes } from '../risk/index.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -85,6 +86,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       registerRefundRoutes(v1, ctx);
       registerEventRoutes(v1, ctx);
       registerBalanceRoutes(v1, ctx);
+      if (ctx.risk) registerRiskMerchantRoutes(v1, ctx.risk);
       for (const register of options.v1Routes ?? []) register(v1, ctx);
     },
     { prefix: '/v1' },
@@ -101,6 +103,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       registerAdminRefundRoutes(admin, ctx);
       registerFeeAdminRoutes(admin, ctx);
       registerLedgerAdminRoutes(admin, ctx);
+      if (ctx.risk) registerRiskAdminRoutes(admin, ctx.risk);
     },
     { prefix: '/admin/v1' },
   );

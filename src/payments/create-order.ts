@@ -7,6 +7,8 @@ import { inTransaction, type Db } from '../platform/db/index.js';
 import { enqueue } from '../platform/jobs/index.js';
 import type { OrderRow } from './order-view.js';
 import { assertMerchantCanTransact } from '../merchants/index.js';
+import type { PaymentRiskCheck } from '../risk/index.js';
+import { PAY_WAY_CHANNEL } from '../channels/channel.js';
 
 /** Creating an order: validated input in, one row out, idempotent by (app, mch_order_no). */
 
@@ -24,6 +26,8 @@ export interface NewOrder {
   store_id?: string | undefined;
   terminal_id?: string | undefined;
   client_ip?: string | undefined;
+  customer_id?: string | undefined;
+  device_id?: string | undefined;
   metadata?: Record<string, string> | undefined;
 }
 
@@ -44,6 +48,9 @@ export function orderRequestHash(input: NewOrder): string {
     store_id: input.store_id ?? null,
     terminal_id: input.terminal_id ?? null,
     metadata: Object.fromEntries(Object.entries(input.metadata ?? {}).sort(([a], [b]) => a.localeCompare(b))),
+    // only when sent, so orders made before these fields existed keep their hash
+    ...(input.customer_id !== undefined ? { customer_id: input.customer_id } : {}),
+    ...(input.device_id !== undefined ? { device_id: input.device_id } : {}),
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }
@@ -58,10 +65,28 @@ export async function createOrder(
   owner: OrderOwner,
   input: NewOrder,
   clock: Clock,
+  risk?: PaymentRiskCheck,
 ): Promise<{ order: OrderRow; created: boolean }> {
   const hash = orderRequestHash(input);
   await assertMerchantCanTransact(db, owner.merchantId);
   if (input.store_id) await assertStoreOfMerchant(db, owner.merchantId, input.store_id);
+  // Scene `payment`, before anything is written: a refused order never exists.
+  const verdict = risk
+    ? await risk({
+        appId: owner.appId,
+        merchantId: owner.merchantId,
+        mchOrderNo: input.mch_order_no,
+        amount: input.amount,
+        channel: input.pay_way ? PAY_WAY_CHANNEL[input.pay_way] : undefined,
+        customerId: input.customer_id,
+        deviceId: input.device_id,
+        clientIp: input.client_ip,
+      })
+    : undefined;
+  if (verdict?.decision === 'reject') {
+    const existing = await findOrder(db, owner.appId, input.mch_order_no);
+    if (!existing) throw new ApiError('risk_rejected', 'the risk engine refused this payment');
+  }
   const now = clock.now();
   const inserted = await inTransaction(db, async (tx) => {
     const row = await tx
@@ -85,6 +110,10 @@ export async function createOrder(
         store_id: input.store_id ?? null,
         terminal_id: input.terminal_id ?? null,
         client_ip: input.client_ip ?? null,
+        customer_id: input.customer_id ?? null,
+        device_id: input.device_id ?? null,
+        risk_flag: verdict?.decision === 'review' ? 'review' : null,
+        risk_decision_id: verdict?.id ?? null,
         metadata: JSON.stringify(input.metadata ?? {}),
         expires_at: new Date(clock.nowMs() + (input.expires_in ?? DEFAULT_EXPIRES_IN_S) * 1000),
         paid_at: null,
@@ -116,12 +145,8 @@ export async function createOrder(
     return row;
   });
   if (inserted) return { order: inserted, created: true };
-  const existing = await db
-    .selectFrom('orders')
-    .selectAll()
-    .where('app_id', '=', owner.appId)
-    .where('mch_order_no', '=', input.mch_order_no)
-    .executeTakeFirstOrThrow();
+  const existing = await findOrder(db, owner.appId, input.mch_order_no);
+  if (!existing) throw new Error(`order ${input.mch_order_no} vanished after a conflict`);
   if (existing.request_hash !== hash) {
     throw new ApiError(
       'idempotency_error',
@@ -130,6 +155,15 @@ export async function createOrder(
     );
   }
   return { order: existing, created: false };
+}
+
+function findOrder(db: Db, appId: string, mchOrderNo: string): Promise<OrderRow | undefined> {
+  return db
+    .selectFrom('orders')
+    .selectAll()
+    .where('app_id', '=', appId)
+    .where('mch_order_no', '=', mchOrderNo)
+    .executeTakeFirst();
 }
 
 async function assertStoreOfMerchant(db: Db, merchantId: string, storeId: string): Promise<void> {

@@ -13,6 +13,7 @@ import { payWayOfCode } from './payment-codes.js';
 import { reverseOf } from './reverse-rows.js';
 import { applyReverseResult, beginReverse, noteReverseError, reverseRequestOf } from './reverses.js';
 import { MICROPAY_DEADLINE_MS, MICROPAY_POLL_MS } from './schedules.js';
+import type { PaymentRiskCheck } from '../risk/index.js';
 
 /**
  * Passive scan (B scans C): route the payment code by prefix, charge it, and while the customer
@@ -27,6 +28,8 @@ const ANSWER_WITHIN_MS = MICROPAY_DEADLINE_MS - 5_000;
 export interface MicropayDeps extends TransitionDeps {
   channels: ChannelRegistry;
   sleep: (ms: number) => Promise<void>;
+  /** scene `payment` before the code is charged */
+  risk?: PaymentRiskCheck | undefined;
 }
 
 /**
@@ -62,7 +65,13 @@ export async function micropay(
       'auth_code',
     );
   const { auth_code: authCode, ...orderInput } = input;
-  const { order, created } = await createOrder(db, owner, { ...orderInput, pay_way: payWay }, deps.clock);
+  const { order, created } = await createOrder(
+    db,
+    owner,
+    { ...orderInput, pay_way: payWay },
+    deps.clock,
+    deps.risk,
+  );
   if (!created) return { order, created }; // a repeat never charges the code again
   const channel = deps.channels.adapter(PAY_WAY_CHANNEL[payWay]);
   const { versionId, config } = await deps.channels.snapshot(order.merchant_id, channel.id);

@@ -40,6 +40,11 @@ export interface OrdersTable {
   /** the notify / return URLs sent with the channel order: every resend sends the same */
   channel_notify_url: Generated<string | null>;
   channel_return_url: Generated<string | null>;
+  // risk (migration 0011): optional on insert so older writers need not name them
+  customer_id: ColumnType<string | null, string | null | undefined, string | null>;
+  device_id: ColumnType<string | null, string | null | undefined, string | null>;
+  risk_flag: ColumnType<'review' | null, 'review' | null | undefined, 'review' | null>;
+  risk_decision_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RefundsTable {

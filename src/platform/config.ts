@@ -9,6 +9,10 @@ export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   natsUrl: string | undefined;
+  /** NATS_STREAM_PREFIX: JetStream stream, subject and consumer names (default JUHEPAY) */
+  natsStreamPrefix: string;
+  /** REDIS_KEY_PREFIX: namespace of every Redis key (default `juhepay:`); nodes of one installation share it */
+  redisKeyPrefix: string;
   sandbox: boolean;
   sandboxPort: number;
   /** channel delays in the sandbox (retry schedules, payment waits) are divided by this */
@@ -95,6 +99,17 @@ export function loadConfig(env: Env = process.env): Config {
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new ConfigError('JUHEPAY_ADMIN_TOKEN', 'must be at least 16 characters');
   }
+  const natsStreamPrefix = env.NATS_STREAM_PREFIX || 'JUHEPAY';
+  if (!/^[A-Za-z][A-Za-z0-9_-]{0,31}$/.test(natsStreamPrefix)) {
+    throw new ConfigError(
+      'NATS_STREAM_PREFIX',
+      'must be 1-32 letters, digits, _ or -, starting with a letter',
+    );
+  }
+  const redisKeyPrefix = env.REDIS_KEY_PREFIX || 'juhepay:';
+  if (!/^[A-Za-z0-9_:.-]{1,64}$/.test(redisKeyPrefix)) {
+    throw new ConfigError('REDIS_KEY_PREFIX', 'must be 1-64 letters, digits or _ : . -');
+  }
   return {
     port: port_,
     host,
@@ -103,6 +118,8 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     natsUrl: url(env, 'NATS_URL', ['nats:', 'tls:']),
+    natsStreamPrefix,
+    redisKeyPrefix,
     sandbox: flag(env, 'SANDBOX', databaseUrl === undefined),
     sandboxPort: port(env, 'SANDBOX_PORT', 3100),
     sandboxTimeScale: positiveNumber(env, 'SANDBOX_TIME_SCALE', 1),

@@ -13,6 +13,7 @@ import { createMetrics } from '../../src/platform/metrics.js';
 import { SecretBox, generateMasterKey } from '../../src/platform/secret-box.js';
 import { createStream } from '../../src/platform/stream/index.js';
 import type { Credentials } from './signing.js';
+import { createRisk, loadRiskConfig, type RiskConfig } from '../../src/risk/index.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -35,12 +36,24 @@ export async function createTestApp(
     channels?: ChannelRegistry;
     publicUrl?: string;
     sleep?: (ms: number) => Promise<void>;
+    /** risk engine settings (default: the defaults); false = no risk engine */
+    risk?: RiskConfig | false;
   } = {},
 ): Promise<TestApp> {
   const clock = options.clock ?? new ManualClock(Date.UTC(2026, 10, 25, 8, 0, 0));
   const box = options.box ?? new SecretBox(generateMasterKey());
   const cache = options.cache ?? new MemoryCache(clock);
   const stream = await createStream({});
+  const risk =
+    options.risk === false
+      ? undefined
+      : await createRisk({
+          db: database.db,
+          cache,
+          clock,
+          logger: silentLogger,
+          config: options.risk ?? loadRiskConfig({}),
+        });
   const ctx: AppContext = {
     db: database.db,
     engine: database.engine,
@@ -61,6 +74,7 @@ export async function createTestApp(
         await new Promise((r) => setTimeout(r, 1));
       }),
     lifecycle: { shuttingDown: false },
+    risk,
   };
   const institution = await createInstitution(database.db, 'Test Bank', clock);
   const merchant = await createMerchant(
@@ -79,6 +93,7 @@ export async function createTestApp(
     merchantId: merchant.id,
     close: async () => {
       await app.close();
+      await risk?.flush();
       await stream.close();
       if (!options.cache) await cache.close();
     },

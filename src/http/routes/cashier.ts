@@ -80,6 +80,13 @@ function render(step: CashierStep, page: PageOrder, json: boolean, reply: Fastif
       ? { wallet: null, wallets: step.wallets.map((w) => ({ wallet: w, pay_way: WALLET_PAY_WAY[w] })) }
       : reply.type('text/html; charset=utf-8').send(chooseWalletPage(page, step.wallets));
   }
+  if (step.kind === 'refused') {
+    return json
+      ? { wallet: step.wallet, pay_way: step.payWay, action: { type: 'refused', reason: 'risk' } }
+      : reply
+          .type('text/html; charset=utf-8')
+          .send(messagePage('无法完成支付', 'This payment was declined by our risk controls.'));
+  }
   if (json) return { wallet: step.wallet, pay_way: step.payWay, action: step.action };
   if (step.action.type === 'redirect' && !step.action.sandbox_url && step.order.status === 'created') {
     return reply.redirect(step.action.url); // the OAuth hop: no page needed
@@ -104,7 +111,12 @@ function sendFailure(error: unknown, request: FastifyRequest, reply: FastifyRepl
 }
 
 export function registerCashierRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const deps = { clock: ctx.clock, publicUrl: ctx.publicUrl, channels: ctx.channels };
+  const deps = {
+    clock: ctx.clock,
+    publicUrl: ctx.publicUrl,
+    channels: ctx.channels,
+    risk: ctx.risk?.payment,
+  };
   const hidden = { schema: { hide: true } };
 
   app.get('/pay/:id', hidden, async (request, reply) => {

@@ -35,6 +35,16 @@ export const orderFields = {
   store_id: Type.Optional(Type.String({ pattern: '^sto_[0-9a-z]{26}$' })),
   terminal_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   client_ip: Type.Optional(Type.String({ minLength: 2, maxLength: 45, pattern: '^[0-9A-Fa-f:.]+$' })),
+  customer_id: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 64, description: 'your id for the customer (profiles, risk)' }),
+  ),
+  device_id: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description: "the customer's device as you know it (risk rules)",
+    }),
+  ),
   metadata: Type.Optional(
     Type.Record(Type.String({ minLength: 1, maxLength: 40 }), Type.String({ maxLength: 500 }), {
       maxProperties: 20,

@@ -76,6 +76,7 @@ export function registerOrderWriteRoutes(scope: FastifyInstance, ctx: AppContext
         { appId: merchant.appId, merchantId: merchant.merchantId },
         body,
         ctx.clock,
+        ctx.risk?.payment,
       );
       let order = created.order;
       if (order.status === 'created' && body.pay_way && DIRECT_QR_WAYS.includes(body.pay_way)) {
@@ -102,7 +103,13 @@ export function registerOrderWriteRoutes(scope: FastifyInstance, ctx: AppContext
       const merchant = request.merchant!;
       const { order, created } = await micropay(
         ctx.db,
-        { clock: ctx.clock, publicUrl: ctx.publicUrl, channels: ctx.channels, sleep: ctx.sleep },
+        {
+          clock: ctx.clock,
+          publicUrl: ctx.publicUrl,
+          channels: ctx.channels,
+          sleep: ctx.sleep,
+          risk: ctx.risk?.payment,
+        },
         { appId: merchant.appId, merchantId: merchant.merchantId },
         request.body as NewOrder & { auth_code: string },
       );

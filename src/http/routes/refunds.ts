@@ -4,6 +4,7 @@ import { ApiError } from '../../core/errors.js';
 import { getOrderByMchOrderNo, getOrderForApp } from '../../payments/order-queries.js';
 import { toRefundObject } from '../../payments/refund-view.js';
 import { createRefund, syncRefund, type NewRefund } from '../../payments/refunds.js';
+import { checkRefundRisk } from '../../payments/risk-facts.js';
 import type { AppContext } from '../context.js';
 import { IdParam, Strict } from '../schemas.js';
 
@@ -45,6 +46,7 @@ export function registerRefundRoutes(scope: FastifyInstance, ctx: AppContext): v
       const order = body.order_id
         ? await getOrderForApp(ctx.db, appId, body.order_id)
         : await getOrderByMchOrderNo(ctx.db, appId, body.mch_order_no!);
+      await checkRefundRisk(ctx.db, ctx.risk?.refund, order, body);
       const { refund, created } = await createRefund(ctx.db, order, body, deps);
       if (created) {
         // Ask the channel now so the answer is usually final; the job retries anything left.

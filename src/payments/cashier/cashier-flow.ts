@@ -7,12 +7,20 @@ import type { OrderRow } from '../order-view.js';
 import type { CashierSession } from './session.js';
 import { startWalletPayment, type StartDeps } from './start-payment.js';
 import { WALLET_PAY_WAY, type CashierWallet } from './wallet-rules.js';
+import type { PaymentRiskCheck } from '../../risk/index.js';
+import { orderFacts } from '../risk-facts.js';
 
 /** One step of the cashier for a scanned order: what the browser should see or do next. */
 export type CashierStep =
   | { kind: 'final'; order: OrderRow }
   | { kind: 'choose'; wallets: CashierWallet[] }
-  | { kind: 'action'; wallet: CashierWallet; payWay: PayWay; action: WalletAction; order: OrderRow };
+  | { kind: 'action'; wallet: CashierWallet; payWay: PayWay; action: WalletAction; order: OrderRow }
+  | { kind: 'refused'; wallet: CashierWallet; payWay: PayWay; order: OrderRow };
+
+export interface CashierDeps extends StartDeps {
+  /** scene `payment` once the wallet (and, for JSAPI, the payer) is known */
+  risk?: PaymentRiskCheck | undefined;
+}
 
 /** JSAPI ways pay inside the wallet app as a known customer, so they need the payer id first. */
 const NEEDS_PAYER: readonly PayWay[] = ['wechat_jsapi', 'alipay_jsapi'];
@@ -32,7 +40,7 @@ export async function availableWallets(deps: StartDeps, merchantId: string): Pro
 
 export async function cashierStep(
   db: Db,
-  deps: StartDeps,
+  deps: CashierDeps,
   order: OrderRow,
   wallet: CashierWallet | undefined,
   session: CashierSession,
@@ -59,6 +67,17 @@ export async function cashierStep(
         await session.newState(order.id),
       );
       return { kind: 'action', wallet, payWay, action: { type: 'redirect', url }, order };
+    }
+  }
+  if (deps.risk) {
+    const verdict = await deps.risk(orderFacts({ ...order, channel: channel.id }, payerId));
+    if (verdict.decision === 'reject') return { kind: 'refused', wallet, payWay, order };
+    if (verdict.decision === 'review' && order.risk_flag !== 'review') {
+      await db
+        .updateTable('orders')
+        .set({ risk_flag: 'review', risk_decision_id: verdict.id })
+        .where('id', '=', order.id)
+        .execute();
     }
   }
   const started = await startWalletPayment(db, deps, order, payWay, payerId);

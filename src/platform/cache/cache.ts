@@ -5,12 +5,44 @@
  */
 export interface Cache {
   get(key: string): Promise<string | null>;
+  /** Several keys in one round trip (MGET); null where absent. */
+  getMany(keys: readonly string[]): Promise<Array<string | null>>;
   set(key: string, value: string, ttlMs?: number): Promise<void>;
   /** Sets only if absent; true when this call set it. The atomic step behind nonce replay checks. */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   delete(key: string): Promise<void>;
   /** Adds delta to an integer counter (created at 0), sets its TTL when created; returns the new value. */
   increment(key: string, delta?: number, ttlMs?: number): Promise<number>;
+  /**
+   * Exact sliding window (a sorted set in Redis, one Lua script, atomic): drops members at or before
+   * `nowMs - keepMs`, adds `add` when given (the same member again only moves its time), and
+   * returns, per window, the count and the amount sum of members with a time in (now - w, now].
+   */
+  window(key: string, op: WindowOp): Promise<WindowTotals[]>;
+  /**
+   * A shared map with a version counter, changed together atomically: sets (string) or deletes
+   * (null) fields and returns the new version. The version lives at `<map>:version`.
+   */
+  mapWrite(map: string, changes: Readonly<Record<string, string | null>>): Promise<number>;
+  /** The whole map and its version, read atomically (version 0 = never written). */
+  mapRead(map: string): Promise<{ version: number; entries: Record<string, string> }>;
+  /** Distinct values seen under key (HyperLogLog in Redis: ±0.81 %), TTL set on creation. */
+  distinct(key: string, value: string, ttlMs: number): Promise<number>;
+  /** Called after the connection to a shared cache came back: local copies may be stale. */
+  onReconnect(listener: () => void): void;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface WindowOp {
+  nowMs: number;
+  /** how long members are kept: at least the longest window read from this key */
+  keepMs: number;
+  add?: { member: string; atMs: number; amount: number } | undefined;
+  windowsMs: readonly number[];
+}
+
+export interface WindowTotals {
+  count: number;
+  sum: number;
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../../core/clock.js';
-import type { Cache } from './cache.js';
+import type { Cache, WindowOp, WindowTotals } from './cache.js';
+import { SlidingWindow } from './sliding-window.js';
 import { CacheValueError, checkDelta, checkTtl } from './validate.js';
 
 interface Entry {
@@ -22,6 +23,9 @@ const SWEEP_STEP = 20;
  */
 export class MemoryCache implements Cache {
   private readonly entries = new Map<string, Entry>();
+  private readonly windows = new Map<string, SlidingWindow>();
+  private readonly maps = new Map<string, Map<string, string>>();
+  private readonly distincts = new Map<string, { values: Set<string>; expiresAt: number }>();
   private cursor: Iterator<[string, Entry]> | undefined;
   private closed = false;
 
@@ -29,6 +33,10 @@ export class MemoryCache implements Cache {
 
   async get(key: string): Promise<string | null> {
     return this.live(key)?.value ?? null;
+  }
+
+  async getMany(keys: readonly string[]): Promise<Array<string | null>> {
+    return keys.map((key) => this.live(key)?.value ?? null);
   }
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
@@ -62,6 +70,46 @@ export class MemoryCache implements Cache {
     return next;
   }
 
+  async window(key: string, op: WindowOp): Promise<WindowTotals[]> {
+    this.open();
+    let window = this.windows.get(key);
+    if (!window) this.windows.set(key, (window = new SlidingWindow()));
+    const totals = window.apply(op);
+    if (window.size === 0) this.windows.delete(key); // what Redis does with an empty sorted set
+    return totals;
+  }
+
+  async mapWrite(map: string, changes: Readonly<Record<string, string | null>>): Promise<number> {
+    this.open();
+    let fields = this.maps.get(map);
+    if (!fields) this.maps.set(map, (fields = new Map()));
+    for (const [field, value] of Object.entries(changes)) {
+      if (value === null) fields.delete(field);
+      else fields.set(field, value);
+    }
+    return this.increment(`${map}:version`);
+  }
+
+  async mapRead(map: string): Promise<{ version: number; entries: Record<string, string> }> {
+    const version = Number((await this.get(`${map}:version`)) ?? 0);
+    return { version, entries: Object.fromEntries(this.maps.get(map) ?? []) };
+  }
+
+  async distinct(key: string, value: string, ttlMs: number): Promise<number> {
+    const ttl = checkTtl(ttlMs);
+    this.open();
+    const now = this.clock.nowMs();
+    let seen = this.distincts.get(key);
+    if (!seen || seen.expiresAt <= now)
+      this.distincts.set(key, (seen = { values: new Set(), expiresAt: now + ttl }));
+    seen.values.add(value);
+    return seen.values.size;
+  }
+
+  onReconnect(): void {
+    // one process: there is no connection to lose
+  }
+
   async ping(): Promise<void> {
     this.open();
   }
@@ -69,6 +117,9 @@ export class MemoryCache implements Cache {
   async close(): Promise<void> {
     this.closed = true;
     this.entries.clear();
+    this.windows.clear();
+    this.maps.clear();
+    this.distincts.clear();
   }
 
   /** Entries held, expired-but-unswept included; for tests and metrics. */

@@ -1,21 +1,13 @@
 import { Redis } from 'ioredis';
-import type { Cache } from './cache.js';
+import type { Cache, WindowOp, WindowTotals } from './cache.js';
+import { DISTINCT_SCRIPT, INCREMENT_SCRIPT, MAP_WRITE_SCRIPT, WINDOW_SCRIPT } from './redis-scripts.js';
 import { CacheValueError, checkDelta, checkTtl } from './validate.js';
 
-/**
- * INCRBY that sets the TTL only when this call created the key, in one atomic step: a separate
- * INCRBY + PEXPIRE could leave a counter without TTL if the process died in between, and would
- * push the expiry forward on every hit (a sliding window instead of a fixed one).
- */
-const INCREMENT_SCRIPT = `
-local created = redis.call('EXISTS', KEYS[1]) == 0
-local value = redis.call('INCRBY', KEYS[1], ARGV[1])
-if created and ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return value
-`;
-
-type WithIncrement = Redis & {
+type WithScripts = Redis & {
   juhepayIncrement(key: string, delta: number, ttlMs: string): Promise<number>;
+  juhepayWindow(zset: string, amounts: string, ...args: Array<string | number>): Promise<number[]>;
+  juhepayMapWrite(hash: string, version: string, ...args: string[]): Promise<number>;
+  juhepayDistinct(key: string, value: string, ttlMs: number): Promise<number>;
 };
 
 export interface RedisCacheOptions {
@@ -32,7 +24,8 @@ export interface RedisCacheOptions {
  * one place and SCAN-based cleanup (which keyPrefix does not rewrite) uses the same rule.
  */
 export class RedisCache implements Cache {
-  private readonly redis: WithIncrement;
+  private readonly redis: WithScripts;
+  private readonly reconnectListeners: Array<() => void> = [];
 
   constructor(
     url: string,
@@ -44,11 +37,26 @@ export class RedisCache implements Cache {
     // every reconnect attempt would print "Unhandled error event".
     redis.on('error', () => undefined);
     redis.defineCommand('juhepayIncrement', { numberOfKeys: 1, lua: INCREMENT_SCRIPT });
-    this.redis = redis as WithIncrement;
+    redis.defineCommand('juhepayWindow', { numberOfKeys: 2, lua: WINDOW_SCRIPT });
+    redis.defineCommand('juhepayMapWrite', { numberOfKeys: 2, lua: MAP_WRITE_SCRIPT });
+    redis.defineCommand('juhepayDistinct', { numberOfKeys: 1, lua: DISTINCT_SCRIPT });
+    // 'ready' after the first one means the connection was lost and came back: writes made by
+    // other nodes meanwhile may have been missed by listeners (pub/sub), so they drop local copies.
+    let readyBefore = false;
+    redis.on('ready', () => {
+      if (readyBefore) for (const listener of this.reconnectListeners) listener();
+      readyBefore = true;
+    });
+    this.redis = redis as WithScripts;
   }
 
   async get(key: string): Promise<string | null> {
     return this.redis.get(this.key(key));
+  }
+
+  async getMany(keys: readonly string[]): Promise<Array<string | null>> {
+    if (keys.length === 0) return [];
+    return this.redis.mget(...keys.map((k) => this.key(k)));
   }
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
@@ -76,6 +84,49 @@ export class RedisCache implements Cache {
         throw new CacheValueError(key);
       throw error;
     }
+  }
+
+  async window(key: string, op: WindowOp): Promise<WindowTotals[]> {
+    const add = op.add;
+    const flat = await this.redis.juhepayWindow(
+      this.key(key),
+      this.key(`${key}:amounts`),
+      Math.round(op.nowMs),
+      Math.ceil(op.keepMs),
+      add ? add.member : '',
+      add ? Math.round(add.atMs) : 0,
+      add ? add.amount : 0,
+      op.windowsMs.length,
+      ...op.windowsMs.map((w) => Math.round(w)),
+    );
+    return op.windowsMs.map((_, i) => ({ count: Number(flat[2 * i]), sum: Number(flat[2 * i + 1]) }));
+  }
+
+  async mapWrite(map: string, changes: Readonly<Record<string, string | null>>): Promise<number> {
+    const args = Object.entries(changes).flatMap(([field, value]) =>
+      value === null ? [field, '', '1'] : [field, value, '0'],
+    );
+    return Number(await this.redis.juhepayMapWrite(this.key(map), this.key(`${map}:version`), ...args));
+  }
+
+  async mapRead(map: string): Promise<{ version: number; entries: Record<string, string> }> {
+    const replies = await this.redis
+      .multi()
+      .get(this.key(`${map}:version`))
+      .hgetall(this.key(map))
+      .exec();
+    if (!replies) throw new Error('redis transaction aborted');
+    for (const [error] of replies) if (error) throw error;
+    const version = Number((replies[0]![1] as string | null) ?? 0);
+    return { version, entries: replies[1]![1] as Record<string, string> };
+  }
+
+  async distinct(key: string, value: string, ttlMs: number): Promise<number> {
+    return Number(await this.redis.juhepayDistinct(this.key(key), value, checkTtl(ttlMs)));
+  }
+
+  onReconnect(listener: () => void): void {
+    this.reconnectListeners.push(listener);
   }
 
   async ping(): Promise<void> {

@@ -12,6 +12,12 @@ export { topicMatches, type StreamErrorReporter } from './topics.js';
 export interface StreamOptions {
   /** nats://… ; unset means the in-process stream (embedded mode). */
   natsUrl?: string | undefined;
+  /**
+   * NATS_STREAM_PREFIX: names the JetStream stream (`<prefix>`), its subjects (`<prefix in lower
+   * case>.<topic>`) and every durable consumer (`<prefix>_<consumer>`), so installations can share
+   * a NATS cluster. Unset: stream JUHEPAY, subjects juhepay.*, consumers by their own names.
+   */
+  prefix?: string | undefined;
   /** JetStream stream name (default JUHEPAY). */
   streamName?: string | undefined;
   /** Subject prefix (default `juhepay`): topics travel as `<prefix>.<topic>`. */
@@ -22,7 +28,16 @@ export interface StreamOptions {
 }
 
 export async function createStream(options: StreamOptions = {}): Promise<Stream> {
-  const { natsUrl, streamName, subjectPrefix, clock, onError } = options;
-  if (natsUrl) return NatsStream.connect({ url: natsUrl, streamName, subjectPrefix, onError });
+  const { natsUrl, prefix, clock, onError } = options;
+  const streamName = options.streamName ?? prefix;
+  const subjectPrefix = options.subjectPrefix ?? prefix?.toLowerCase();
+  if (natsUrl)
+    return NatsStream.connect({
+      url: natsUrl,
+      ...(streamName ? { streamName } : {}),
+      ...(subjectPrefix ? { subjectPrefix } : {}),
+      ...(prefix ? { consumerPrefix: prefix } : {}),
+      ...(onError ? { onError } : {}),
+    });
   return new MemoryStream({ clock, onError });
 }

@@ -31,6 +31,8 @@ export interface NatsStreamOptions {
   streamName?: string;
   /** Subjects are `<prefix>.<topic>`; the stream captures `<prefix>.>`. */
   subjectPrefix?: string;
+  /** Prepended (`<prefix>_<consumer>`) to every durable consumer name (NATS_STREAM_PREFIX). */
+  consumerPrefix?: string;
   /** Time a delivered message may stay unacknowledged before JetStream redelivers it. */
   ackWaitMs?: number;
   /** Publishes with an event id already seen within this window are dropped by the server. */
@@ -100,8 +102,9 @@ export class NatsStream implements Stream {
     await this.js.publish(this.subject(event.topic), JSON.stringify(event), { msgID: event.id });
   }
 
-  async subscribe(consumer: string, topics: string, handler: EventHandler): Promise<Subscription> {
-    assertConsumerName(consumer);
+  async subscribe(group: string, topics: string, handler: EventHandler): Promise<Subscription> {
+    assertConsumerName(group);
+    const consumer = this.options.consumerPrefix ? `${this.options.consumerPrefix}_${group}` : group;
     assertFilter(topics);
     const filter = this.subject(topics);
     const existing = await this.consumerFilter(consumer);

@@ -1,0 +1,258 @@
+import type { Clock } from '../core/clock.js';
+import { newId } from '../core/ids.js';
+import type { Cache } from '../platform/cache/cache.js';
+import type { Db } from '../platform/db/index.js';
+import type { Logger } from '../platform/logger.js';
+import { sceneEnvironment, sceneRoot, PROFILE_TAGS } from './cel.js';
+import { failureModeOf, type RiskConfig } from './config.js';
+import { combine, failureDecision, type Reason, type RuleResult } from './decide.js';
+import { DecisionLog } from './decision-log.js';
+import { ListIndex, type ListHit, type Subjects } from './lists.js';
+import { RuleSet } from './rule-set.js';
+import { LISTS_MAP, RULES_VERSION_KEY, parseListMap } from './shared-state.js';
+import { currentRules } from './store.js';
+import type { Decision } from './tables.js';
+import { attemptsKey, DIMENSIONS, KEEP_MS, type Dimension } from './windows.js';
+
+/**
+ * The real-time tier: one decision per call, inline. Per decision it checks the shared versions
+ * (one round trip), reloads lists or rules only when another node changed them, reads and bumps
+ * the velocity windows of this attempt, evaluates the scene's rules and logs everything.
+ */
+
+export interface DecisionRequest {
+  scene: string;
+  merchantId?: string | undefined;
+  amount?: number | undefined;
+  channel?: string | undefined;
+  /** `<channel>:<payer id>` */
+  payer?: string | undefined;
+  /** `<merchant_id>:<customer_id>` */
+  customer?: string | undefined;
+  ip?: string | undefined;
+  device?: string | undefined;
+  orderId?: string | undefined;
+  /** event type, for scenes other than payment */
+  type?: string | undefined;
+  attributes?: Record<string, string> | undefined;
+  /** names this attempt in the velocity windows: deciding the same attempt again does not count it twice */
+  attemptKey?: string | undefined;
+}
+
+export interface RiskDecision {
+  id: string;
+  decision: Decision;
+  reasons: Reason[];
+}
+
+export interface RiskEngineDeps {
+  db: Db;
+  cache: Cache;
+  clock: Clock;
+  logger: Logger;
+  config: RiskConfig;
+}
+
+class CacheTimeout extends Error {}
+
+export class RiskEngine {
+  private lists = new ListIndex([]);
+  private listVersion = -1;
+  private rules = new RuleSet([]);
+  private rulesVersion = -1;
+  private reloading: Promise<void> | undefined;
+  readonly log: DecisionLog;
+
+  constructor(private readonly deps: RiskEngineDeps) {
+    this.log = new DecisionLog(deps.db, deps.logger);
+    // after a reconnect we may have missed changes: start from the shared state again
+    deps.cache.onReconnect(() => this.invalidate());
+  }
+
+  invalidate(): void {
+    this.listVersion = -1;
+    this.rulesVersion = -1;
+  }
+
+  async decide(request: DecisionRequest): Promise<RiskDecision> {
+    const started = process.hrtime.bigint();
+    const now = this.deps.clock.nowMs();
+    const id = newId('riskDecision', now);
+    const subjects: Subjects = {
+      payer: request.payer,
+      customer: request.customer,
+      device: request.device,
+      ip: request.ip,
+      merchant: request.merchantId,
+    };
+    let velocity: Map<string, number>;
+    try {
+      await this.withTimeout(this.sync());
+      velocity = await this.withTimeout(this.velocity(request, now));
+    } catch (error) {
+      return this.cacheDown(id, request, error, started);
+    }
+    const hit = this.lists.verdict(subjects, now);
+    const results = this.evaluate(request, velocity);
+    const { decision, reasons } = combine(hit, results);
+    this.record(id, request, decision, reasons, results, { velocity, hit }, started);
+    return { id, decision, reasons };
+  }
+
+  /** Reloads lists and rules when the shared versions moved (another node, or us, changed them). */
+  private async sync(): Promise<void> {
+    const [lists, rules] = await this.deps.cache.getMany([`${LISTS_MAP}:version`, RULES_VERSION_KEY]);
+    if (Number(lists ?? 0) === this.listVersion && Number(rules ?? 0) === this.rulesVersion) return;
+    // concurrent decisions share one reload
+    this.reloading ??= this.reload(Number(lists ?? 0), Number(rules ?? 0)).finally(() => {
+      this.reloading = undefined;
+    });
+    await this.reloading;
+  }
+
+  private async reload(listVersion: number, rulesVersion: number): Promise<void> {
+    if (listVersion !== this.listVersion) {
+      const map = await this.deps.cache.mapRead(LISTS_MAP);
+      this.lists = new ListIndex(parseListMap(map.entries));
+      this.listVersion = map.version;
+    }
+    if (rulesVersion !== this.rulesVersion) {
+      const rows = await currentRules(this.deps.db);
+      this.rules = this.rules.update(rows, this.deps.logger);
+      this.rulesVersion = rulesVersion;
+    }
+  }
+
+  /** Adds this attempt to each dimension's window and reads the windows the scene's rules use. */
+  private async velocity(request: DecisionRequest, now: number): Promise<Map<string, number>> {
+    const values = new Map<string, number>();
+    const needed = this.rules.windows(request.scene);
+    await Promise.all(
+      DIMENSIONS.map(async (dimension: Dimension) => {
+        const value = request[dimension];
+        if (!value) return;
+        const windowsMs = needed.get(dimension) ?? [];
+        const totals = await this.deps.cache.window(attemptsKey(request.scene, dimension, value), {
+          nowMs: now,
+          keepMs: KEEP_MS,
+          add: request.attemptKey
+            ? { member: request.attemptKey, atMs: now, amount: request.amount ?? 0 }
+            : undefined,
+          windowsMs,
+        });
+        windowsMs.forEach((w, i) => {
+          values.set(`count:${dimension}:${w}`, totals[i]!.count);
+          values.set(`sum:${dimension}:${w}`, totals[i]!.sum);
+        });
+      }),
+    );
+    return values;
+  }
+
+  private evaluate(request: DecisionRequest, velocity: Map<string, number>): RuleResult[] {
+    const rules = this.rules.forScene(request.scene);
+    if (rules.length === 0) return [];
+    const { slot, root } = sceneEnvironment(request.scene);
+    slot.velocity = velocity;
+    const activation = { [root]: facts(request), profile: EMPTY_PROFILE };
+    return rules.map((rule) => {
+      const base = {
+        rule_id: rule.row.id,
+        version: rule.row.version,
+        name: rule.row.name,
+        action: rule.row.action,
+        mode: rule.row.mode,
+        priority: rule.row.priority,
+      };
+      try {
+        return { ...base, result: rule.compiled.evaluate(activation) === true };
+      } catch (error) {
+        return {
+          ...base,
+          result: 'error' as const,
+          error: error instanceof Error ? error.message : String(error),
+        };
+      }
+    });
+  }
+
+  private cacheDown(id: string, request: DecisionRequest, error: unknown, started: bigint): RiskDecision {
+    const mode = failureModeOf(this.deps.config, request.scene);
+    const decision = failureDecision(mode);
+    const reasons: Reason[] = [{ rule_id: null, name: `cache_unavailable:fail_${mode}` }];
+    this.deps.logger.warn({ err: error, scene: request.scene, mode }, 'risk cache unavailable');
+    this.record(id, request, decision, reasons, [], { cache_error: String(error) }, started);
+    return { id, decision, reasons };
+  }
+
+  private record(
+    id: string,
+    request: DecisionRequest,
+    decision: Decision,
+    reasons: Reason[],
+    results: RuleResult[],
+    seen: { velocity?: Map<string, number>; hit?: ListHit | undefined; cache_error?: string },
+    started: bigint,
+  ): void {
+    const latencyUs = Number((process.hrtime.bigint() - started) / 1000n);
+    const { attributes, ...fields } = request;
+    this.log.add({
+      id,
+      scene: request.scene,
+      merchant_id: request.merchantId ?? null,
+      subjects: [
+        request.payer,
+        request.customer,
+        request.ip,
+        request.device,
+        request.merchantId,
+        request.orderId,
+      ].filter((s): s is string => !!s),
+      decision,
+      reasons,
+      rules: results,
+      inputs: {
+        ...fields,
+        ...(attributes ? { attributes } : {}),
+        ...(seen.velocity ? { velocity: Object.fromEntries(seen.velocity) } : {}),
+        ...(seen.hit ? { list: { list: seen.hit.list, entry_id: seen.hit.entry.id } } : {}),
+        ...(seen.cache_error ? { cache_error: seen.cache_error } : {}),
+      },
+      latency_us: latencyUs,
+      created_at: new Date(this.deps.clock.nowMs()),
+    });
+  }
+
+  private withTimeout<T>(promise: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new CacheTimeout('risk cache timed out')),
+        this.deps.config.cacheTimeoutMs,
+      );
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+}
+
+const EMPTY_PROFILE = Object.fromEntries(PROFILE_TAGS.map((t) => [t, { top: '', confidence: 0 }]));
+
+/** The scene's variable: every field present (empty when unknown) so rules never miss a key. */
+function facts(request: DecisionRequest): Record<string, unknown> {
+  const base = {
+    amount: BigInt(request.amount ?? 0),
+    merchant_id: request.merchantId ?? '',
+    channel: request.channel ?? '',
+    payer: request.payer ?? '',
+    customer: request.customer ?? '',
+    ip: request.ip ?? '',
+    device: request.device ?? '',
+  };
+  if (sceneRoot(request.scene) === 'payment') return base;
+  return {
+    ...base,
+    type: request.type ?? request.scene,
+    order_id: request.orderId ?? '',
+    attributes: request.attributes ?? {},
+  };
+}

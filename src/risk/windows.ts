@@ -1,0 +1,27 @@
+/** Velocity windows: the dimensions, window spellings and retention. Pure. */
+
+export const DIMENSIONS = ['payer', 'customer', 'ip', 'device'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** The longest window a rule may use; attempts are kept this long (plus a minute of clock skew). */
+export const MAX_WINDOW_MS = UNIT_MS.d;
+export const KEEP_MS = MAX_WINDOW_MS + UNIT_MS.m;
+
+/** "60s", "15m", "1h", "24h", "1d" → ms; undefined when malformed or longer than 24 h. */
+export function parseWindow(text: string): number | undefined {
+  const match = /^([1-9]\d{0,5})([smhd])$/.exec(text);
+  if (!match) return undefined;
+  const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  return ms <= MAX_WINDOW_MS ? ms : undefined;
+}
+
+export function isDimension(text: string): text is Dimension {
+  return (DIMENSIONS as readonly string[]).includes(text);
+}
+
+/** The cache key of one dimension value's attempts in a scene. */
+export function attemptsKey(scene: string, dimension: Dimension, value: string): string {
+  return `risk:w:${scene}:${dimension}:${value}`;
+}

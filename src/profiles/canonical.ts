@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TagState } from './aggregate.js';
+import { addCell, type TagState } from './aggregate.js';
 
 /** Code-point order: the same on every machine and locale (localeCompare is not). */
 export function compareCodePoints(a: string, b: string): number {
@@ -8,16 +8,20 @@ export function compareCodePoints(a: string, b: string): number {
 
 /**
  * The canonical bytes of a tag state: values in code-point order, buckets ascending, each as
- * `[value, [[bucket, count], …]]`. Two states with equal counts serialise identically however
- * they were built (zero cells never exist, see aggregate.ts).
+ * `[value,[[bucket,count],…]]`. Two states with equal counts serialise identically however
+ * they were built (zero cells never exist and buckets are kept sorted, see aggregate.ts).
  */
 export function serializeTagState(state: TagState): string {
   const values = [...state.keys()].sort(compareCodePoints);
-  const parts = values.map((value) => {
-    const buckets = [...(state.get(value) ?? new Map<number, number>())].sort((a, b) => a[0] - b[0]);
-    return JSON.stringify([value, buckets]);
-  });
-  return `[${parts.join(',')}]`;
+  let out = '[';
+  for (let v = 0; v < values.length; v++) {
+    const value = values[v] as string;
+    const cells = state.get(value) ?? [];
+    out += `${v > 0 ? ',' : ''}[${JSON.stringify(value)},[`;
+    for (let i = 0; i < cells.length; i += 2) out += `${i > 0 ? ',' : ''}[${cells[i]},${cells[i + 1]}]`;
+    out += ']]';
+  }
+  return `${out}]`;
 }
 
 /** Parses what serializeTagState wrote (the stored form); throws on anything else. */
@@ -29,14 +33,12 @@ export function parseTagState(text: string): TagState {
     if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1])) {
       throw new Error('a tag state entry is [value, buckets]');
     }
-    const buckets = new Map<number, number>();
     for (const cell of entry[1] as unknown[]) {
       if (!Array.isArray(cell) || !Number.isSafeInteger(cell[0]) || !Number.isSafeInteger(cell[1])) {
         throw new Error('a bucket is [integer, integer]');
       }
-      if (cell[1] !== 0) buckets.set(cell[0] as number, cell[1] as number);
+      addCell(state, entry[0], cell[0] as number, cell[1] as number);
     }
-    if (buckets.size > 0) state.set(entry[0], buckets);
   }
   return state;
 }

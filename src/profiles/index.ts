@@ -15,6 +15,7 @@ export { definitionFingerprint, parseTagDefinition, type TagDefinitionInput } fr
 export { bucketOf, dayBucket, observe, type Observation } from './observe.js';
 export {
   addObservation,
+  cellCount,
   cloneTagState,
   emptyTagState,
   mergeInto,

@@ -127,6 +127,15 @@ export function* canonicalLines(book: ProfileBook): Generator<string> {
 /** sha256 of the canonical lines: incremental == recompute is this digest, compared. */
 export function bookDigest(book: ProfileBook): string {
   const hash = createHash('sha256');
-  for (const line of canonicalLines(book)) hash.update(line);
+  // hashed in chunks: one update per line costs more than the hashing itself
+  let chunk = '';
+  for (const line of canonicalLines(book)) {
+    chunk += line;
+    if (chunk.length >= 65_536) {
+      hash.update(chunk);
+      chunk = '';
+    }
+  }
+  hash.update(chunk);
   return hash.digest('hex');
 }

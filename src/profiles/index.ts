@@ -38,3 +38,15 @@ export {
   type ProcessedIds,
   type ProfileBook,
 } from './profile-book.js';
+export { summarize, summaryChanged, SUMMARY_CONFIDENCE_STEP, type TagSummary } from './summary.js';
+export { readSummary, summaryKey, writeSummaries, type SubjectSummary } from './serving-cache.js';
+export {
+  applyEventToStore,
+  beginStateVersion,
+  currentStateVersion,
+  loadSubject,
+  loadVersion,
+  saveSubject,
+  switchStateVersion,
+} from './store.js';
+export type { ProfileTables } from './tables.js';

@@ -1,7 +1,7 @@
 import { addObservation, emptyTagState, mergeInto, type TagState } from './aggregate.js';
 import { compareCodePoints, serializeTagState } from './canonical.js';
 import { subjectsOf, type ProfileEvent } from './events.js';
-import { observe, sourceMatches } from './observe.js';
+import { observe, sourceMatches, type Observation } from './observe.js';
 import { tagKey, type TagDefinition, type TagSource } from './tag-definition.js';
 import { createHash } from 'node:crypto';
 
@@ -71,12 +71,30 @@ export function touchedBy(tags: CompiledTags, event: ProfileEvent): { subject: s
 export function applyEvent(book: ProfileBook, tags: CompiledTags, event: ProfileEvent): void {
   const sources = tags.sourcesFor(event.type);
   if (sources.length === 0) return;
-  const subjects = subjectsOf(event);
-  if (subjects.length === 0) return;
+  const keys: string[] = [];
+  const observations: Observation[] = [];
   for (const { def, key, source } of sources) {
     const observation = observe(def, source, event);
     if (observation === null) continue;
-    for (const subject of subjects) addObservation(stateFor(book, subject, key), observation);
+    keys.push(key);
+    observations.push(observation);
+  }
+  if (observations.length === 0) return;
+  for (const subject of subjectsOf(event)) {
+    let states = book.get(subject);
+    if (!states) {
+      states = new Map();
+      book.set(subject, states);
+    }
+    for (let i = 0; i < observations.length; i++) {
+      const key = keys[i] as string;
+      let state = states.get(key);
+      if (!state) {
+        state = emptyTagState();
+        states.set(key, state);
+      }
+      addObservation(state, observations[i] as Observation);
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import * as m0003 from './0003_tenancy.js';
 import * as m0004 from './0004_plates.js';
 import * as m0005 from './0005_payments.js';
 import * as m0006 from './0006_institution_channels.js';
+import * as m0013 from './0013_profiles.js';
 
 /** Migrations are listed here (not read from disk) so the same set runs from src/ and dist/. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_plates': m0004,
   '0005_payments': m0005,
   '0006_institution_channels': m0006,
+  '0013_profiles': m0013,
 };
 
 export const migrationProvider: MigrationProvider = {

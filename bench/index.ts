@@ -6,6 +6,7 @@ import { runPaymentsBench } from './payments.js';
 import { runStartBench } from './start.js';
 import { runLedgerBench } from './ledger.js';
 import { runRiskBench } from './risk.js';
+import { runProfilesBench } from './profiles.js';
 
 /** `npm run bench` runs every benchmark; `npm run bench -- http` or `-- db` runs one. */
 
@@ -17,6 +18,7 @@ const BENCHES: Record<string, () => Promise<boolean>> = {
   start: runStartBench,
   ledger: runLedgerBench,
   risk: runRiskBench,
+  profiles: runProfilesBench,
 };
 
 const asked = process.argv.slice(2);

@@ -10,6 +10,7 @@ import * as m0008 from './0008_reverse_operations.js';
 import * as m0009 from './0009_refund_abnormal.js';
 import * as m0010 from './0010_fees_ledger.js';
 import * as m0011 from './0011_risk.js';
+import * as m0013 from './0013_profiles.js';
 
 /** Migrations are listed here (not read from disk) so the same set runs from src/ and dist/. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009_refund_abnormal': m0009,
   '0010_fees_ledger': m0010,
   '0011_risk': m0011,
+  '0013_profiles': m0013,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { addCell, type TagState } from './aggregate.js';
+
+/** Code-point order: the same on every machine and locale (localeCompare is not). */
+export function compareCodePoints(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The canonical bytes of a tag state: values in code-point order, buckets ascending, each as
+ * `[value,[[bucket,count],…]]`. Two states with equal counts serialise identically however
+ * they were built (zero cells never exist and buckets are kept sorted, see aggregate.ts).
+ */
+export function serializeTagState(state: TagState): string {
+  const values = [...state.keys()].sort(compareCodePoints);
+  let out = '[';
+  for (let v = 0; v < values.length; v++) {
+    const value = values[v] as string;
+    const cells = state.get(value) ?? [];
+    out += `${v > 0 ? ',' : ''}[${JSON.stringify(value)},[`;
+    for (let i = 0; i < cells.length; i += 2) out += `${i > 0 ? ',' : ''}[${cells[i]},${cells[i + 1]}]`;
+    out += ']]';
+  }
+  return `${out}]`;
+}
+
+/** Parses what serializeTagState wrote (the stored form); throws on anything else. */
+export function parseTagState(text: string): TagState {
+  const parsed: unknown = JSON.parse(text);
+  if (!Array.isArray(parsed)) throw new Error('a tag state is an array');
+  const state: TagState = new Map();
+  for (const entry of parsed) {
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1])) {
+      throw new Error('a tag state entry is [value, buckets]');
+    }
+    for (const cell of entry[1] as unknown[]) {
+      if (!Array.isArray(cell) || !Number.isSafeInteger(cell[0]) || !Number.isSafeInteger(cell[1])) {
+        throw new Error('a bucket is [integer, integer]');
+      }
+      addCell(state, entry[0], cell[0] as number, cell[1] as number);
+    }
+  }
+  return state;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The digest of one tag state. */
+export function tagStateDigest(state: TagState): string {
+  return sha256Hex(serializeTagState(state));
+}

@@ -1,0 +1,54 @@
+import type { ColumnType } from 'kysely';
+import type { Timestamp } from '../platform/db/tables.js';
+
+// Kysely table types for user profiles (issue 13); the migration 0013_profiles is the source of truth.
+
+export interface ProfileTagDefinitionsTable {
+  name: string;
+  version: number;
+  /** the definition as accepted (JSON) */
+  definition: string;
+  /** definitionFingerprint: a PUT with the same one keeps the version */
+  fingerprint: string;
+  created_at: Timestamp;
+}
+
+export interface ProfileTagsTable {
+  name: string;
+  current_version: number;
+  updated_at: Timestamp;
+}
+
+export type ProfileStateVersionStatus = 'building' | 'current' | 'retired';
+
+export interface ProfileStateVersionsTable {
+  version: number;
+  status: ProfileStateVersionStatus;
+  /** events folded into it (a recompute's count) */
+  events: ColumnType<string | number, number | undefined, number>;
+  /** bookDigest of the version when it was switched to */
+  digest: string | null;
+  created_at: Timestamp;
+  switched_at: Timestamp | null;
+}
+
+export interface ProfileStatesTable {
+  version: number;
+  subject: string;
+  /** `name@tag version` */
+  tag: string;
+  /** serializeTagState: canonical, so equal counts are equal text */
+  state: string;
+  updated_at: Timestamp;
+}
+
+export interface ProfileTables {
+  profile_tag_definitions: ProfileTagDefinitionsTable;
+  profile_tags: ProfileTagsTable;
+  profile_state_versions: ProfileStateVersionsTable;
+  profile_states: ProfileStatesTable;
+}
+
+declare module '../platform/db/tables.js' {
+  interface Tables extends ProfileTables {}
+}

@@ -5,6 +5,7 @@ import { createUnionpayChannel } from '../../src/channels/unionpay/adapter.js';
 import { unionpayConfigFromSandbox } from '../../src/channels/unionpay/config.js';
 import { newId } from '../../src/core/ids.js';
 import type { PayCodeScenario } from '../../src/sandbox/context.js';
+import { generateSandboxKeys } from '../../src/sandbox/keygen.js';
 import { registerUnionpaySandbox } from '../../src/sandbox/unionpay/index.js';
 import { startNotifyReceiver, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 
@@ -96,9 +97,11 @@ describe('unionpay_micropay (B2C)', () => {
   });
 
   it('an answer that does not verify leaves the payment open (the code may have been charged), not failed', async () => {
+    // a chain of another CA: UnionPay's sandbox signer does not chain to it
+    const other = (await generateSandboxKeys()).unionpay;
     const otherRoot = {
       ...config,
-      fields: { ...config.fields, root_cert: sb.ctx.keys.wechatpay.platform_cert_pem },
+      fields: { ...config.fields, root_cert: other.root_cert_pem, middle_cert: other.middle_cert_pem },
     };
     expect(await up.payByCode(otherRoot, newOrder(), code('success'))).toMatchObject({
       state: 'user_paying',
@@ -257,9 +260,11 @@ describe('faults become ChannelError kinds', () => {
     });
     const otherMer = { ...config, fields: { ...config.fields, mer_id: '777290058110097' } };
     await expect(up.query(otherMer, newOrder())).rejects.toMatchObject({ kind: 'config', channelCode: '31' });
+    // a chain of another CA: UnionPay's sandbox signer does not chain to it
+    const other = (await generateSandboxKeys()).unionpay;
     const otherRoot = {
       ...config,
-      fields: { ...config.fields, root_cert: sb.ctx.keys.wechatpay.platform_cert_pem },
+      fields: { ...config.fields, root_cert: other.root_cert_pem, middle_cert: other.middle_cert_pem },
     };
     await expect(up.query(otherRoot, newOrder())).rejects.toMatchObject({ kind: 'config', retryable: false });
     const { sign_private_key: _dropped, ...rest } = config.fields;

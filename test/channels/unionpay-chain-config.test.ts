@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadVector } from '../support/vectors.js';
 import type { ChannelConfig } from '../../src/channels/channel.js';
 import { createUnionpayChannel } from '../../src/channels/unionpay/adapter.js';
 import { unionpaySettings } from '../../src/channels/unionpay/config.js';
@@ -19,19 +18,18 @@ import { generateSandboxKeys } from '../../src/sandbox/keygen.js';
  * to when UnionPay sent each message: the signer certificate expired on 2025-07-31.
  */
 
-const dir = path.resolve(import.meta.dirname, '../../../shared/vectors');
-const read = <T>(file: string): T => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as T;
+const read = <T>(file: string): T => loadVector<T>(file);
 
 interface U2Case {
   id: string;
   inputs: { params: Record<string, string>; caChain: { intermediatePem: string; rootPem: string } };
 }
 
-describe.skipIf(!existsSync(dir))('UnionPay certificate chain from the configuration (vector U2)', () => {
-  const u2 = existsSync(dir) ? read<{ cases: U2Case[] }>('unionpay-acp-notify-verify.json').cases : [];
-  const u1 = existsSync(dir)
-    ? read<{ inputs: { privateKeyPem: string }; expected: { certId: string } }>('unionpay-acp-sign.json')
-    : undefined;
+describe('UnionPay certificate chain from the configuration (vector U2)', () => {
+  const u2 = read<{ cases: U2Case[] }>('unionpay-acp-notify-verify.json').cases;
+  const u1 = read<{ inputs: { privateKeyPem: string }; expected: { certId: string } }>(
+    'unionpay-acp-sign.json',
+  );
   const notify = u2.find((c) => c.id === 'front-notify-callback')!;
   const queried = u2.find((c) => c.id === 'query-response')!;
 
@@ -49,8 +47,8 @@ describe.skipIf(!existsSync(dir))('UnionPay certificate chain from the configura
       fields: {
         base_url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
         mer_id: notify.inputs.params.merId!,
-        cert_id: u1!.expected.certId,
-        sign_private_key: u1!.inputs.privateKeyPem,
+        cert_id: u1.expected.certId,
+        sign_private_key: u1.inputs.privateKeyPem,
         root_cert: notify.inputs.caChain.rootPem,
         middle_cert: notify.inputs.caChain.intermediatePem,
       },

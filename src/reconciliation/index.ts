@@ -10,3 +10,18 @@ export { parseWechatBill, type WechatBillOptions } from './bills/wechat.js';
 export { parseAlipayBill } from './bills/alipay.js';
 export { parseUnionpayBill, parseUnionpayZm, type UnionpayBillOptions } from './bills/unionpay.js';
 export { formatZmLine, ZM_FIELDS } from './bills/unionpay-zm.js';
+export {
+  compare,
+  emptySummary,
+  HashMatcher,
+  hashMatch,
+  matchKey,
+  mergeMatch,
+  tally,
+  UnsortedInputError,
+  type MatchOutcome,
+  type MatchSummary,
+  type MismatchType,
+  type OutcomeType,
+  type PlatformRecord,
+} from './match.js';

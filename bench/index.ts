@@ -4,6 +4,7 @@ import { runHttpBench } from './http-auth.js';
 import { runWebhookBench } from './webhooks.js';
 import { runPaymentsBench } from './payments.js';
 import { runStartBench } from './start.js';
+import { runReconciliationBench } from './reconciliation.js';
 
 /** `npm run bench` runs every benchmark; `npm run bench -- http` or `-- db` runs one. */
 
@@ -13,6 +14,7 @@ const BENCHES: Record<string, () => Promise<boolean>> = {
   webhooks: runWebhookBench,
   payments: runPaymentsBench,
   start: runStartBench,
+  reconciliation: runReconciliationBench,
 };
 
 const asked = process.argv.slice(2);

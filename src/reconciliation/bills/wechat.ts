@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { divideRounded } from '../../core/money.js';
-import { yuanToFen, yuanToUnits } from './amounts.js';
-import { splitLines, tapBytes } from './lines.js';
+import { parseUnits, unitsToFen, yuanToFen } from './amounts.js';
+import { LineSplitter, type RawLine } from './lines.js';
 import {
   BillParseError,
   type BillParseOptions,
@@ -116,15 +115,16 @@ class Sums {
   rows = 0;
   trades = 0;
   refunds = 0;
-  settled = 0n;
-  refunded = 0n;
-  fees = 0n;
-  orderTotal = 0n;
-  refundAsked = 0n;
+  settled = 0;
+  refunded = 0;
+  fees = 0;
+  orderTotal = 0;
+  refundAsked = 0;
+  /** after rowOf accepted the row, so every amount here already parsed */
   add(fields: string[], columns: Columns): void {
     const units = (name: string) => {
       const i = columns.get(name);
-      return i === undefined ? 0n : yuanToUnits(fields[i]!, 5);
+      return i === undefined ? 0 : (parseUnits(fields[i]!) ?? 0);
     };
     this.rows++;
     this.settled += units('应结订单金额');
@@ -135,7 +135,7 @@ class Sums {
   }
 }
 
-const toFen = (units: bigint) => Number(divideRounded(units, 1000n, 'half_up'));
+const toFen = unitsToFen;
 
 function checkTotals(fields: string[], names: string[], sums: Sums, line: number): BillTotals {
   const declared = new Map(names.map((n, i) => [n, fields[i] ?? '']));
@@ -148,7 +148,7 @@ function checkTotals(fields: string[], names: string[], sums: Sums, line: number
       line,
     );
   }
-  const pairs: [string, bigint][] = [
+  const pairs: [string, number][] = [
     ['应结订单总金额', sums.settled],
     ['退款总金额', sums.refunded],
     ['手续费总金额', sums.fees],
@@ -156,13 +156,12 @@ function checkTotals(fields: string[], names: string[], sums: Sums, line: number
     ['申请退款总金额', sums.refundAsked],
   ];
   for (const [name, sum] of pairs) {
+    if (!Number.isSafeInteger(sum))
+      throw new BillParseError(`${name}: the rows' sum is beyond exact arithmetic`, line);
     const text = declared.get(name);
     if (text === undefined) continue;
     if (yuanToFen(text, name, line, 5) !== toFen(sum)) {
-      throw new BillParseError(
-        `${name} ${text} differs from the rows' sum ${(Number(sum) / 1e5).toFixed(5)}`,
-        line,
-      );
+      throw new BillParseError(`${name} ${text} differs from the rows' sum ${(sum / 1e5).toFixed(5)}`, line);
     }
   }
   return {
@@ -188,7 +187,8 @@ export async function* parseWechatBill(
   let totals: BillTotals | undefined;
   const sums = new Sums();
   let lastLine = 0;
-  for await (const { bytes, number } of splitLines(tapBytes(source, (c) => hash.update(c)))) {
+  const splitter = new LineSplitter();
+  const readLine = ({ bytes, number }: RawLine): ChannelBillRecord | undefined => {
     lastLine = number;
     const text = bytes.toString('utf8');
     if (columns === undefined) {
@@ -210,10 +210,23 @@ export async function* parseWechatBill(
       sums.add(fields, columns);
       if (record.kind === 'trade') sums.trades++;
       else sums.refunds++;
-      yield record;
+      return record;
     } else if (text.trim() !== '') {
       throw new BillParseError(`unknown row kind: ${JSON.stringify(text.slice(0, 40))}`, number);
     }
+    return undefined;
+  };
+  // lines are cut synchronously within each chunk: one await per chunk, not per line
+  for await (const chunk of source) {
+    hash.update(chunk);
+    for (const line of splitter.push(chunk)) {
+      const record = readLine(line);
+      if (record) yield record;
+    }
+  }
+  for (const line of splitter.end()) {
+    const record = readLine(line);
+    if (record) yield record;
   }
   if (columns === undefined) throw new BillParseError('empty file');
   if (totals === undefined) {

@@ -25,3 +25,10 @@ export {
   type OutcomeType,
   type PlatformRecord,
 } from './match.js';
+export {
+  parseBill,
+  reconcileBill,
+  type BillFormat,
+  type DownloadedBill,
+  type ReconcileResult,
+} from './reconcile.js';

@@ -138,6 +138,14 @@ describe('UnionPay ACP day file (ZM, fixed width)', () => {
     expect(ZM_OFFSETS.get('商户订单号')).toEqual({ start: 112, width: 32 });
     expect(ZM_OFFSETS.get('交易类型')).toEqual({ start: 215, width: 2 });
     expect(ZM_OFFSETS.get('商户代码')).toEqual({ start: 293, width: 15 });
+    // the rest of the positions docs/clearing.md lists
+    expect(ZM_OFFSETS.get('交易传输时间')).toEqual({ start: 35, width: 10 });
+    expect(ZM_OFFSETS.get('查询流水号')).toEqual({ start: 87, width: 21 });
+    expect(ZM_OFFSETS.get('商户手续费')).toEqual({ start: 166, width: 13 });
+    expect(ZM_OFFSETS.get('结算金额')).toEqual({ start: 180, width: 13 });
+    expect(ZM_OFFSETS.get('原交易查询流水号')).toEqual({ start: 271, width: 21 });
+    expect(ZM_OFFSETS.get('原始交易订单号')).toEqual({ start: 476, width: 32 });
+    expect(ZM_MIN_LINE_BYTES).toBe(508);
     expect(formatZmLine({}).length).toBe(ZM_MIN_LINE_BYTES + 1 + 98);
   });
 

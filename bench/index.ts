@@ -7,6 +7,7 @@ import { runStartBench } from './start.js';
 import { runLedgerBench } from './ledger.js';
 import { runRiskBench } from './risk.js';
 import { runProfilesBench } from './profiles.js';
+import { runReconciliationBench } from './reconciliation.js';
 
 /** `npm run bench` runs every benchmark; `npm run bench -- http` or `-- db` runs one. */
 
@@ -19,6 +20,7 @@ const BENCHES: Record<string, () => Promise<boolean>> = {
   ledger: runLedgerBench,
   risk: runRiskBench,
   profiles: runProfilesBench,
+  reconciliation: runReconciliationBench,
 };
 
 const asked = process.argv.slice(2);

@@ -1,0 +1,34 @@
+/**
+ * Reconciliation (对账, CONTRACT §7): the channels' daily bills read as streams of typed records,
+ * and the matcher that compares them with JuhePay's orders and refunds. This file is the only one
+ * other modules import.
+ */
+export { BillParseError } from './bills/types.js';
+export type { BillParseOptions, BillTotals, ChannelBillRecord, ChannelRecordStatus } from './bills/types.js';
+export { bytesOf, splitLines } from './bills/lines.js';
+export { parseWechatBill, type WechatBillOptions } from './bills/wechat.js';
+export { parseAlipayBill } from './bills/alipay.js';
+export { parseUnionpayBill, parseUnionpayZm, type UnionpayBillOptions } from './bills/unionpay.js';
+export { formatZmLine, ZM_FIELDS } from './bills/unionpay-zm.js';
+export {
+  compare,
+  emptySummary,
+  HashMatcher,
+  hashMatch,
+  matchKey,
+  mergeMatch,
+  tally,
+  UnsortedInputError,
+  type MatchOutcome,
+  type MatchSummary,
+  type MismatchType,
+  type OutcomeType,
+  type PlatformRecord,
+} from './match.js';
+export {
+  parseBill,
+  reconcileBill,
+  type BillFormat,
+  type DownloadedBill,
+  type ReconcileResult,
+} from './reconcile.js';

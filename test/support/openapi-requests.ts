@@ -201,6 +201,27 @@ export function stringSlots(op: Operation): StringSlot[] {
 }
 
 /** A valid request for `op` with `attack` in one string slot (valid auth, JSON accepted). */
+/**
+ * A valid body in which every container on the attacked slot's path exists (an array item that a
+ * sample left empty would otherwise be made of the attacked field alone, and fail as a missing
+ * sibling instead of the character rule), trying further seeds until one does.
+ */
+function validBodyHolding(op: Operation, pools: Pools, slot: StringSlot, seed: number): unknown {
+  const arbitrary = validValue(op.body ?? { type: 'object' }, pools);
+  const holds = (value: unknown, path: string[]): boolean => {
+    if (path.length <= 1) return true;
+    const [head, ...rest] = path as [string, ...string[]];
+    const next = value && typeof value === 'object' ? (value as Record<string, unknown>)[head] : undefined;
+    return next !== undefined && holds(next, rest);
+  };
+  let body: unknown;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    body = fc.sample(arbitrary, { seed: seed + attempt * 7919, numRuns: 1 })[0];
+    if (slot.where !== 'body' || holds(body, slot.path)) return body;
+  }
+  return body;
+}
+
 export function attackRequest(
   op: Operation,
   pools: Pools,
@@ -223,7 +244,7 @@ export function attackRequest(
       return `${encode(p.name)}=${encode(value)}`;
     });
   if (query.length) url += `?${query.join('&')}`;
-  const base = op.method === 'GET' ? undefined : sample(validValue(op.body ?? { type: 'object' }, pools));
+  const base = op.method === 'GET' ? undefined : validBodyHolding(op, pools, slot, seed);
   const body = slot.where === 'body' ? setPath(base, slot.path, attack) : base;
   return {
     method: op.method,

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
+import { KYC_APPLICATION } from '../support/kyc.js';
 
 /** stands for the test merchant's id in case bodies, which are built before it exists */
 const M = '$MERCHANT';
@@ -13,20 +14,7 @@ const MY_TAGS = [
   'admin: onboarding',
   'admin: audit',
 ];
-const APPLICATION = {
-  legal_name: '福州测试餐饮有限公司',
-  short_name: '测试面馆',
-  license_no: '91350100M000100Y43',
-  legal_person_name: '张三',
-  legal_person_id_no: '11010519491231002X',
-  contact_phone: '13800138000',
-  mcc: '5812',
-  settlement_account: {
-    bank_name: '中国工商银行',
-    account_name: '福州测试餐饮有限公司',
-    account_no: '0200004509200012345',
-  },
-};
+const APPLICATION = KYC_APPLICATION;
 
 // Every admin endpoint of the tenancy module answers bad input with a 4xx error object naming the
 // parameter, never a 5xx.

@@ -16,6 +16,7 @@ import {
   type Operation,
 } from '../support/openapi-requests.js';
 import { signedHeaders } from '../support/signing.js';
+import { KYC_APPLICATION } from '../support/kyc.js';
 
 /**
  * Every operation of the served OpenAPI document (GET /docs/json), including ones added later,
@@ -31,20 +32,7 @@ const RUNS_PER_OPERATION = Number(process.env.FUZZ_RUNS ?? 24);
 /** about 15 ms a request here; a shared CI machine gets ample room */
 const FUZZ_TIMEOUT_MS = Math.max(120_000, RUNS_PER_OPERATION * 80 * 60);
 
-const APPLICATION = {
-  legal_name: '福州测试餐饮有限公司',
-  short_name: '测试面馆',
-  license_no: '91350100M000100Y43',
-  legal_person_name: '张三',
-  legal_person_id_no: '11010519491231002X',
-  contact_phone: '13800138000',
-  mcc: '5812',
-  settlement_account: {
-    bank_name: '中国工商银行',
-    account_name: '福州测试餐饮有限公司',
-    account_no: '0200004509200012345',
-  },
-};
+const APPLICATION = KYC_APPLICATION;
 
 describeEachEngine('OpenAPI-driven fuzz: no answer >= 500', (ctx) => {
   let t: TestApp;

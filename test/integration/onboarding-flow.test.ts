@@ -12,6 +12,7 @@ import { runDue } from '../../src/platform/jobs/index.js';
 import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { signedHeaders } from '../support/signing.js';
+import { KYC_APPLICATION } from '../support/kyc.js';
 
 /**
  * A test double for a channel's onboarding API (not for our code): approves an application
@@ -63,20 +64,7 @@ class FakeChannel implements ChannelOnboarding {
 }
 
 const PEM = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n';
-const APPLICATION = {
-  legal_name: '福州测试餐饮有限公司',
-  short_name: '测试面馆',
-  license_no: '91350100M000100Y43',
-  legal_person_name: '张三',
-  legal_person_id_no: '11010519491231002X',
-  contact_phone: '13800138000',
-  mcc: '5812',
-  settlement_account: {
-    bank_name: '中国工商银行',
-    account_name: '福州测试餐饮有限公司',
-    account_no: '0200004509200012345',
-  },
-};
+const APPLICATION = KYC_APPLICATION;
 
 describeEachEngine('onboarding through the admin API', (ctx) => {
   let t: TestApp;

@@ -8,6 +8,7 @@ import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
 import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import { KYC_APPLICATION } from '../support/kyc.js';
 
 /**
  * Onboarding end to end against the real sandbox: the admin API files the application, the
@@ -16,20 +17,7 @@ import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
  * time, a few real ms at timeScale 1000); `slow` takes an hour, so a rejection lands first.
  */
 
-const APPLICATION = {
-  legal_name: '福州测试餐饮有限公司',
-  short_name: '测试面馆',
-  license_no: '91350100M000100Y43',
-  legal_person_name: '张三',
-  legal_person_id_no: '11010519491231002X',
-  contact_phone: '13800138000',
-  mcc: '5812',
-  settlement_account: {
-    bank_name: '中国工商银行',
-    account_name: '福州测试餐饮有限公司',
-    account_no: '0200004509200012345',
-  },
-};
+const APPLICATION = KYC_APPLICATION;
 
 describeEachEngine('onboarding against the sandbox channels', (ctx) => {
   let t: TestApp;

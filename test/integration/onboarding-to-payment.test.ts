@@ -16,21 +16,9 @@ import { eventually, walletAction } from '../support/payments.js';
 import { freePort } from '../support/process.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import { signedHeaders } from '../support/signing.js';
+import { KYC_APPLICATION } from '../support/kyc.js';
 
-const APPLICATION = {
-  legal_name: '福州测试餐饮有限公司',
-  short_name: '测试面馆',
-  license_no: '91350100M000100Y43',
-  legal_person_name: '张三',
-  legal_person_id_no: '11010519491231002X',
-  contact_phone: '13800138000',
-  mcc: '5812',
-  settlement_account: {
-    bank_name: '中国工商银行',
-    account_name: '福州测试餐饮有限公司',
-    account_no: '0200004509200012345',
-  },
-};
+const APPLICATION = KYC_APPLICATION;
 const WECHAT_UA = 'Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.47';
 
 // Issue 4 end to end, through the admin API alone: onboard a merchant, bind a plate to its store,

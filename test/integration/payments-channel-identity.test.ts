@@ -18,22 +18,10 @@ import { eventually, walletAction } from '../support/payments.js';
 import { freePort } from '../support/process.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import { signedHeaders, type Credentials } from '../support/signing.js';
+import { KYC_APPLICATION } from '../support/kyc.js';
 
 const WECHAT_UA = 'Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.47';
-const APPLICATION = {
-  legal_name: '福州测试餐饮有限公司',
-  short_name: '测试面馆',
-  license_no: '91350100M000100Y43',
-  legal_person_name: '张三',
-  legal_person_id_no: '11010519491231002X',
-  contact_phone: '13800138000',
-  mcc: '5812',
-  settlement_account: {
-    bank_name: '中国工商银行',
-    account_name: '福州测试餐饮有限公司',
-    account_no: '0200004509200012345',
-  },
-};
+const APPLICATION = KYC_APPLICATION;
 
 // Issue 9 point 1: a merchant's channel configuration changes (here: it is onboarded and gets a new
 // sub_mchid) after it took payments. Every later call about those payments — query, refund, a late

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import type { OnboardingChannels } from '../merchants/onboarding/channel.js';
+import type { OnboardingChannels } from './onboarding-types.js';
 import { alipayOnboarding } from './alipay/onboarding.js';
 import { unionpayOnboarding } from './unionpay/onboarding.js';
 import { wechatpayOnboarding } from './wechatpay/onboarding.js';

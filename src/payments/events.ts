@@ -3,9 +3,15 @@ import { bookRefund, refundOutcomeOf } from '../ledger/index.js';
 import type { Tx } from '../platform/db/index.js';
 import type { OrderEventType } from './order-machine.js';
 import type { RefundEventType } from './refund-machine.js';
-import type { TransitionDeps } from './order-transitions.js';
+import type { Clock } from '../core/clock.js';
 import { toOrderObject, type OrderRow } from './order-view.js';
 import { toRefundObject, type RefundRow } from './refund-view.js';
+
+/** What every order and refund transition needs: the clock, and the base URL in the objects it emits. */
+export interface TransitionDeps {
+  clock: Clock;
+  publicUrl: string;
+}
 
 /**
  * Emits an order or refund event in the caller's transaction: the merchant's webhook (with the

@@ -1,10 +1,9 @@
 import type { ChannelId, PayWay } from '../channels/channel.js';
-import type { Clock } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
 import { bookLatePayment, bookPaymentSucceeded } from '../ledger/index.js';
-import { emitOrderEvent } from './events.js';
+import { emitOrderEvent, type TransitionDeps } from './events.js';
 import { nextOrderState, type ExceptionKind, type OrderInput } from './order-machine.js';
 import type { OrderRow } from './order-view.js';
 import { confirmReverse, reverseStatusOf } from './reverse-rows.js';
@@ -34,10 +33,8 @@ export interface TransitionResult {
   exception?: ExceptionKind;
 }
 
-export interface TransitionDeps {
-  clock: Clock;
-  publicUrl: string;
-}
+// what every transition needs; declared with the events it emits (events.ts), re-exported here
+export type { TransitionDeps };
 
 export async function lockOrder(tx: Tx, orderId: string): Promise<OrderRow> {
   const order = await tx

@@ -4,7 +4,7 @@ import {
   type ChannelOnboarding,
   type ChannelOnboardingStatus,
   type OnboardingSubmission,
-} from '../../merchants/onboarding/channel.js';
+} from '../onboarding-types.js';
 import { ChannelError, type ChannelConfig } from '../channel.js';
 import { callGateway } from './adapter-client.js';
 import { alipaySettings } from './config.js';

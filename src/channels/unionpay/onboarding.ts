@@ -5,7 +5,7 @@ import {
   type ChannelOnboarding,
   type ChannelOnboardingStatus,
   type OnboardingSubmission,
-} from '../../merchants/onboarding/channel.js';
+} from '../onboarding-types.js';
 import { ChannelError } from '../channel.js';
 import { AcpClient, type AcpAnswer } from './acp-client.js';
 import { unionpayTrust } from './config.js';

@@ -1,11 +1,11 @@
 import { constants, publicEncrypt } from 'node:crypto';
-import type { Kyc } from '../../merchants/kyc/application.js';
+import type { OnboardingKyc as Kyc } from '../onboarding-types.js';
 import {
   OnboardingRefused,
   type ChannelOnboarding,
   type ChannelOnboardingStatus,
   type OnboardingSubmission,
-} from '../../merchants/onboarding/channel.js';
+} from '../onboarding-types.js';
 import { ChannelError, type ChannelConfig } from '../channel.js';
 import { WechatCallError, WechatClient } from './adapter-client.js';
 import { parseWechatpayConfig, type WechatpaySettings } from './config.js';

@@ -61,51 +61,9 @@ function paymentDraft(merchantId: string, parties: { institutionId: string; serv
   });
 }
 
-/** The store's three statements, but every balance on shard 0. */
+/** The store's own statements, with every balance of an account on one row (no shards). */
 async function postOneRow(db: Db, draft: ReturnType<typeof paymentDraft>): Promise<void> {
-  await inTransaction(db, async (tx) => {
-    const now = systemClock.now();
-    const id = newId('ledgerEntry', now.getTime());
-    const postings = checkedPostings(draft);
-    await tx
-      .insertInto('ledger_entries')
-      .values({
-        id,
-        event_key: draft.eventKey,
-        type: draft.type,
-        balance_type: draft.balanceType,
-        source: draft.source,
-        merchant_id: draft.merchantId,
-        amount: draft.amount,
-        fee: draft.fee,
-        net: draft.net,
-        memo: '{}',
-        created_at: now,
-      })
-      .execute();
-    await tx
-      .insertInto('ledger_postings')
-      .values(postings.map((p) => ({ entry_id: id, account: p.account, amount: p.amount, created_at: now })))
-      .execute();
-    const rows = postings
-      .map((p) => ({
-        account: p.account,
-        shard: 0,
-        debit: Math.max(0, p.amount),
-        credit: Math.max(0, -p.amount),
-      }))
-      .sort((a, b) => (a.account < b.account ? -1 : 1));
-    await tx
-      .insertInto('ledger_balances')
-      .values(rows)
-      .onConflict((oc) =>
-        oc.columns(['account', 'shard']).doUpdateSet((eb) => ({
-          debit: sql`${eb.ref('ledger_balances.debit')} + ${eb.ref('excluded.debit')}`,
-          credit: sql`${eb.ref('ledger_balances.credit')} + ${eb.ref('excluded.credit')}`,
-        })),
-      )
-      .execute();
-  });
+  await inTransaction(db, (tx) => postEntry(tx, draft, systemClock.now(), 1));
 }
 
 async function runEngine(engine: Engine): Promise<string[][]> {

@@ -48,8 +48,8 @@ export const merchantAccounts = (merchantId: string) => ({
 export const BALANCE_SHARDS = 16;
 
 /** A stable shard from the entry id (its random tail), so retries land on the same row. */
-export function shardOf(entryId: string): number {
+export function shardOf(entryId: string, shards = BALANCE_SHARDS): number {
   let h = 0;
   for (let i = entryId.length - 6; i < entryId.length; i++) h = (h * 31 + entryId.charCodeAt(i)) | 0;
-  return Math.abs(h) % BALANCE_SHARDS;
+  return Math.abs(h) % shards;
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { newId } from '../core/ids.js';
 import type { Queryable, Tx } from '../platform/db/index.js';
-import { shardOf } from './accounts.js';
+import { BALANCE_SHARDS, shardOf } from './accounts.js';
 import { checkedPostings, sides, type EntryDraft } from './journal.js';
 
 /**
@@ -17,7 +17,13 @@ export interface Posted {
   created: boolean;
 }
 
-export async function postEntry(tx: Tx, draft: EntryDraft, now: Date): Promise<Posted> {
+/** `shards`: how many balance rows per account to spread over (the benchmark compares 1 with the default). */
+export async function postEntry(
+  tx: Tx,
+  draft: EntryDraft,
+  now: Date,
+  shards = BALANCE_SHARDS,
+): Promise<Posted> {
   const postings = checkedPostings(draft);
   const id = newId('ledgerEntry', now.getTime());
   const inserted = await tx
@@ -51,7 +57,7 @@ export async function postEntry(tx: Tx, draft: EntryDraft, now: Date): Promise<P
     .insertInto('ledger_postings')
     .values(postings.map((p) => ({ entry_id: id, account: p.account, amount: p.amount, created_at: now })))
     .execute();
-  const shard = shardOf(id);
+  const shard = shardOf(id, shards);
   // sorted, so two entries touching the same rows always lock them in the same order
   const rows = postings
     .map((p) => ({ account: p.account, shard, ...sides(p.amount) }))

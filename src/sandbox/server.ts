@@ -24,6 +24,3 @@ export async function buildSandboxApp(
   for (const plugin of plugins) await plugin(app, ctx);
   return app;
 }
-
-// the simulators' routes import jsonBody from here
-export { jsonBody } from './json-body.js';

@@ -4,7 +4,7 @@ import { decodeForm } from '../../channels/alipay/protocol/form.js';
 import { alipayTime } from '../../channels/alipay/protocol/time.js';
 import { toYuanString } from '../../core/money.js';
 import type { SandboxContext } from '../context.js';
-import { jsonBody } from '../server.js';
+import { jsonBody } from '../json-body.js';
 import { BILL_DOWNLOAD_PATH } from './account-methods.js';
 import type { AlipayTradeStore } from './store.js';
 import { billRows } from './views.js';

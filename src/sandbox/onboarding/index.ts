@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SandboxContext } from '../context.js';
-import { jsonBody } from '../server.js';
+import { jsonBody } from '../json-body.js';
 import { ONBOARDING_CHANNELS, onboardingStoreFor, type OnboardingChannel } from './store.js';
 import { registerUnionpayRegisterRoutes } from './unionpay-register.js';
 

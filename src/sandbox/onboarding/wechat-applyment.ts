@@ -1,6 +1,6 @@
 import { constants, privateDecrypt } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { jsonBody } from '../server.js';
+import { jsonBody } from '../json-body.js';
 import type { WechatSimulator } from '../wechatpay/simulator.js';
 import { onboardingStoreFor, type SandboxApplicationState } from './store.js';
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AcpOperation } from '../../channels/unionpay/protocol/requests.js';
 import type { SandboxContext } from '../context.js';
 import { API_FAULTS, LOST_ANSWER_FAULTS } from '../faults.js';
-import { jsonBody } from '../server.js';
+import { jsonBody } from '../json-body.js';
 import { customerPayPage } from './customer-page.js';
 import { UnionpayGateway } from './gateway.js';
 import { notifyResult } from './messages.js';

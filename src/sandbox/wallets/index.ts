@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SandboxContext } from '../context.js';
 import { API_FAULTS } from '../faults.js';
-import { jsonBody } from '../server.js';
+import { jsonBody } from '../json-body.js';
 import { walletPayPage } from './h5-wallet-page.js';
 import {
   asWalletMessage,

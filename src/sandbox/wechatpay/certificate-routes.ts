@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { encryptResource } from '../../channels/wechatpay/protocol/aead.js';
 import { beijingTime } from '../../channels/wechatpay/protocol/notification.js';
-import { jsonBody } from '../server.js';
+import { jsonBody } from '../json-body.js';
 import type { WechatSimulator } from './simulator.js';
 
 /**

@@ -7,7 +7,7 @@ import {
   isAbnormalRefundBank,
   type AbnormalRefundType,
 } from '../../channels/wechatpay/protocol/abnormal-refund.js';
-import { jsonBody } from '../server.js';
+import { jsonBody } from '../json-body.js';
 import type { WechatSimulator } from './simulator.js';
 import { settleRefundLater } from './v3-refund-routes.js';
 import { refundView } from './views.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { jsonBody } from '../server.js';
+import { jsonBody } from '../json-body.js';
 import { isInvalid, validateOrder } from './order-input.js';
 import type { WechatSimulator } from './simulator.js';
 import type { Trade } from './trade-store.js';

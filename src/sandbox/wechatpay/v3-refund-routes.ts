@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { jsonBody } from '../server.js';
+import { jsonBody } from '../json-body.js';
 import { notifyRefund } from './notify.js';
 import type { WechatSimulator } from './simulator.js';
 import type { Refund } from './trade-store.js';

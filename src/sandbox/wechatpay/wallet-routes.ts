@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { jsonBody } from '../server.js';
+import { jsonBody } from '../json-body.js';
 import { checkoutPage } from './checkout-page.js';
 import { notifyTransactionSuccess } from './notify.js';
 import type { WechatSimulator } from './simulator.js';

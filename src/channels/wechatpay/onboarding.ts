@@ -1,4 +1,3 @@
-import { constants, publicEncrypt } from 'node:crypto';
 import type { OnboardingKyc as Kyc } from '../onboarding-types.js';
 import {
   OnboardingRefused,
@@ -7,6 +6,7 @@ import {
   type OnboardingSubmission,
 } from '../onboarding-types.js';
 import { ChannelError, type ChannelConfig } from '../channel.js';
+import { encryptSensitive } from './protocol/abnormal-refund.js';
 import { WechatCallError, WechatClient } from './adapter-client.js';
 import { parseWechatpayConfig, type WechatpaySettings } from './config.js';
 
@@ -33,11 +33,7 @@ export function encryptor(settings: WechatpaySettings): { serial: string; encryp
   const [serial, key] = first;
   return {
     serial,
-    encrypt: (text) =>
-      publicEncrypt(
-        { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
-        Buffer.from(text, 'utf8'),
-      ).toString('base64'),
+    encrypt: (text) => encryptSensitive(text, key),
   };
 }
 

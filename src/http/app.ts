@@ -8,15 +8,15 @@ import { characterRulesAjvPlugin, registerCharacterRules } from './character-rul
 import { frameworkErrors, registerErrorHandling } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { registerOpenApi } from './openapi.js';
-import { registerAdminMerchantRoutes } from './routes/admin-merchants.js';
-import { registerHealthRoutes } from './routes/health.js';
-import { registerOrderReadRoutes, registerOrderWriteRoutes } from './routes/orders.js';
-import { registerPingRoute } from './routes/ping.js';
-import { registerRefundRoutes } from './routes/refunds.js';
-import { registerChannelNotifyRoutes } from './routes/channel-notify.js';
-import { registerCashierAdminRoutes, registerCashierRoutes } from './routes/cashier.js';
-import { registerAdminPaymentRoutes } from './routes/admin-payments.js';
-import { registerAdminRefundRoutes } from './routes/admin-refunds.js';
+import { registerAdminMerchantRoutes } from '../merchants/http/admin-merchants.js';
+import { registerHealthRoutes } from './health.js';
+import { registerOrderReadRoutes, registerOrderWriteRoutes } from '../payments/http/orders.js';
+import { registerPingRoute } from './ping.js';
+import { registerRefundRoutes } from '../payments/http/refunds.js';
+import { registerChannelNotifyRoutes } from '../payments/http/channel-notify.js';
+import { registerCashierAdminRoutes, registerCashierRoutes } from '../payments/http/cashier.js';
+import { registerAdminPaymentRoutes } from '../payments/http/admin-payments.js';
+import { registerAdminRefundRoutes } from '../payments/http/admin-refunds.js';
 import { plateOrderCreator } from '../payments/plate-orders.js';
 import { registerEventRoutes, registerWebhookAdminRoutes } from '../notifications/index.js';
 import {

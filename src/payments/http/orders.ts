@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { closeOrder } from '../../payments/close-order.js';
-import { createOrder, type NewOrder } from '../../payments/create-order.js';
-import { getOrderByMchOrderNo, getOrderForApp } from '../../payments/order-queries.js';
-import { toOrderObject } from '../../payments/order-view.js';
-import type { AppContext } from '../context.js';
-import { ErrorResponse, IdParam, Strict } from '../schemas.js';
+import { closeOrder } from '../close-order.js';
+import { createOrder, type NewOrder } from '../create-order.js';
+import { getOrderByMchOrderNo, getOrderForApp } from '../order-queries.js';
+import { toOrderObject } from '../order-view.js';
+import type { AppContext } from '../../http/context.js';
+import { ErrorResponse, IdParam, Strict } from '../../http/schemas.js';
 import { CreateOrderBody, MicropayBody } from './order-schemas.js';
-import { micropay } from '../../payments/micropay.js';
-import { startWalletPayment } from '../../payments/cashier/start-payment.js';
+import { micropay } from '../micropay.js';
+import { startWalletPayment } from '../cashier/start-payment.js';
 import type { PayWay } from '../../channels/channel.js';
 
 /** Ways whose code the customer scans directly, so the order carries the channel's QR code. */

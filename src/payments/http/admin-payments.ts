@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../../core/errors.js';
 import { bookLatePaymentResolution } from '../../ledger/index.js';
-import type { AppContext } from '../context.js';
-import { IdParam, Strict } from '../schemas.js';
+import type { AppContext } from '../../http/context.js';
+import { IdParam, Strict } from '../../http/schemas.js';
 import { inTransaction } from '../../platform/db/index.js';
-import { audit, security } from './admin-common.js';
+import { audit, security } from '../../merchants/http/admin-common.js';
 
 /**
  * Payment exceptions for operators: late payments (a success after the order was closed) and

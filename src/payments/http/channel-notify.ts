@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ChannelId } from '../../channels/channel.js';
-import { handleChannelNotification } from '../../payments/notifications.js';
-import type { AppContext } from '../context.js';
+import { handleChannelNotification } from '../notifications.js';
+import type { AppContext } from '../../http/context.js';
 
 const CHANNELS: ChannelId[] = ['wechatpay', 'alipay', 'unionpay', 'qqwallet', 'jdpay', 'baiduwallet'];
 

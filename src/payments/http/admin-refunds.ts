@@ -6,12 +6,12 @@ import {
   BANK_ACCOUNT_PATTERN,
 } from '../../channels/wechatpay/protocol/abnormal-refund.js';
 import { ApiError } from '../../core/errors.js';
-import { applyAbnormalRefund, listRefunds } from '../../payments/abnormal-refunds.js';
-import type { RefundRow } from '../../payments/refund-view.js';
-import { toRefundObject } from '../../payments/refund-view.js';
-import type { AppContext } from '../context.js';
-import { IdParam, Strict } from '../schemas.js';
-import { audit, security } from './admin-common.js';
+import { applyAbnormalRefund, listRefunds } from '../abnormal-refunds.js';
+import type { RefundRow } from '../refund-view.js';
+import { toRefundObject } from '../refund-view.js';
+import type { AppContext } from '../../http/context.js';
+import { IdParam, Strict } from '../../http/schemas.js';
+import { audit, security } from '../../merchants/http/admin-common.js';
 
 /**
  * Refunds for operators: every refund across merchants, filterable by status, so abnormal ones

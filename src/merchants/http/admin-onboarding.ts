@@ -1,22 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../../core/errors.js';
-import { normaliseKyc, validateKyc, type KycInput } from '../../merchants/kyc/application.js';
-import { MCC_CODES } from '../../merchants/kyc/mcc.js';
+import { normaliseKyc, validateKyc, type KycInput } from '../kyc/application.js';
+import { MCC_CODES } from '../kyc/mcc.js';
 import {
   applicationObject,
   createApplication,
   getApplicationObject,
   listApplications,
   submitApplication,
-} from '../../merchants/onboarding/applications.js';
-import { ONBOARDING_CHANNELS } from '../../merchants/onboarding/state.js';
+} from '../onboarding/applications.js';
+import { ONBOARDING_CHANNELS } from '../onboarding/state.js';
 import { parseLimit, toPage } from '../../core/pagination.js';
-import type { ChannelName } from '../../merchants/tables.js';
-import { getMerchant } from '../../merchants/tenancy.js';
+import type { ChannelName } from '../tables.js';
+import { getMerchant } from '../tenancy.js';
 import { inTransaction } from '../../platform/db/index.js';
-import type { AppContext } from '../context.js';
-import { IdParam, Strict } from '../schemas.js';
+import type { AppContext } from '../../http/context.js';
+import { IdParam, Strict } from '../../http/schemas.js';
 import { audit, listQuery, security, type ListParams } from './admin-common.js';
 
 const tags = ['admin: onboarding'];

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Strict } from '../schemas.js';
+import { Strict } from '../../http/schemas.js';
 
 /** Request schemas of the order endpoints (CONTRACT §2). */
 

@@ -8,12 +8,12 @@ import {
   getServiceProvider,
   listMerchants,
   setMerchantStatus,
-} from '../../merchants/tenancy.js';
-import { merchantObject } from '../../merchants/views.js';
+} from '../tenancy.js';
+import { merchantObject } from '../views.js';
 import { inTransaction } from '../../platform/db/index.js';
 import { writeEvent } from '../../platform/outbox/index.js';
-import type { AppContext } from '../context.js';
-import { IdParam, Strict } from '../schemas.js';
+import type { AppContext } from '../../http/context.js';
+import { IdParam, Strict } from '../../http/schemas.js';
 import { registerAdminAppRoutes } from './admin-apps.js';
 import { registerAdminAuditRoutes } from './admin-audit.js';
 import { registerAdminChannelRoutes } from './admin-channels.js';

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import type { Clock } from '../../core/clock.js';
-import { writeAudit, type AuditEntry } from '../../merchants/audit.js';
+import { writeAudit, type AuditEntry } from '../audit.js';
 import type { Queryable } from '../../platform/db/index.js';
-import { IdParam } from '../schemas.js';
+import { IdParam } from '../../http/schemas.js';
 
 /** Pieces shared by the /admin/v1 route files. */
 

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { parseLimit, toPage } from '../../core/pagination.js';
 import { inTransaction } from '../../platform/db/index.js';
-import type { AppContext } from '../context.js';
-import { IdParam, Strict } from '../schemas.js';
+import type { AppContext } from '../../http/context.js';
+import { IdParam, Strict } from '../../http/schemas.js';
 import { audit, listQuery, Name, security, type ListParams } from './admin-common.js';
 import {
   createInstitution,
@@ -13,8 +13,8 @@ import {
   getServiceProvider,
   listInstitutions,
   listServiceProviders,
-} from '../../merchants/tenancy.js';
-import { institutionObject, serviceProviderObject } from '../../merchants/views.js';
+} from '../tenancy.js';
+import { institutionObject, serviceProviderObject } from '../views.js';
 
 const tags = ['admin: tenants'];
 

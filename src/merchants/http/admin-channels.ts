@@ -1,17 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { CHANNELS } from '../../merchants/channel-config/schema.js';
+import { CHANNELS } from '../channel-config/schema.js';
 import {
   channelConfigObject,
   effectiveChannelObject,
   listChannelConfigObjects,
   upsertChannelConfig,
-} from '../../merchants/channel-config/store.js';
-import type { ChannelName } from '../../merchants/tables.js';
-import { getInstitution, getMerchant, getServiceProvider } from '../../merchants/tenancy.js';
+} from '../channel-config/store.js';
+import type { ChannelName } from '../tables.js';
+import { getInstitution, getMerchant, getServiceProvider } from '../tenancy.js';
 import { inTransaction, type Queryable } from '../../platform/db/index.js';
-import type { AppContext } from '../context.js';
-import { IdParam, Strict } from '../schemas.js';
+import type { AppContext } from '../../http/context.js';
+import { IdParam, Strict } from '../../http/schemas.js';
 import { audit, security } from './admin-common.js';
 
 const tags = ['admin: channel configuration'];

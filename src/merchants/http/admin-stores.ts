@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { parseLimit, toPage } from '../../core/pagination.js';
 import { inTransaction } from '../../platform/db/index.js';
-import type { AppContext } from '../context.js';
-import { IdParam, Strict } from '../schemas.js';
+import type { AppContext } from '../../http/context.js';
+import { IdParam, Strict } from '../../http/schemas.js';
 import { audit, listQuery, Name, security, type ListParams } from './admin-common.js';
 import {
   createStore,
@@ -12,8 +12,8 @@ import {
   getStore,
   listStores,
   listTerminals,
-} from '../../merchants/tenancy.js';
-import { storeObject, terminalObject } from '../../merchants/views.js';
+} from '../tenancy.js';
+import { storeObject, terminalObject } from '../views.js';
 
 const tags = ['admin: tenants'];
 

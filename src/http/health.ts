@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { pingDatabase } from '../../platform/db/index.js';
-import type { AppContext } from '../context.js';
+import { pingDatabase } from '../platform/db/index.js';
+import type { AppContext } from './context.js';
 
 const CHECK_TIMEOUT_MS = 2000;
 

@@ -1,15 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../../core/errors.js';
-import { cashierStep, type CashierStep } from '../../payments/cashier/cashier-flow.js';
+import { cashierStep, type CashierStep } from '../cashier/cashier-flow.js';
 import {
   actionPage,
   chooseWalletPage,
   messagePage,
   resultPage,
   type PageOrder,
-} from '../../payments/cashier/pages.js';
-import { CashierSession, readSessionId, sessionCookie } from '../../payments/cashier/session.js';
+} from '../cashier/pages.js';
+import { CashierSession, readSessionId, sessionCookie } from '../cashier/session.js';
 import {
   DEFAULT_WALLET_RULES,
   detectWallet,
@@ -17,11 +17,11 @@ import {
   WALLET_PAY_WAY,
   type CashierWallet,
   type WalletRule,
-} from '../../payments/cashier/wallet-rules.js';
+} from '../cashier/wallet-rules.js';
 import { PAY_WAY_CHANNEL } from '../../channels/channel.js';
 import { getSetting, putSetting } from '../../platform/settings.js';
-import type { AppContext } from '../context.js';
-import { Strict } from '../schemas.js';
+import type { AppContext } from '../../http/context.js';
+import { Strict } from '../../http/schemas.js';
 
 /**
  * The cashier (CONTRACT §4): `GET /pay/{order_id}` decides by User-Agent which wallet is scanning,

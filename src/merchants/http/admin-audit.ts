@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { auditObject, listAudit } from '../../merchants/audit.js';
+import { auditObject, listAudit } from '../audit.js';
 import { parseLimit, toPage } from '../../core/pagination.js';
-import type { AppContext } from '../context.js';
-import { Strict } from '../schemas.js';
+import type { AppContext } from '../../http/context.js';
+import { Strict } from '../../http/schemas.js';
 import { Limit, security } from './admin-common.js';
 
 /** GET /admin/v1/audit-log: every admin change, newest first, with before/after snapshots. */

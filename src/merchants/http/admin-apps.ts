@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { createApp, getApp, listApps, rotateAppSecret, setAppStatus } from '../../merchants/apps.js';
-import { appChanged } from '../auth/app-credentials.js';
+import { createApp, getApp, listApps, rotateAppSecret, setAppStatus } from '../apps.js';
+import { appChanged } from '../../http/auth/app-credentials.js';
 import { parseLimit, toPage } from '../../core/pagination.js';
-import { getMerchant } from '../../merchants/tenancy.js';
-import { appObject } from '../../merchants/views.js';
+import { getMerchant } from '../tenancy.js';
+import { appObject } from '../views.js';
 import { inTransaction } from '../../platform/db/index.js';
-import type { AppContext } from '../context.js';
-import { IdParam, Strict } from '../schemas.js';
+import type { AppContext } from '../../http/context.js';
+import { IdParam, Strict } from '../../http/schemas.js';
 import { audit, HttpUrl, listQuery, Name, security, type ListParams } from './admin-common.js';
 
 const tags = ['admin: apps'];

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../../core/errors.js';
-import { getOrderByMchOrderNo, getOrderForApp } from '../../payments/order-queries.js';
-import { toRefundObject } from '../../payments/refund-view.js';
-import { createRefund, syncRefund, type NewRefund } from '../../payments/refunds.js';
-import { checkRefundRisk } from '../../payments/risk-facts.js';
-import type { AppContext } from '../context.js';
-import { IdParam, Strict } from '../schemas.js';
+import { getOrderByMchOrderNo, getOrderForApp } from '../order-queries.js';
+import { toRefundObject } from '../refund-view.js';
+import { createRefund, syncRefund, type NewRefund } from '../refunds.js';
+import { checkRefundRisk } from '../risk-facts.js';
+import type { AppContext } from '../../http/context.js';
+import { IdParam, Strict } from '../../http/schemas.js';
 
 const security = [{ merchantSignature: [] }];
 

@@ -45,6 +45,16 @@ module.exports = {
       },
     },
     {
+      name: 'app-enters-domains-through-index',
+      comment: 'the app (http/) and the CLI reach a module only through its index.ts, like other modules do',
+      severity: 'error',
+      from: { path: '^src/(http|cli)/' },
+      to: {
+        path: `^src/${DOMAINS}/`,
+        pathNot: [`^src/[a-z]+/index\\.ts$`, `^src/[a-z]+/[a-z-]+/index\\.ts$`],
+      },
+    },
+    {
       name: 'domains-below-http',
       comment: 'domains are used by http/ and cli/, never the other way round',
       severity: 'error',

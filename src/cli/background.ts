@@ -4,8 +4,8 @@ import { startWorker } from '../platform/jobs/index.js';
 import { startRelay } from '../platform/outbox/index.js';
 import type { Runtime } from './boot.js';
 import { webhookJobHandlers } from '../notifications/index.js';
-import { paymentJobHandlers } from '../payments/jobs.js';
-import { onboardingJobHandlers } from '../merchants/onboarding/jobs.js';
+import { paymentJobHandlers } from '../payments/index.js';
+import { onboardingJobHandlers } from '../merchants/index.js';
 import { createOnboardingChannels } from '../channels/onboarding.js';
 import { riskStreamConsumers } from '../risk/index.js';
 

@@ -10,7 +10,7 @@ import { createMetrics } from '../platform/metrics.js';
 import { SecretBox } from '../platform/secret-box.js';
 import { createStream } from '../platform/stream/index.js';
 import { ChannelRegistry, createChannelAdapters } from '../channels/index.js';
-import { channelConfigSource } from '../merchants/channel-config/source.js';
+import { channelConfigSource } from '../merchants/index.js';
 import { loadWebhookConfig } from '../notifications/index.js';
 import { ConfigError } from '../platform/config.js';
 import { createRisk, loadRiskConfig, RiskConfigError } from '../risk/index.js';

@@ -8,16 +8,20 @@ import { characterRulesAjvPlugin, registerCharacterRules } from './character-rul
 import { frameworkErrors, registerErrorHandling } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { registerOpenApi } from './openapi.js';
-import { registerAdminMerchantRoutes } from '../merchants/http/admin-merchants.js';
+import { registerAdminMerchantRoutes } from '../merchants/index.js';
 import { registerHealthRoutes } from './health.js';
-import { registerOrderReadRoutes, registerOrderWriteRoutes } from '../payments/http/orders.js';
+import {
+  plateOrderCreator,
+  registerAdminPaymentRoutes,
+  registerAdminRefundRoutes,
+  registerCashierAdminRoutes,
+  registerCashierRoutes,
+  registerChannelNotifyRoutes,
+  registerOrderReadRoutes,
+  registerOrderWriteRoutes,
+  registerRefundRoutes,
+} from '../payments/index.js';
 import { registerPingRoute } from './ping.js';
-import { registerRefundRoutes } from '../payments/http/refunds.js';
-import { registerChannelNotifyRoutes } from '../payments/http/channel-notify.js';
-import { registerCashierAdminRoutes, registerCashierRoutes } from '../payments/http/cashier.js';
-import { registerAdminPaymentRoutes } from '../payments/http/admin-payments.js';
-import { registerAdminRefundRoutes } from '../payments/http/admin-refunds.js';
-import { plateOrderCreator } from '../payments/plate-orders.js';
 import { registerEventRoutes, registerWebhookAdminRoutes } from '../notifications/index.js';
 import {
   registerPlateAdminRoutes,

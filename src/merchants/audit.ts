@@ -57,6 +57,22 @@ export async function writeAudit(db: Queryable, entry: AuditEntry, clock: Clock)
     .execute();
 }
 
+/** Who asks for a change: the actor (see AuditEntry) and the request it arrived with. */
+export interface AuditActor {
+  actor: string;
+  requestId: string | null;
+}
+
+/** Records a change made by `by`, inside the change's transaction. */
+export function writeAuditBy(
+  db: Queryable,
+  by: AuditActor,
+  clock: Clock,
+  entry: Omit<AuditEntry, 'actor' | 'requestId'>,
+): Promise<void> {
+  return writeAudit(db, { ...entry, actor: by.actor, requestId: by.requestId }, clock);
+}
+
 export interface AuditQuery {
   objectId?: string;
   merchantId?: string;

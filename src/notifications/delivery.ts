@@ -1,7 +1,8 @@
 import type { Clock } from '../core/clock.js';
 import { unixSeconds } from '../core/clock.js';
 import { randomToken } from '../core/ids.js';
-import { findAppForAuth } from '../merchants/index.js';
+import { AppSecrets } from '../merchants/index.js';
+import type { Cache } from '../platform/cache/cache.js';
 import { inTransaction, type Db } from '../platform/db/index.js';
 import { PermanentJobError, type Job, type RetryRequest } from '../platform/jobs/index.js';
 import type { SecretBox } from '../platform/secret-box.js';
@@ -24,25 +25,10 @@ export interface DeliveryDeps {
   db: Db;
   box: SecretBox;
   clock: Clock;
+  /** the shared cache that tells of app changes (a rotated secret signs at once); else a minute */
+  cache?: Cache | undefined;
   /** app secrets by app id, so a backlog does not look up and decrypt the secret per attempt */
-  secrets?: SecretCache;
-}
-
-const SECRET_TTL_MS = 60_000;
-
-/** A short-lived cache of decrypted app secrets (a rotated secret is used within a minute). */
-export class SecretCache {
-  private readonly entries = new Map<string, { secret: string | undefined; until: number }>();
-
-  async get(deps: DeliveryDeps, appId: string): Promise<string | undefined> {
-    const now = deps.clock.nowMs();
-    const hit = this.entries.get(appId);
-    if (hit && hit.until > now) return hit.secret;
-    const app = await findAppForAuth(deps.db, deps.box, appId);
-    if (this.entries.size > 10_000) this.entries.clear();
-    this.entries.set(appId, { secret: app?.secret, until: now + SECRET_TTL_MS });
-    return app?.secret;
-  }
+  secrets?: AppSecrets;
 }
 
 export interface DeliveryOptions extends PostOptions {
@@ -219,7 +205,7 @@ export async function deliverEvent(
   const start = await startAttempt(deps, job, eventId, round, workerId);
   if (start.kind === 'missing') throw new PermanentJobError(`webhook event ${eventId} does not exist`);
   if (start.kind !== 'send') return; // already delivered, superseded by a resend, or not ours
-  const secret = await (deps.secrets ?? new SecretCache()).get(deps, start.appId);
+  const secret = (await (deps.secrets ?? new AppSecrets(deps)).get(start.appId))?.secret;
   let result: PostResult;
   if (!start.url) {
     result = fixedFailure('no notify_url: set one on the order or a default on the app');

@@ -1,11 +1,14 @@
 import type { AbnormalRefundTarget, ChannelId, RefundStatus } from '../channels/channel.js';
 import { ChannelError } from '../channels/channel.js';
 import { ApiError } from '../core/errors.js';
+import { toPage, type Page } from '../core/pagination.js';
 import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
 import { enqueue } from '../platform/jobs/index.js';
 import { lockOrder } from './order-transitions.js';
 import { REFUND_QUEUE, refundRequestOf, transitionRefund, type RefundDeps } from './refunds.js';
-import type { RefundRow } from './refund-view.js';
+import { adminRefundObject, type RefundRow } from './refund-view.js';
+import type { Clock } from '../core/clock.js';
+import { writeAuditBy, type AuditActor } from '../merchants/index.js';
 
 /**
  * An operator redirects an abnormal refund (the customer's card could not take it) through the
@@ -25,16 +28,45 @@ function channelRefusal(error: ChannelError): ApiError {
   return new ApiError('validation_failed', `the channel refused: ${error.message}`, 'type');
 }
 
+/** The audit entry of a redirection: the card's number and holder stay out, the bank and last digits say enough. */
+function auditRedirect(
+  tx: Tx,
+  by: AuditActor,
+  clock: Clock,
+  target: AbnormalRefundTarget,
+  before: RefundRow,
+  after: RefundRow,
+): Promise<void> {
+  return writeAuditBy(tx, by, clock, {
+    action: 'refund.apply_abnormal_refund',
+    objectType: 'refund',
+    objectId: before.id,
+    merchantId: before.merchant_id,
+    before: adminRefundObject(before),
+    after: {
+      ...adminRefundObject(after),
+      target:
+        target.type === 'USER_BANK_CARD'
+          ? {
+              type: target.type,
+              bank_type: target.bankType,
+              bank_account_last4: target.bankAccount.slice(-4),
+            }
+          : { type: target.type },
+    },
+  });
+}
+
 /**
- * Sends an abnormal refund elsewhere. `record` runs inside the transaction that marks the
- * refund pending again (the caller's audit entry). Answers the refund as it is afterwards.
+ * Sends an abnormal refund elsewhere, on behalf of `by`: the transaction that marks the refund
+ * pending again also writes the audit entry. Answers the refund as it is afterwards.
  */
 export async function applyAbnormalRefund(
   db: Db,
   refundId: string,
   target: AbnormalRefundTarget,
   deps: RefundDeps,
-  record: (tx: Tx, before: RefundRow, after: RefundRow) => Promise<void>,
+  by: AuditActor,
 ): Promise<RefundRow> {
   const refund = await db.selectFrom('refunds').selectAll().where('id', '=', refundId).executeTakeFirst();
   if (!refund) throw new ApiError('resource_missing', `no refund ${refundId}`, 'id');
@@ -116,7 +148,7 @@ export async function applyAbnormalRefund(
         deps.clock,
       );
     }
-    await record(tx, before, after);
+    await auditRedirect(tx, by, deps.clock, target, before, after);
     return after;
   });
 }
@@ -125,8 +157,8 @@ export async function applyAbnormalRefund(
 export async function listRefunds(
   db: Db,
   filter: { status?: RefundRow['status']; merchant_id?: string; order_id?: string },
-  page: { limit: number; starting_after?: string },
-): Promise<{ rows: RefundRow[]; has_more: boolean }> {
+  page: { limit: number; startingAfter?: string | undefined },
+): Promise<Page<ReturnType<typeof adminRefundObject>>> {
   let q = db
     .selectFrom('refunds')
     .selectAll()
@@ -135,7 +167,6 @@ export async function listRefunds(
   if (filter.status) q = q.where('status', '=', filter.status);
   if (filter.merchant_id) q = q.where('merchant_id', '=', filter.merchant_id);
   if (filter.order_id) q = q.where('order_id', '=', filter.order_id);
-  if (page.starting_after) q = q.where('id', '<', page.starting_after);
-  const rows = await q.execute();
-  return { rows: rows.slice(0, page.limit), has_more: rows.length > page.limit };
+  if (page.startingAfter) q = q.where('id', '<', page.startingAfter);
+  return toPage(await q.execute(), page.limit, adminRefundObject);
 }

@@ -26,3 +26,12 @@ export function toRefundObject(row: RefundRow) {
     abnormal_at: row.abnormal_at ? row.abnormal_at.toISOString() : null,
   };
 }
+
+/** The refund as operators see it: the public object and where an abnormal refund was sent. */
+export function adminRefundObject(row: RefundRow) {
+  return {
+    ...toRefundObject(row),
+    abnormal_applied_at: row.abnormal_applied_at ? row.abnormal_applied_at.toISOString() : null,
+    abnormal_target: row.abnormal_target,
+  };
+}

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import { AppCredentials, appChanged } from '../../src/http/auth/app-credentials.js';
+import { AppSecrets, appChanged } from '../../src/merchants/index.js';
 import { createApp, rotateAppSecret, setAppStatus } from '../../src/merchants/apps.js';
 import { createInstitution, createMerchant } from '../../src/merchants/tenancy.js';
 import { MemoryCache } from '../../src/platform/cache/index.js';
@@ -16,8 +16,8 @@ describeEachEngine('app credentials cache', (ctx) => {
     const institution = await createInstitution(db, 'Bank', clock);
     const merchant = await createMerchant(db, { name: 'Shop', institutionId: institution.id }, clock);
     const { app_id, app_secret } = await createApp(db, box, { merchantId: merchant.id, name: 'pos' }, clock);
-    const nodeA = new AppCredentials(db, box, shared);
-    const nodeB = new AppCredentials(db, box, shared);
+    const nodeA = new AppSecrets({ db, box, clock, cache: shared });
+    const nodeB = new AppSecrets({ db, box, clock, cache: shared });
     expect((await nodeA.get(app_id))?.secret).toBe(app_secret);
     expect((await nodeB.get(app_id))?.active).toBe(true);
 
@@ -35,11 +35,13 @@ describeEachEngine('app credentials cache', (ctx) => {
   });
 
   it('does not remember unknown apps', async () => {
-    const nodeA = new AppCredentials(
-      ctx.database.db,
-      new SecretBox(generateMasterKey()),
-      new MemoryCache(new ManualClock()),
-    );
+    const clock = new ManualClock();
+    const nodeA = new AppSecrets({
+      db: ctx.database.db,
+      box: new SecretBox(generateMasterKey()),
+      clock,
+      cache: new MemoryCache(clock),
+    });
     expect(await nodeA.get('app_0000000000zzzzzzzzzzzzzz')).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { beforeAll, afterAll, expect, it } from 'vitest';
 import { unixSeconds } from '../../src/core/clock.js';
 import { createApp } from '../../src/merchants/apps.js';
-import { appChanged } from '../../src/http/auth/app-credentials.js';
+import { appChanged } from '../../src/merchants/index.js';
 import { describeEachEngine } from '../support/db.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { nonce, responseSignatureValid, signedHeaders } from '../support/signing.js';

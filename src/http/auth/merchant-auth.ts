@@ -3,7 +3,7 @@ import { unixSeconds } from '../../core/clock.js';
 import { ApiError } from '../../core/errors.js';
 import { randomToken } from '../../core/ids.js';
 import { rejectInvalidJson } from '../body.js';
-import { AppCredentials } from './app-credentials.js';
+import { AppSecrets } from '../../merchants/index.js';
 import type { AppContext } from '../context.js';
 import {
   NONCE_TTL_S,
@@ -30,7 +30,7 @@ declare module 'fastify' {
 /** Checks a merchant request per CONTRACT §2; throws the 401 it deserves. */
 export async function authenticateMerchant(
   ctx: AppContext,
-  apps: AppCredentials,
+  apps: AppSecrets,
   request: FastifyRequest,
 ): Promise<MerchantPrincipal> {
   const parsed = parseAuthorization(request.headers.authorization);
@@ -74,7 +74,7 @@ export function responseSignatureHeaders(
 /** Registers merchant authentication and response signing on a route scope (the /v1 prefix). */
 export function registerMerchantAuth(scope: FastifyInstance, ctx: AppContext): void {
   scope.decorateRequest('merchant', null);
-  const apps = new AppCredentials(ctx.db, ctx.box, ctx.cache);
+  const apps = new AppSecrets(ctx);
   scope.addHook('preValidation', async (request) => {
     request.merchant = await authenticateMerchant(ctx, apps, request);
     rejectInvalidJson(request);

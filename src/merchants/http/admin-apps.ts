@@ -1,20 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { createApp, getApp, listApps, rotateAppSecret, setAppStatus } from '../apps.js';
-import { appChanged } from '../../http/auth/app-credentials.js';
 import { parseLimit, toPage } from '../../core/pagination.js';
+import type { PlatformContext } from '../../platform/context.js';
+import { IdParam, Strict } from '../../http/schemas.js';
+import { addApp, changeAppStatus, rotateSecret } from '../app-changes.js';
+import { getApp, listApps } from '../apps.js';
 import { getMerchant } from '../tenancy.js';
 import { appObject } from '../views.js';
-import { inTransaction } from '../../platform/db/index.js';
-import type { AppContext } from '../../http/context.js';
-import { IdParam, Strict } from '../../http/schemas.js';
-import { audit, HttpUrl, listQuery, Name, security, type ListParams } from './admin-common.js';
+import { adminActor, HttpUrl, listQuery, Name, security, type ListParams } from './admin-common.js';
 
 const tags = ['admin: apps'];
 
 /** Apps (merchant API credentials): create, list, rotate the secret, disable / enable. */
-export function registerAdminAppRoutes(scope: FastifyInstance, ctx: AppContext): void {
-  const { db, box, clock } = ctx;
+export function registerAdminAppRoutes(scope: FastifyInstance, ctx: PlatformContext): void {
+  const { db } = ctx;
 
   scope.post(
     '/merchants/:id/apps',
@@ -30,23 +29,11 @@ export function registerAdminAppRoutes(scope: FastifyInstance, ctx: AppContext):
     async (request, reply) => {
       const { id } = request.params as { id: string };
       const body = request.body as { name: string; notify_url?: string };
-      const credentials = await inTransaction(db, async (tx) => {
-        await getMerchant(tx, id);
-        const created = await createApp(
-          tx,
-          box,
-          { merchantId: id, name: body.name, notifyUrl: body.notify_url ?? null },
-          clock,
-        );
-        await audit(tx, request, clock, {
-          action: 'app.create',
-          objectType: 'app',
-          objectId: created.app_id,
-          merchantId: id,
-          after: appObject(await getApp(tx, created.app_id)),
-        });
-        return created;
-      });
+      const credentials = await addApp(
+        ctx,
+        { merchantId: id, name: body.name, notifyUrl: body.notify_url ?? null },
+        adminActor(request),
+      );
       return reply.code(201).send({ object: 'app', merchant_id: id, ...credentials });
     },
   );
@@ -96,20 +83,7 @@ export function registerAdminAppRoutes(scope: FastifyInstance, ctx: AppContext):
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      const result = await inTransaction(db, async (tx) => {
-        const change = await rotateAppSecret(tx, box, id, clock);
-        await audit(tx, request, clock, {
-          action: 'app.rotate_secret',
-          objectType: 'app',
-          objectId: id,
-          merchantId: change.after.merchant_id,
-          before: appObject(change.before),
-          after: appObject(change.after),
-        });
-        return change;
-      });
-      await appChanged(ctx.cache, id); // every node drops the old secret now
-      return { ...appObject(result.after), app_secret: result.secret };
+      return rotateSecret(ctx, id, adminActor(request));
     },
   );
 
@@ -126,23 +100,7 @@ export function registerAdminAppRoutes(scope: FastifyInstance, ctx: AppContext):
       },
       async (request) => {
         const { id } = request.params as { id: string };
-        const status = action === 'disable' ? 'disabled' : 'active';
-        const after = await inTransaction(db, async (tx) => {
-          const change = await setAppStatus(tx, id, status);
-          if (change.before.status !== change.after.status) {
-            await audit(tx, request, clock, {
-              action: `app.${action}`,
-              objectType: 'app',
-              objectId: id,
-              merchantId: change.after.merchant_id,
-              before: appObject(change.before),
-              after: appObject(change.after),
-            });
-          }
-          return change.after;
-        });
-        await appChanged(ctx.cache, id);
-        return appObject(after);
+        return changeAppStatus(ctx, id, action, adminActor(request));
       },
     );
   }

@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { auditObject, listAudit } from '../audit.js';
 import { parseLimit, toPage } from '../../core/pagination.js';
-import type { AppContext } from '../../http/context.js';
+import type { PlatformContext } from '../../platform/context.js';
 import { Strict } from '../../http/schemas.js';
 import { Limit, security } from './admin-common.js';
 
 /** GET /admin/v1/audit-log: every admin change, newest first, with before/after snapshots. */
-export function registerAdminAuditRoutes(scope: FastifyInstance, ctx: AppContext): void {
+export function registerAdminAuditRoutes(scope: FastifyInstance, ctx: PlatformContext): void {
   scope.get(
     '/audit-log',
     {

@@ -2,17 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { CHANNELS } from '../channel-config/schema.js';
 import {
-  channelConfigObject,
-  effectiveChannelObject,
-  listChannelConfigObjects,
-  upsertChannelConfig,
-} from '../channel-config/store.js';
+  ensureConfigOwner,
+  ownerConfigView,
+  updateOwnerConfig,
+  type ConfigOwnerKind,
+} from '../channel-config/owner-configs.js';
+import { listChannelConfigObjects } from '../channel-config/store.js';
 import type { ChannelName } from '../tables.js';
-import { getInstitution, getMerchant, getServiceProvider } from '../tenancy.js';
-import { inTransaction, type Queryable } from '../../platform/db/index.js';
-import type { AppContext } from '../../http/context.js';
+import type { PlatformContext } from '../../platform/context.js';
 import { IdParam, Strict } from '../../http/schemas.js';
-import { audit, security } from './admin-common.js';
+import { adminActor, security } from './admin-common.js';
 
 const tags = ['admin: channel configuration'];
 const Channel = Type.Union(
@@ -35,7 +34,7 @@ const ConfigBody = Strict({
 });
 
 type Owner = {
-  kind: 'merchant' | 'service_provider' | 'institution';
+  kind: ConfigOwnerKind;
   path: 'merchants' | 'service-providers' | 'institutions';
   prefix: string;
   who: string;
@@ -51,40 +50,8 @@ const OWNERS: Owner[] = [
  * inherit: a bank can be the channels' service provider for the merchants it signs itself) and of
  * merchants (their sub-merchant ids, or their own credentials). Secrets go in, never come out.
  */
-export function registerAdminChannelRoutes(scope: FastifyInstance, ctx: AppContext): void {
-  const { db, box, clock } = ctx;
-
-  const ensureOwner = (q: Queryable, owner: Owner, id: string) =>
-    owner.kind === 'merchant'
-      ? getMerchant(q, id)
-      : owner.kind === 'service_provider'
-        ? getServiceProvider(q, id, 'id')
-        : getInstitution(q, id, 'id');
-
-  /** The owner's own configuration, and for a merchant what is in force with inheritance. */
-  async function view(q: Queryable, owner: Owner, id: string, channel: ChannelName) {
-    const row = await q
-      .selectFrom('channel_configs')
-      .selectAll()
-      .where('owner_id', '=', id)
-      .where('channel', '=', channel)
-      .executeTakeFirst();
-    const own = row
-      ? channelConfigObject(row)
-      : {
-          object: 'channel_config' as const,
-          owner_id: id,
-          owner_type: owner.kind,
-          channel,
-          enabled: true,
-          fields: {},
-          has_secret: {},
-          created_at: null,
-          updated_at: null,
-        };
-    if (owner.kind !== 'merchant') return own;
-    return { ...own, effective: await effectiveChannelObject(q, id, channel) };
-  }
+export function registerAdminChannelRoutes(scope: FastifyInstance, ctx: PlatformContext): void {
+  const { db } = ctx;
 
   for (const owner of OWNERS) {
     const params = Strict({ id: IdParam(owner.prefix) });
@@ -103,7 +70,7 @@ export function registerAdminChannelRoutes(scope: FastifyInstance, ctx: AppConte
       },
       async (request) => {
         const { id } = request.params as { id: string };
-        await ensureOwner(db, owner, id);
+        await ensureConfigOwner(db, owner.kind, id);
         return { object: 'list', data: await listChannelConfigObjects(db, id), has_more: false };
       },
     );
@@ -123,8 +90,8 @@ export function registerAdminChannelRoutes(scope: FastifyInstance, ctx: AppConte
       },
       async (request) => {
         const { id, channel } = request.params as { id: string; channel: ChannelName };
-        await ensureOwner(db, owner, id);
-        return view(db, owner, id, channel);
+        await ensureConfigOwner(db, owner.kind, id);
+        return ownerConfigView(db, owner.kind, id, channel);
       },
     );
 
@@ -142,24 +109,7 @@ export function registerAdminChannelRoutes(scope: FastifyInstance, ctx: AppConte
       async (request) => {
         const { id, channel } = request.params as { id: string; channel: ChannelName };
         const body = request.body as { fields?: Record<string, string | null>; enabled?: boolean };
-        return inTransaction(db, async (tx) => {
-          await ensureOwner(tx, owner, id);
-          const change = await upsertChannelConfig(
-            tx,
-            box,
-            { ownerId: id, ownerType: owner.kind, channel, patch: body.fields ?? {}, enabled: body.enabled },
-            clock,
-          );
-          await audit(tx, request, clock, {
-            action: 'channel_config.update',
-            objectType: 'channel_config',
-            objectId: `${id}:${channel}`,
-            merchantId: owner.kind === 'merchant' ? id : null,
-            before: change.before,
-            after: change.after,
-          });
-          return view(tx, owner, id, channel);
-        });
+        return updateOwnerConfig(ctx, { kind: owner.kind, id, channel }, body, adminActor(request));
       },
     );
   }

@@ -1,8 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
-import type { Clock } from '../../core/clock.js';
-import { writeAudit, type AuditEntry } from '../audit.js';
-import type { Queryable } from '../../platform/db/index.js';
+import type { AuditActor } from '../audit.js';
 import { IdParam } from '../../http/schemas.js';
 
 /** Pieces shared by the /admin/v1 route files. */
@@ -28,17 +26,7 @@ export interface ListParams {
   starting_after?: string;
 }
 
-/** Who made an admin change. One admin token today; operator accounts will name the operator. */
-export function actorOf(_request: FastifyRequest): string {
-  return 'admin';
-}
-
-/** Records an admin change in the audit log, inside the change's transaction. */
-export function audit(
-  db: Queryable,
-  request: FastifyRequest,
-  clock: Clock,
-  entry: Omit<AuditEntry, 'actor' | 'requestId'>,
-): Promise<void> {
-  return writeAudit(db, { ...entry, actor: actorOf(request), requestId: request.id }, clock);
+/** Who makes an admin change: the admin token holder today (operator accounts will name the operator). */
+export function adminActor(request: FastifyRequest): AuditActor {
+  return { actor: 'admin', requestId: request.id };
 }

@@ -1,23 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { parseLimit, toPage } from '../../core/pagination.js';
-import {
-  createMerchant,
-  defaultInstitution,
-  getMerchant,
-  getServiceProvider,
-  listMerchants,
-  setMerchantStatus,
-} from '../tenancy.js';
+import { getMerchant, listMerchants } from '../tenancy.js';
 import { merchantObject } from '../views.js';
-import { inTransaction } from '../../platform/db/index.js';
-import { writeEvent } from '../../platform/outbox/index.js';
-import type { AppContext } from '../../http/context.js';
+import { addMerchant, changeMerchantStatus } from '../tenant-changes.js';
+import type { PlatformContext } from '../../platform/context.js';
 import { IdParam, Strict } from '../../http/schemas.js';
 import { registerAdminAppRoutes } from './admin-apps.js';
 import { registerAdminAuditRoutes } from './admin-audit.js';
 import { registerAdminChannelRoutes } from './admin-channels.js';
-import { audit, listQuery, Name, security, type ListParams } from './admin-common.js';
+import { adminActor, listQuery, Name, security, type ListParams } from './admin-common.js';
 import { registerAdminOnboardingRoutes } from './admin-onboarding.js';
 import { registerAdminProviderRoutes } from './admin-providers.js';
 import { registerAdminStoreRoutes } from './admin-stores.js';
@@ -25,7 +17,7 @@ import { registerAdminStoreRoutes } from './admin-stores.js';
 const tags = ['admin: tenants'];
 
 /** Merchants under /admin/v1, and the other admin route files of the merchants module. */
-export function registerAdminMerchantRoutes(scope: FastifyInstance, ctx: AppContext): void {
+export function registerAdminMerchantRoutes(scope: FastifyInstance, ctx: PlatformContext): void {
   registerAdminProviderRoutes(scope, ctx);
   registerMerchantRoutes(scope, ctx);
   registerAdminStoreRoutes(scope, ctx);
@@ -35,7 +27,7 @@ export function registerAdminMerchantRoutes(scope: FastifyInstance, ctx: AppCont
   registerAdminAuditRoutes(scope, ctx);
 }
 
-function registerMerchantRoutes(scope: FastifyInstance, ctx: AppContext): void {
+function registerMerchantRoutes(scope: FastifyInstance, ctx: PlatformContext): void {
   const { db, clock } = ctx;
 
   scope.post(
@@ -50,25 +42,13 @@ function registerMerchantRoutes(scope: FastifyInstance, ctx: AppContext): void {
     },
     async (request, reply) => {
       const body = request.body as { name: string; service_provider_id?: string };
-      const merchant = await inTransaction(db, async (tx) => {
-        const institutionId = body.service_provider_id
-          ? (await getServiceProvider(tx, body.service_provider_id)).institution_id
-          : (await defaultInstitution(tx, clock)).id;
-        const created = await createMerchant(
-          tx,
-          { name: body.name, institutionId, serviceProviderId: body.service_provider_id ?? null },
-          clock,
-        );
-        await audit(tx, request, clock, {
-          action: 'merchant.create',
-          objectType: 'merchant',
-          objectId: created.id,
-          merchantId: created.id,
-          after: merchantObject(created),
-        });
-        return created;
-      });
-      return reply.code(201).send(merchantObject(merchant));
+      const merchant = await addMerchant(
+        db,
+        { name: body.name, serviceProviderId: body.service_provider_id },
+        clock,
+        adminActor(request),
+      );
+      return reply.code(201).send(merchant);
     },
   );
 
@@ -140,26 +120,7 @@ function registerMerchantRoutes(scope: FastifyInstance, ctx: AppContext): void {
       async (request) => {
         const { id } = request.params as { id: string };
         const reason = (request.body as { reason?: string } | undefined)?.reason ?? null;
-        const status = action === 'suspend' ? 'suspended' : 'active';
-        const after = await inTransaction(db, async (tx) => {
-          const change = await setMerchantStatus(tx, id, status, reason, clock);
-          if (!change.changed) return change.after;
-          await audit(tx, request, clock, {
-            action: `merchant.${action}`,
-            objectType: 'merchant',
-            objectId: id,
-            merchantId: id,
-            before: merchantObject(change.before),
-            after: merchantObject(change.after),
-          });
-          await writeEvent(
-            tx,
-            { topic: `merchant.${status}`, payload: { merchant_id: id, status, reason } },
-            clock,
-          );
-          return change.after;
-        });
-        return merchantObject(after);
+        return changeMerchantStatus(db, id, action, reason, clock, adminActor(request));
       },
     );
   }

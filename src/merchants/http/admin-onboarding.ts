@@ -1,23 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../../core/errors.js';
-import { normaliseKyc, validateKyc, type KycInput } from '../kyc/application.js';
+import type { KycInput } from '../kyc/application.js';
 import { MCC_CODES } from '../kyc/mcc.js';
-import {
-  applicationObject,
-  createApplication,
-  getApplicationObject,
-  listApplications,
-  submitApplication,
-} from '../onboarding/applications.js';
+import { applicationObject, getApplicationObject, listApplications } from '../onboarding/applications.js';
+import { openApplication, submitApplicationTo } from '../onboarding/changes.js';
 import { ONBOARDING_CHANNELS } from '../onboarding/state.js';
 import { parseLimit, toPage } from '../../core/pagination.js';
 import type { ChannelName } from '../tables.js';
-import { getMerchant } from '../tenancy.js';
-import { inTransaction } from '../../platform/db/index.js';
-import type { AppContext } from '../../http/context.js';
+import type { PlatformContext } from '../../platform/context.js';
 import { IdParam, Strict } from '../../http/schemas.js';
-import { audit, listQuery, security, type ListParams } from './admin-common.js';
+import { adminActor, listQuery, security, type ListParams } from './admin-common.js';
 
 const tags = ['admin: onboarding'];
 const Text = (max: number, description?: string) =>
@@ -47,8 +40,8 @@ const ApplicationBody = Strict({
 });
 
 /** Onboarding (进件): KYC applications, submission to channels, status. */
-export function registerAdminOnboardingRoutes(scope: FastifyInstance, ctx: AppContext): void {
-  const { db, box, clock } = ctx;
+export function registerAdminOnboardingRoutes(scope: FastifyInstance, ctx: PlatformContext): void {
+  const { db } = ctx;
 
   scope.post(
     '/onboarding',
@@ -64,21 +57,7 @@ export function registerAdminOnboardingRoutes(scope: FastifyInstance, ctx: AppCo
     async (request, reply) => {
       const body = request.body as KycInput & { merchant_id: string };
       const { merchant_id, ...input } = body;
-      const kyc = normaliseKyc(input);
-      const problem = validateKyc(kyc, clock.now());
-      if (problem) throw new ApiError('validation_failed', problem.message, problem.param);
-      const application = await inTransaction(db, async (tx) => {
-        await getMerchant(tx, merchant_id, 'merchant_id');
-        const created = await createApplication(tx, box, merchant_id, kyc, clock);
-        await audit(tx, request, clock, {
-          action: 'onboarding.create',
-          objectType: 'onboarding_application',
-          objectId: created.id,
-          merchantId: merchant_id,
-          after: created,
-        });
-        return created;
-      });
+      const application = await openApplication(ctx, merchant_id, input, adminActor(request));
       return reply.code(201).send(application);
     },
   );
@@ -155,18 +134,7 @@ export function registerAdminOnboardingRoutes(scope: FastifyInstance, ctx: AppCo
     async (request) => {
       const { id } = request.params as { id: string };
       const { channels } = request.body as { channels: ChannelName[] };
-      return inTransaction(db, async (tx) => {
-        const change = await submitApplication(tx, box, id, channels, clock);
-        await audit(tx, request, clock, {
-          action: 'onboarding.submit',
-          objectType: 'onboarding_application',
-          objectId: id,
-          merchantId: change.after.merchant_id,
-          before: change.before,
-          after: change.after,
-        });
-        return change.after;
-      });
+      return submitApplicationTo(ctx, id, channels, adminActor(request));
     },
   );
 
@@ -188,18 +156,13 @@ export function registerAdminOnboardingRoutes(scope: FastifyInstance, ctx: AppCo
       const results = [];
       for (const id of body.application_ids) {
         try {
-          const application = await inTransaction(db, async (tx) => {
-            const change = await submitApplication(tx, box, id, body.channels, clock, 'application_ids');
-            await audit(tx, request, clock, {
-              action: 'onboarding.submit',
-              objectType: 'onboarding_application',
-              objectId: id,
-              merchantId: change.after.merchant_id,
-              before: change.before,
-              after: change.after,
-            });
-            return change.after;
-          });
+          const application = await submitApplicationTo(
+            ctx,
+            id,
+            body.channels,
+            adminActor(request),
+            'application_ids',
+          );
           results.push({ application_id: id, submitted: true, application });
         } catch (error) {
           if (!(error instanceof ApiError)) throw error;

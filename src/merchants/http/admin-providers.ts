@@ -1,25 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { parseLimit, toPage } from '../../core/pagination.js';
-import { inTransaction } from '../../platform/db/index.js';
-import type { AppContext } from '../../http/context.js';
+import { addInstitution, addServiceProvider } from '../tenant-changes.js';
+import type { PlatformContext } from '../../platform/context.js';
 import { IdParam, Strict } from '../../http/schemas.js';
-import { audit, listQuery, Name, security, type ListParams } from './admin-common.js';
-import {
-  createInstitution,
-  createServiceProvider,
-  defaultInstitution,
-  getInstitution,
-  getServiceProvider,
-  listInstitutions,
-  listServiceProviders,
-} from '../tenancy.js';
+import { adminActor, listQuery, Name, security, type ListParams } from './admin-common.js';
+import { getServiceProvider, listInstitutions, listServiceProviders } from '../tenancy.js';
 import { institutionObject, serviceProviderObject } from '../views.js';
 
 const tags = ['admin: tenants'];
 
 /** Institutions (licensed operators) and service providers (ISVs) under /admin/v1. */
-export function registerAdminProviderRoutes(scope: FastifyInstance, ctx: AppContext): void {
+export function registerAdminProviderRoutes(scope: FastifyInstance, ctx: PlatformContext): void {
   const { db, clock } = ctx;
 
   scope.post(
@@ -34,17 +26,7 @@ export function registerAdminProviderRoutes(scope: FastifyInstance, ctx: AppCont
     },
     async (request, reply) => {
       const { name } = request.body as { name: string };
-      const row = await inTransaction(db, async (tx) => {
-        const created = await createInstitution(tx, name, clock);
-        await audit(tx, request, clock, {
-          action: 'institution.create',
-          objectType: 'institution',
-          objectId: created.id,
-          after: institutionObject(created),
-        });
-        return created;
-      });
-      return reply.code(201).send(institutionObject(row));
+      return reply.code(201).send(await addInstitution(db, name, clock, adminActor(request)));
     },
   );
 
@@ -81,20 +63,13 @@ export function registerAdminProviderRoutes(scope: FastifyInstance, ctx: AppCont
     },
     async (request, reply) => {
       const body = request.body as { name: string; institution_id?: string };
-      const row = await inTransaction(db, async (tx) => {
-        const institutionId = body.institution_id
-          ? (await getInstitution(tx, body.institution_id)).id
-          : (await defaultInstitution(tx, clock)).id;
-        const created = await createServiceProvider(tx, institutionId, body.name, clock);
-        await audit(tx, request, clock, {
-          action: 'service_provider.create',
-          objectType: 'service_provider',
-          objectId: created.id,
-          after: serviceProviderObject(created),
-        });
-        return created;
-      });
-      return reply.code(201).send(serviceProviderObject(row));
+      const provider = await addServiceProvider(
+        db,
+        { name: body.name, institutionId: body.institution_id },
+        clock,
+        adminActor(request),
+      );
+      return reply.code(201).send(provider);
     },
   );
 

@@ -1,24 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { parseLimit, toPage } from '../../core/pagination.js';
-import { inTransaction } from '../../platform/db/index.js';
-import type { AppContext } from '../../http/context.js';
+import { addStore, addTerminal } from '../tenant-changes.js';
+import type { PlatformContext } from '../../platform/context.js';
 import { IdParam, Strict } from '../../http/schemas.js';
-import { audit, listQuery, Name, security, type ListParams } from './admin-common.js';
-import {
-  createStore,
-  createTerminal,
-  getMerchant,
-  getStore,
-  listStores,
-  listTerminals,
-} from '../tenancy.js';
+import { adminActor, listQuery, Name, security, type ListParams } from './admin-common.js';
+import { getMerchant, getStore, listStores, listTerminals } from '../tenancy.js';
 import { storeObject, terminalObject } from '../views.js';
 
 const tags = ['admin: tenants'];
 
 /** Stores of merchants and terminals of stores under /admin/v1. */
-export function registerAdminStoreRoutes(scope: FastifyInstance, ctx: AppContext): void {
+export function registerAdminStoreRoutes(scope: FastifyInstance, ctx: PlatformContext): void {
   const { db, clock } = ctx;
 
   scope.post(
@@ -34,19 +27,8 @@ export function registerAdminStoreRoutes(scope: FastifyInstance, ctx: AppContext
     },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      const store = await inTransaction(db, async (tx) => {
-        await getMerchant(tx, id);
-        const created = await createStore(tx, id, (request.body as { name: string }).name, clock);
-        await audit(tx, request, clock, {
-          action: 'store.create',
-          objectType: 'store',
-          objectId: created.id,
-          merchantId: id,
-          after: storeObject(created),
-        });
-        return created;
-      });
-      return reply.code(201).send(storeObject(store));
+      const { name } = request.body as { name: string };
+      return reply.code(201).send(await addStore(db, id, name, clock, adminActor(request)));
     },
   );
 
@@ -102,22 +84,13 @@ export function registerAdminStoreRoutes(scope: FastifyInstance, ctx: AppContext
     async (request, reply) => {
       const { id } = request.params as { id: string };
       const body = request.body as { name: string; device_sn?: string };
-      const terminal = await inTransaction(db, async (tx) => {
-        const created = await createTerminal(
-          tx,
-          { storeId: id, name: body.name, deviceSn: body.device_sn ?? null },
-          clock,
-        );
-        await audit(tx, request, clock, {
-          action: 'terminal.create',
-          objectType: 'terminal',
-          objectId: created.id,
-          merchantId: created.merchant_id,
-          after: terminalObject(created),
-        });
-        return created;
-      });
-      return reply.code(201).send(terminalObject(terminal));
+      const terminal = await addTerminal(
+        db,
+        { storeId: id, name: body.name, deviceSn: body.device_sn ?? null },
+        clock,
+        adminActor(request),
+      );
+      return reply.code(201).send(terminal);
     },
   );
 

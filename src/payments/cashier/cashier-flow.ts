@@ -84,3 +84,38 @@ export async function cashierStep(
   if (!started.action) return { kind: 'final', order: started.order };
   return { kind: 'action', wallet, payWay, action: started.action, order: started.order };
 }
+
+/** A wallet named in a cashier link; 404 for any other word. */
+export function cashierWallet(name: string): CashierWallet {
+  if (!(name in WALLET_PAY_WAY)) throw new ApiError('resource_missing', `no wallet ${name}`, 'wallet');
+  return name as CashierWallet;
+}
+
+/**
+ * The channel's OAuth came back with a code for `wallet`: checks the state this page issued,
+ * learns the payer id from the channel and keeps it in the session for the next cashier step.
+ */
+export async function rememberPayerFromAuth(
+  deps: StartDeps,
+  order: OrderRow,
+  wallet: CashierWallet,
+  session: CashierSession,
+  authCode: string | undefined,
+  state: string | undefined,
+): Promise<void> {
+  if (!authCode || !state || !(await session.consumeState(state, order.id))) {
+    throw new ApiError(
+      'parameter_invalid',
+      'the authorisation expired or did not come from this page; scan again',
+      'state',
+    );
+  }
+  const channel = deps.channels.adapter(PAY_WAY_CHANNEL[WALLET_PAY_WAY[wallet]]);
+  if (!channel.payerAuth)
+    throw new ApiError('parameter_invalid', `${wallet} needs no authorisation`, 'wallet');
+  const payerId = await channel.payerAuth.payerId(
+    await deps.channels.config(order.merchant_id, channel.id),
+    authCode,
+  );
+  await session.rememberPayer(wallet, payerId);
+}

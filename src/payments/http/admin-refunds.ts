@@ -7,25 +7,18 @@ import {
 } from '../../channels/wechatpay/protocol/abnormal-refund.js';
 import { ApiError } from '../../core/errors.js';
 import { applyAbnormalRefund, listRefunds } from '../abnormal-refunds.js';
-import type { RefundRow } from '../refund-view.js';
-import { toRefundObject } from '../refund-view.js';
-import type { AppContext } from '../../http/context.js';
+import { adminRefundObject, type RefundRow } from '../refund-view.js';
 import { IdParam, Strict } from '../../http/schemas.js';
-import { audit, security } from '../../merchants/http/admin-common.js';
+import { adminActor } from '../../merchants/index.js';
+import type { PaymentRouteDeps } from './deps.js';
+
+const security = [{ adminToken: [] }];
 
 /**
  * Refunds for operators: every refund across merchants, filterable by status, so abnormal ones
  * (the money left the merchant, the customer's card could not take it) are found and redirected
  * through the channel's abnormal-refund call. Redirections are audited without the card's details.
  */
-
-function adminRefundObject(row: RefundRow) {
-  return {
-    ...toRefundObject(row),
-    abnormal_applied_at: row.abnormal_applied_at ? row.abnormal_applied_at.toISOString() : null,
-    abnormal_target: row.abnormal_target,
-  };
-}
 
 const ApplyAbnormalBody = Strict({
   type: Type.Union([Type.Literal('USER_BANK_CARD'), Type.Literal('MERCHANT_BANK_CARD')], {
@@ -81,7 +74,7 @@ export function abnormalTargetOf(body: ApplyAbnormal): AbnormalRefundTarget {
   };
 }
 
-export function registerAdminRefundRoutes(scope: FastifyInstance, ctx: AppContext): void {
+export function registerAdminRefundRoutes(scope: FastifyInstance, ctx: PaymentRouteDeps): void {
   const tags = ['admin: payments'];
   const deps = { clock: ctx.clock, publicUrl: ctx.publicUrl, channels: ctx.channels };
 
@@ -119,11 +112,7 @@ export function registerAdminRefundRoutes(scope: FastifyInstance, ctx: AppContex
         limit?: string;
         starting_after?: string;
       };
-      const { rows, has_more } = await listRefunds(ctx.db, q, {
-        limit: Number(q.limit ?? 50),
-        ...(q.starting_after ? { starting_after: q.starting_after } : {}),
-      });
-      return { object: 'list', data: rows.map(adminRefundObject), has_more };
+      return listRefunds(ctx.db, q, { limit: Number(q.limit ?? 50), startingAfter: q.starting_after });
     },
   );
 
@@ -142,27 +131,7 @@ export function registerAdminRefundRoutes(scope: FastifyInstance, ctx: AppContex
     async (request) => {
       const { id } = request.params as { id: string };
       const target = abnormalTargetOf(request.body as ApplyAbnormal);
-      const after = await applyAbnormalRefund(ctx.db, id, target, deps, (tx, before, row) =>
-        audit(tx, request, ctx.clock, {
-          action: 'refund.apply_abnormal_refund',
-          objectType: 'refund',
-          objectId: id,
-          merchantId: before.merchant_id,
-          before: adminRefundObject(before),
-          // the card's number and holder stay out of the log: the bank and last digits say enough
-          after: {
-            ...adminRefundObject(row),
-            target:
-              target.type === 'USER_BANK_CARD'
-                ? {
-                    type: target.type,
-                    bank_type: target.bankType,
-                    bank_account_last4: target.bankAccount.slice(-4),
-                  }
-                : { type: target.type },
-          },
-        }),
-      );
+      const after = await applyAbnormalRefund(ctx.db, id, target, deps, adminActor(request));
       return adminRefundObject(after);
     },
   );

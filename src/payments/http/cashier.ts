@@ -1,27 +1,23 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../../core/errors.js';
-import { cashierStep, type CashierStep } from '../cashier/cashier-flow.js';
 import {
-  actionPage,
-  chooseWalletPage,
-  messagePage,
-  resultPage,
-  type PageOrder,
-} from '../cashier/pages.js';
+  cashierStep,
+  cashierWallet,
+  rememberPayerFromAuth,
+  type CashierStep,
+} from '../cashier/cashier-flow.js';
+import { actionPage, chooseWalletPage, messagePage, resultPage, type PageOrder } from '../cashier/pages.js';
 import { CashierSession, readSessionId, sessionCookie } from '../cashier/session.js';
+import { loadCashierOrder, loadWalletRules, saveWalletRules } from '../cashier/store.js';
 import {
-  DEFAULT_WALLET_RULES,
   detectWallet,
-  validateWalletRules,
   WALLET_PAY_WAY,
   type CashierWallet,
   type WalletRule,
 } from '../cashier/wallet-rules.js';
-import { PAY_WAY_CHANNEL } from '../../channels/channel.js';
-import { getSetting, putSetting } from '../../platform/settings.js';
-import type { AppContext } from '../../http/context.js';
 import { Strict } from '../../http/schemas.js';
+import type { PaymentRouteDeps } from './deps.js';
 
 /**
  * The cashier (CONTRACT §4): `GET /pay/{order_id}` decides by User-Agent which wallet is scanning,
@@ -29,39 +25,11 @@ import { Strict } from '../../http/schemas.js';
  * hands the wallet its action, as a phone page or, with `Accept: application/json`, as JSON.
  */
 
-const RULES_KEY = 'cashier_wallet_rules';
-const ORDER_ID = /^ord_[0-9a-z]{26}$/;
-
 function wantsJson(request: FastifyRequest): boolean {
   return (request.headers.accept ?? '').includes('application/json');
 }
 
-async function loadRules(ctx: AppContext): Promise<readonly WalletRule[]> {
-  return (await getSetting<WalletRule[]>(ctx.db, RULES_KEY)) ?? DEFAULT_WALLET_RULES;
-}
-
-async function loadOrder(ctx: AppContext, id: string) {
-  if (!ORDER_ID.test(id)) throw new ApiError('resource_missing', `no order ${id}`, 'id');
-  const row = await ctx.db
-    .selectFrom('orders')
-    .innerJoin('merchants', 'merchants.id', 'orders.merchant_id')
-    .selectAll('orders')
-    .select('merchants.name as merchant_name')
-    .where('orders.id', '=', id)
-    .executeTakeFirst();
-  if (!row) throw new ApiError('resource_missing', `no order ${id}`, 'id');
-  const { merchant_name, ...order } = row;
-  const page: PageOrder = {
-    id: order.id,
-    amount: order.amount,
-    subject: order.subject,
-    merchantName: merchant_name,
-    status: order.status,
-  };
-  return { order, page };
-}
-
-function session(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): CashierSession {
+function session(ctx: PaymentRouteDeps, request: FastifyRequest, reply: FastifyReply): CashierSession {
   const existing = readSessionId(request.headers.cookie);
   const s = new CashierSession(ctx.cache, existing);
   if (!existing) reply.header('set-cookie', sessionCookie(s.id));
@@ -110,7 +78,7 @@ function sendFailure(error: unknown, request: FastifyRequest, reply: FastifyRepl
   return reply.code(apiError.status).type('text/html; charset=utf-8').send(page);
 }
 
-export function registerCashierRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function registerCashierRoutes(app: FastifyInstance, ctx: PaymentRouteDeps): void {
   const deps = {
     clock: ctx.clock,
     publicUrl: ctx.publicUrl,
@@ -121,8 +89,8 @@ export function registerCashierRoutes(app: FastifyInstance, ctx: AppContext): vo
 
   app.get('/pay/:id', hidden, async (request, reply) => {
     try {
-      const { order, page } = await loadOrder(ctx, (request.params as { id: string }).id);
-      const wallet = detectWallet(request.headers['user-agent'], await loadRules(ctx));
+      const { order, page } = await loadCashierOrder(ctx.db, (request.params as { id: string }).id);
+      const wallet = detectWallet(request.headers['user-agent'], await loadWalletRules(ctx.db));
       const s = session(ctx, request, reply);
       const step = await cashierStep(
         ctx.db,
@@ -141,28 +109,12 @@ export function registerCashierRoutes(app: FastifyInstance, ctx: AppContext): vo
   /** The channel's OAuth comes back here with a code: learn the payer, return to the cashier. */
   app.get('/pay/:id/auth/:wallet', hidden, async (request, reply) => {
     try {
-      const { id, wallet } = request.params as { id: string; wallet: string };
+      const { id, wallet: name } = request.params as { id: string; wallet: string };
       const { code, state, auth_code } = request.query as Record<string, string | undefined>;
-      if (!(wallet in WALLET_PAY_WAY))
-        throw new ApiError('resource_missing', `no wallet ${wallet}`, 'wallet');
-      const { order } = await loadOrder(ctx, id);
+      const wallet = cashierWallet(name);
+      const { order } = await loadCashierOrder(ctx.db, id);
       const s = session(ctx, request, reply);
-      const authCode = code ?? auth_code;
-      if (!authCode || !state || !(await s.consumeState(state, order.id))) {
-        throw new ApiError(
-          'parameter_invalid',
-          'the authorisation expired or did not come from this page; scan again',
-          'state',
-        );
-      }
-      const channel = ctx.channels.adapter(PAY_WAY_CHANNEL[WALLET_PAY_WAY[wallet as CashierWallet]]);
-      if (!channel.payerAuth)
-        throw new ApiError('parameter_invalid', `${wallet} needs no authorisation`, 'wallet');
-      const payerId = await channel.payerAuth.payerId(
-        await ctx.channels.config(order.merchant_id, channel.id),
-        authCode,
-      );
-      await s.rememberPayer(wallet as CashierWallet, payerId);
+      await rememberPayerFromAuth(deps, order, wallet, s, code ?? auth_code, state);
       return reply.redirect(`/pay/${order.id}`);
     } catch (error) {
       return sendFailure(error, request, reply);
@@ -171,7 +123,7 @@ export function registerCashierRoutes(app: FastifyInstance, ctx: AppContext): vo
 
   app.get('/pay/:id/status', hidden, async (request, reply) => {
     try {
-      const { order } = await loadOrder(ctx, (request.params as { id: string }).id);
+      const { order } = await loadCashierOrder(ctx.db, (request.params as { id: string }).id);
       return {
         object: 'order_status',
         id: order.id,
@@ -190,14 +142,14 @@ const RuleSchema = Strict({
   unless: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 });
 
-export function registerCashierAdminRoutes(scope: FastifyInstance, ctx: AppContext): void {
+export function registerCashierAdminRoutes(scope: FastifyInstance, ctx: PaymentRouteDeps): void {
   const schema = { tags: ['admin: cashier'], security: [{ adminToken: [] }] };
   scope.get(
     '/cashier/wallet-rules',
     { schema: { ...schema, summary: 'The User-Agent rules that pick the wallet, first match wins' } },
     async () => ({
       object: 'wallet_rules',
-      rules: await loadRules(ctx),
+      rules: await loadWalletRules(ctx.db),
     }),
   );
   scope.put(
@@ -211,9 +163,7 @@ export function registerCashierAdminRoutes(scope: FastifyInstance, ctx: AppConte
     },
     async (request) => {
       const { rules } = request.body as { rules: WalletRule[] };
-      const problem = validateWalletRules(rules);
-      if (problem) throw new ApiError('validation_failed', problem, problem.split(':')[0]);
-      await putSetting(ctx.db, RULES_KEY, rules, ctx.clock);
+      await saveWalletRules(ctx.db, rules, ctx.clock);
       return { object: 'wallet_rules', rules };
     },
   );

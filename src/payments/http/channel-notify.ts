@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ChannelId } from '../../channels/channel.js';
 import { handleChannelNotification } from '../notifications.js';
-import type { AppContext } from '../../http/context.js';
+import type { PaymentRouteDeps } from './deps.js';
 
 const CHANNELS: ChannelId[] = ['wechatpay', 'alipay', 'unionpay', 'qqwallet', 'jdpay', 'baiduwallet'];
 
@@ -9,7 +9,10 @@ const CHANNELS: ChannelId[] = ['wechatpay', 'alipay', 'unionpay', 'qqwallet', 'j
  * `POST /notify/{channel}/{merchant_id}`: where channels notify JuhePay. The body stays the raw
  * text the channel sent (JSON, XML or a form), because signatures cover the exact bytes.
  */
-export async function registerChannelNotifyRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function registerChannelNotifyRoutes(
+  app: FastifyInstance,
+  ctx: PaymentRouteDeps,
+): Promise<void> {
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));

@@ -1,22 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { closeOrder } from '../close-order.js';
-import { createOrder, type NewOrder } from '../create-order.js';
+import type { NewOrder } from '../create-order.js';
 import { getOrderByMchOrderNo, getOrderForApp } from '../order-queries.js';
 import { toOrderObject } from '../order-view.js';
-import type { AppContext } from '../../http/context.js';
 import { ErrorResponse, IdParam, Strict } from '../../http/schemas.js';
 import { CreateOrderBody, MicropayBody } from './order-schemas.js';
 import { micropay } from '../micropay.js';
-import { startWalletPayment } from '../cashier/start-payment.js';
-import type { PayWay } from '../../channels/channel.js';
-
-/** Ways whose code the customer scans directly, so the order carries the channel's QR code. */
-const DIRECT_QR_WAYS: readonly PayWay[] = ['wechat_native', 'alipay_qr', 'unionpay_qr'];
+import { placeOrder } from '../place-order.js';
+import type { PaymentRouteDeps } from './deps.js';
 
 const security = [{ merchantSignature: [] }];
 
-export function registerOrderReadRoutes(scope: FastifyInstance, ctx: AppContext): void {
+export function registerOrderReadRoutes(scope: FastifyInstance, ctx: PaymentRouteDeps): void {
   scope.get(
     '/orders/:id',
     {
@@ -57,7 +53,7 @@ export function registerOrderReadRoutes(scope: FastifyInstance, ctx: AppContext)
   );
 }
 
-export function registerOrderWriteRoutes(scope: FastifyInstance, ctx: AppContext): void {
+export function registerOrderWriteRoutes(scope: FastifyInstance, ctx: PaymentRouteDeps): void {
   scope.post(
     '/orders',
     {
@@ -70,21 +66,13 @@ export function registerOrderWriteRoutes(scope: FastifyInstance, ctx: AppContext
     },
     async (request, reply) => {
       const merchant = request.merchant!;
-      const body = request.body as NewOrder;
-      const created = await createOrder(
+      const created = await placeOrder(
         ctx.db,
+        { clock: ctx.clock, publicUrl: ctx.publicUrl, channels: ctx.channels, risk: ctx.risk?.payment },
         { appId: merchant.appId, merchantId: merchant.merchantId },
-        body,
-        ctx.clock,
-        ctx.risk?.payment,
+        request.body as NewOrder,
       );
-      let order = created.order;
-      if (order.status === 'created' && body.pay_way && DIRECT_QR_WAYS.includes(body.pay_way)) {
-        // The customer scans the channel's own code: open the channel order now to have it.
-        const deps = { clock: ctx.clock, publicUrl: ctx.publicUrl, channels: ctx.channels };
-        order = (await startWalletPayment(ctx.db, deps, order, body.pay_way, undefined)).order;
-      }
-      return reply.code(created.created ? 201 : 200).send(toOrderObject(order, ctx.publicUrl));
+      return reply.code(created.created ? 201 : 200).send(toOrderObject(created.order, ctx.publicUrl));
     },
   );
 

@@ -1,12 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { ApiError } from '../../core/errors.js';
-import { getOrderByMchOrderNo, getOrderForApp } from '../order-queries.js';
 import { toRefundObject } from '../refund-view.js';
-import { createRefund, syncRefund, type NewRefund } from '../refunds.js';
-import { checkRefundRisk } from '../risk-facts.js';
-import type { AppContext } from '../../http/context.js';
+import { getRefundForApp, requestRefund, type RefundRequest } from '../refund-requests.js';
 import { IdParam, Strict } from '../../http/schemas.js';
+import type { PaymentRouteDeps } from './deps.js';
 
 const security = [{ merchantSignature: [] }];
 
@@ -24,8 +21,13 @@ const CreateRefundBody = Strict({
   notify_url: Type.Optional(Type.String({ maxLength: 1024, pattern: '^https?://[^\\s]+$' })),
 });
 
-export function registerRefundRoutes(scope: FastifyInstance, ctx: AppContext): void {
-  const deps = { clock: ctx.clock, publicUrl: ctx.publicUrl, channels: ctx.channels };
+export function registerRefundRoutes(scope: FastifyInstance, ctx: PaymentRouteDeps): void {
+  const deps = {
+    clock: ctx.clock,
+    publicUrl: ctx.publicUrl,
+    channels: ctx.channels,
+    risk: ctx.risk?.refund,
+  };
 
   scope.post(
     '/refunds',
@@ -39,27 +41,14 @@ export function registerRefundRoutes(scope: FastifyInstance, ctx: AppContext): v
       },
     },
     async (request, reply) => {
-      const body = request.body as NewRefund & { order_id?: string; mch_order_no?: string };
-      const appId = request.merchant!.appId;
-      if (!body.order_id === !body.mch_order_no)
-        throw new ApiError('parameter_missing', 'send exactly one of order_id and mch_order_no', 'order_id');
-      const order = body.order_id
-        ? await getOrderForApp(ctx.db, appId, body.order_id)
-        : await getOrderByMchOrderNo(ctx.db, appId, body.mch_order_no!);
-      await checkRefundRisk(ctx.db, ctx.risk?.refund, order, body);
-      const { refund, created } = await createRefund(ctx.db, order, body, deps);
-      if (created) {
-        // Ask the channel now so the answer is usually final; the job retries anything left.
-        await syncRefund(ctx.db, refund.id, deps, true).catch((err: unknown) =>
-          request.log.warn({ err, refund: refund.id }, 'refund sync deferred'),
-        );
-      }
-      const current = await ctx.db
-        .selectFrom('refunds')
-        .selectAll()
-        .where('id', '=', refund.id)
-        .executeTakeFirstOrThrow();
-      return reply.code(created ? 201 : 200).send(toRefundObject(current));
+      const { refund, created } = await requestRefund(
+        ctx.db,
+        deps,
+        request.merchant!.appId,
+        request.body as RefundRequest,
+        (err, id) => request.log.warn({ err, refund: id }, 'refund sync deferred'),
+      );
+      return reply.code(created ? 201 : 200).send(toRefundObject(refund));
     },
   );
 
@@ -75,14 +64,7 @@ export function registerRefundRoutes(scope: FastifyInstance, ctx: AppContext): v
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      const refund = await ctx.db
-        .selectFrom('refunds')
-        .selectAll()
-        .where('id', '=', id)
-        .where('app_id', '=', request.merchant!.appId)
-        .executeTakeFirst();
-      if (!refund) throw new ApiError('resource_missing', `no refund ${id}`, 'id');
-      return toRefundObject(refund);
+      return toRefundObject(await getRefundForApp(ctx.db, request.merchant!.appId, id));
     },
   );
 }

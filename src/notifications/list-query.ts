@@ -1,4 +1,5 @@
 import { ApiError } from '../core/errors.js';
+import { parseLimit } from '../core/pagination.js';
 import { isId } from '../core/ids.js';
 import { isWebhookEventType, type WebhookEventType } from './events.js';
 import type { DeliveryStatus } from './tables.js';
@@ -8,8 +9,6 @@ import type { DeliveryStatus } from './tables.js';
  * every problem is an ApiError naming the parameter.
  */
 
-export const DEFAULT_LIMIT = 20;
-export const MAX_LIMIT = 100;
 const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'succeeded', 'failed'];
 /** ISO 8601 with an explicit offset (CONTRACT §2: times carry their offset) */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -44,15 +43,6 @@ export function parseTime(value: string, param: string): Date {
     );
   }
   return at;
-}
-
-export function parseLimit(raw: string | undefined): number {
-  if (raw === undefined) return DEFAULT_LIMIT;
-  const n = /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
-  if (!(n >= 1 && n <= MAX_LIMIT)) {
-    throw new ApiError('parameter_invalid', `limit must be an integer from 1 to ${MAX_LIMIT}`, 'limit');
-  }
-  return n;
 }
 
 export function parseEventFilter(query: RawQuery): EventFilter {

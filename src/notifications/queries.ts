@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import { ApiError } from '../core/errors.js';
+import { toPage, type Page } from '../core/pagination.js';
 import type { Queryable } from '../platform/db/index.js';
 import type { WebhookEvent } from './events.js';
 import type { EventFilter } from './list-query.js';
@@ -84,12 +85,7 @@ export async function getEvent(db: Queryable, id: string, scope: EventScope): Pr
   return eventView(row, (await attemptsOf(db, [id])).get(id) ?? []);
 }
 
-export interface EventPage {
-  object: 'list';
-  data: EventView[];
-  has_more: boolean;
-  next_starting_after: string | null;
-}
+export type EventPage = Page<EventView>;
 
 /** Newest first by id (ids sort by creation time); `starting_after` continues after a page. */
 export async function listEvents(db: Queryable, scope: EventScope, filter: EventFilter): Promise<EventPage> {
@@ -106,16 +102,9 @@ export async function listEvents(db: Queryable, scope: EventScope, filter: Event
     .orderBy('id', 'desc')
     .limit(filter.limit + 1)
     .execute();
-  const page = rows.slice(0, filter.limit);
   const attempts = await attemptsOf(
     db,
-    page.map((r) => r.id),
+    rows.slice(0, filter.limit).map((r) => r.id),
   );
-  const hasMore = rows.length > filter.limit;
-  return {
-    object: 'list',
-    data: page.map((r) => eventView(r, attempts.get(r.id) ?? [])),
-    has_more: hasMore,
-    next_starting_after: hasMore ? (page[page.length - 1]?.id ?? null) : null,
-  };
+  return toPage(rows, filter.limit, (r) => eventView(r, attempts.get(r.id) ?? []));
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
 import {
-  createBlankPlates,
+  createPlateBatch,
   getBatch,
   isValidAmountFen,
   listBatchPlates,
@@ -13,8 +13,7 @@ import {
   renderPlateSheet,
 } from '../merchants/plates/index.js';
 import type { Config } from '../platform/config.js';
-import { inTransaction, migrateToLatest, openDatabase } from '../platform/db/index.js';
-import { writeEvent } from '../platform/outbox/outbox.js';
+import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { pgliteDir } from './boot.js';
 
 /**
@@ -125,20 +124,9 @@ export async function platesCommand(
   const database = await openDatabase({ url: config.databaseUrl, dataDir: pgliteDir(config) });
   try {
     await migrateToLatest(database.db);
-    const { batchId } = await inTransaction(database.db, async (tx) => {
-      const created = await createBlankPlates(tx, parsed.count, clock, parsed.amount, {
-        createdBy: who(),
-        onProgress: progressBar(io.stderr, 'creating'),
-      });
-      await writeEvent(
-        tx,
-        {
-          topic: 'plate_batch.created',
-          payload: { batch_id: created.batchId, count: parsed.count, amount: parsed.amount },
-        },
-        clock,
-      );
-      return created;
+    const { batchId } = await createPlateBatch(database.db, parsed.count, parsed.amount, clock, {
+      createdBy: who(),
+      onProgress: progressBar(io.stderr, 'creating'),
     });
     const batch = await getBatch(database.db, batchId);
     const plates = await listBatchPlates(database.db, batchId);

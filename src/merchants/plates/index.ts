@@ -5,5 +5,6 @@ export type { PlateOrder, PlateOrderCreator, PlateOrderInput } from './orders.js
 export { bindPlate, changePlate, createBlankPlates, getBatch, listBatchPlates } from './store.js';
 export { isPlateCode, isValidAmountFen, MAX_BATCH_SIZE, plateUrl } from './rules.js';
 export { renderPlateSheet } from './sheet.js';
+export { applyPlateAction, createPlateBatch } from './changes.js';
 export { registerPlateAdminRoutes } from './http/admin-routes.js';
 export { registerPlatePages } from './http/page-routes.js';

@@ -2,16 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { PlatformContext } from '../../../platform/context.js';
 import { ErrorResponse, IdParam, Strict } from '../../../http/schemas.js';
-import { inTransaction } from '../../../platform/db/index.js';
-import { writeEvent } from '../../../platform/outbox/outbox.js';
-import {
-  changePlate,
-  createBlankPlates,
-  getBatch,
-  getPlate,
-  listBatchPlates,
-  plateObject,
-} from '../store.js';
+import { applyPlateAction, createPlateBatch } from '../changes.js';
+import { getBatch, getPlate, listBatchPlates, plateObject } from '../store.js';
 import { plateQrPng } from '../qr.js';
 import {
   MAX_AMOUNT_FEN,
@@ -70,19 +62,8 @@ export function registerPlateAdminRoutes(scope: FastifyInstance, ctx: PlatformCo
     },
     async (request, reply) => {
       const body = request.body as { count: number; amount?: number };
-      const batch = await inTransaction(ctx.db, async (tx) => {
-        const created = await createBlankPlates(tx, body.count, ctx.clock, body.amount ?? null, {
-          createdBy: 'admin_api',
-        });
-        await writeEvent(
-          tx,
-          {
-            topic: 'plate_batch.created',
-            payload: { batch_id: created.batchId, count: body.count, amount: body.amount ?? null },
-          },
-          ctx.clock,
-        );
-        return { ...created, row: await getBatch(tx, created.batchId) };
+      const batch = await createPlateBatch(ctx.db, body.count, body.amount ?? null, ctx.clock, {
+        createdBy: 'admin_api',
       });
       return reply.code(201).send({
         ...batchObject(batch.row, ctx),
@@ -172,10 +153,7 @@ export function registerPlateAdminRoutes(scope: FastifyInstance, ctx: PlatformCo
   );
 
   const change = async (code: string, action: PlateAction) =>
-    plateObject(
-      (await inTransaction(ctx.db, (tx) => changePlate(tx, code, action, ctx.clock, ctx.publicUrl))).plate,
-      ctx.publicUrl,
-    );
+    plateObject(await applyPlateAction(ctx.db, code, action, ctx.clock, ctx.publicUrl), ctx.publicUrl);
 
   scope.post(
     '/plates/:code/bind',

@@ -8,6 +8,7 @@ import { characterRulesAjvPlugin, registerCharacterRules } from './character-rul
 import { frameworkErrors, registerErrorHandling } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { registerOpenApi } from './openapi.js';
+import { lazyValidators } from './lazy-validation.js';
 import { registerAdminMerchantRoutes } from './routes/admin-merchants.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOrderReadRoutes, registerOrderWriteRoutes } from './routes/orders.js';
@@ -38,7 +39,9 @@ export interface AppOptions {
 }
 
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const validators = lazyValidators();
   const app = Fastify({
+    schemaController: { compilersFactory: { buildValidator: validators.buildValidator } },
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => newId('request', ctx.clock.nowMs()),
@@ -108,5 +111,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     { prefix: '/admin/v1' },
   );
 
+  // the pending validators compile once the server listens, after its start, not during it
+  app.addHook('onListen', async () => validators.warmUp());
   return app;
 }

@@ -9,11 +9,7 @@ import type { Logger } from '../platform/logger.js';
 import { createMetrics } from '../platform/metrics.js';
 import { SecretBox } from '../platform/secret-box.js';
 import { createStream } from '../platform/stream/index.js';
-import { ChannelRegistry, createChannelAdapters } from '../channels/index.js';
-import { channelConfigSource } from '../merchants/index.js';
-import { loadWebhookConfig } from '../notifications/index.js';
 import { ConfigError } from '../platform/config.js';
-import { createRisk, loadRiskConfig, RiskConfigError } from '../risk/index.js';
 
 /** Opens everything a process needs (database, cache, stream, keys) from the configuration. */
 export interface Runtime {
@@ -24,6 +20,19 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/**
+ * The domain modules a runtime wires, loaded while the database opens (PGlite's start is mostly
+ * waiting on WebAssembly and files), so a start pays for the slower of the two, not their sum.
+ */
+function loadDomainModules() {
+  return Promise.all([
+    import('../channels/index.js'),
+    import('../merchants/index.js'),
+    import('../notifications/index.js'),
+    import('../risk/index.js'),
+  ]);
+}
+
 export function pgliteDir(config: Config): string {
   return path.join(config.dataDir, 'pgdata');
 }
@@ -31,6 +40,8 @@ export function pgliteDir(config: Config): string {
 export async function boot(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Runtime> {
   const master = loadMasterKey(config);
   const box = new SecretBox(master.key);
+  const modules = loadDomainModules();
+  modules.catch(() => undefined); // awaited below; a failed import must not go unhandled meanwhile
   const database = await openDatabase({ url: config.databaseUrl, dataDir: pgliteDir(config) });
   const closers: Array<() => Promise<void>> = [() => database.close()];
   const close = async () => {
@@ -38,6 +49,13 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
       await closer().catch((err) => logger.warn({ err }, 'close failed'));
   };
   try {
+    const [
+      { ChannelRegistry, createChannelAdapters },
+      { channelConfigSource },
+      { loadWebhookConfig },
+      risks,
+    ] = await modules;
+    const { createRisk, loadRiskConfig, RiskConfigError } = risks;
     const applied = await migrateToLatest(database.db);
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
     loadWebhookConfig(process.env, database.engine); // a bad webhook setting stops the start here

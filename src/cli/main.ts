@@ -1,16 +1,15 @@
 #!/usr/bin/env node
 import { systemClock } from '../core/clock.js';
-import { demoFile, ensureDemoTenant, writeDemoFile } from '../demo/tenant.js';
 import { ConfigError, loadConfig, type Config } from '../platform/config.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { boot, pgliteDir, type Runtime } from './boot.js';
 import { HELP } from './help.js';
-import { signedRequest } from './request.js';
-import { platesCommand } from './plates.js';
+
+// Commands load their modules when they run: `start` opens the database while the rest of the
+// server loads, instead of after every command's imports were evaluated.
+const background = () => import('./background.js');
 import type { RunningSandbox } from '../sandbox/start.js';
-import { riskCommand } from './risk.js';
-import { startBackground } from './background.js';
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -60,7 +59,7 @@ async function start(config: Config, logger: Logger): Promise<void> {
   const { ctx } = runtime;
   const app = await buildApp(ctx);
   await app.listen({ port: config.port, host: config.host });
-  const background = startBackground(runtime, logger);
+  const jobs = (await background()).startBackground(runtime, logger);
 
   print(`  merchant API    ${config.publicUrl}/v1`);
   print(`  admin API       ${config.publicUrl}/admin/v1`);
@@ -75,6 +74,7 @@ async function start(config: Config, logger: Logger): Promise<void> {
     );
   else print('  sandbox         off (SANDBOX=1 starts the channel simulators in this process)');
   if (config.demo) {
+    const { demoFile, ensureDemoTenant, writeDemoFile } = await import('../demo/tenant.js');
     const { record, secret } = await ensureDemoTenant(
       ctx.db,
       ctx.box,
@@ -97,7 +97,7 @@ async function start(config: Config, logger: Logger): Promise<void> {
   onShutdown(logger, async () => {
     ctx.lifecycle.shuttingDown = true;
     await app.close();
-    await background.stop();
+    await jobs.stop();
     await sandbox?.close();
     await runtime.close();
   });
@@ -125,10 +125,10 @@ async function sandboxOnly(config: Config, logger: Logger): Promise<void> {
 
 async function worker(config: Config, logger: Logger): Promise<void> {
   const runtime: Runtime = await boot(config, logger, systemClock);
-  const background = startBackground(runtime, logger);
+  const jobs = (await background()).startBackground(runtime, logger);
   print(`JuhePay worker — ${modeLine(config)}; jobs and outbox relay running`);
   onShutdown(logger, async () => {
-    await background.stop();
+    await jobs.stop();
     await runtime.close();
   });
 }
@@ -165,11 +165,11 @@ async function main(argv: string[]): Promise<number> {
       await sandboxOnly(config, logger);
       return -1;
     case 'request':
-      return signedRequest(config, argv.slice(1));
+      return (await import('./request.js')).signedRequest(config, argv.slice(1));
     case 'plates':
-      return platesCommand(config, argv.slice(1));
+      return (await import('./plates.js')).platesCommand(config, argv.slice(1));
     case 'risk':
-      return riskCommand(config, argv.slice(1));
+      return (await import('./risk.js')).riskCommand(config, argv.slice(1));
     default:
       process.stderr.write(`juhepay: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
       return 2;

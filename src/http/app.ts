@@ -8,6 +8,7 @@ import { characterRulesAjvPlugin, registerCharacterRules } from './character-rul
 import { frameworkErrors, registerErrorHandling } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { registerOpenApi } from './openapi.js';
+import { lazyValidators } from './lazy-validation.js';
 import { registerAdminMerchantRoutes } from '../merchants/index.js';
 import { registerHealthRoutes } from './health.js';
 import {
@@ -42,7 +43,9 @@ export interface AppOptions {
 }
 
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const validators = lazyValidators();
   const app = Fastify({
+    schemaController: { compilersFactory: { buildValidator: validators.buildValidator } },
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => newId('request', ctx.clock.nowMs()),
@@ -112,5 +115,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     { prefix: '/admin/v1' },
   );
 
+  // the pending validators compile once the server listens, after its start, not during it
+  app.addHook('onListen', async () => validators.warmUp());
   return app;
 }

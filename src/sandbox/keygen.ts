@@ -1,13 +1,24 @@
-import 'reflect-metadata'; // @peculiar/x509 needs the Reflect metadata polyfill
 import { randomBytes, randomInt, webcrypto } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import * as x509 from '@peculiar/x509';
 import type { SandboxKeys } from './keys.js';
 
 /** Generates the sandbox channels' keys and certificates once per data folder. */
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+type X509 = typeof import('@peculiar/x509');
+
+// @peculiar/x509 (and the Reflect polyfill it needs) loads only when keys are generated, which a
+// data folder does once: a warm start reads the stored keys without it
+let x509Module: Promise<X509> | undefined;
+function loadX509(): Promise<X509> {
+  x509Module ??= (async () => {
+    await import('reflect-metadata');
+    const x509 = await import('@peculiar/x509');
+    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+    return x509;
+  })();
+  return x509Module;
+}
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
@@ -52,6 +63,7 @@ async function certificate(
   ca = false,
 ) {
   const now = Date.now();
+  const x509 = await loadX509();
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serialHex,
     subject,

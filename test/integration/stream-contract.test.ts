@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import { createStream, MemoryStream, NatsStream } from '../../src/platform/stream/index.js';
+import { createStream, MemoryStream } from '../../src/platform/stream/index.js';
+import { NatsStream } from '../../src/platform/stream/nats.js';
 import type { StreamEvent } from '../../src/platform/stream/stream.js';
 import { topicMatches } from '../../src/platform/stream/topics.js';
 import { requireService } from '../support/services.js';

@@ -1,4 +1,5 @@
-import { AlipayRequestError, AlipaySdk } from 'alipay-sdk';
+import { createRequire } from 'node:module';
+import type { AlipaySdk } from 'alipay-sdk';
 import type { Clock } from '../../core/clock.js';
 import { ChannelError } from '../channel.js';
 import type { Answer } from './adapter-status.js';
@@ -34,18 +35,32 @@ export interface GatewayCall {
   asMerchant?: boolean;
 }
 
+type AlipaySdkModule = typeof import('alipay-sdk');
+
 /** alipay-sdk, except that an answer without `sign` is refused unless it is an unsigned gateway refusal */
-class CheckedAlipaySdk extends AlipaySdk {
-  override checkResponseSign(raw: string, responseKey: string, serverSign: string, traceId: string): void {
-    if (typeof serverSign === 'string' && serverSign !== '')
-      return super.checkResponseSign(raw, responseKey, serverSign, traceId);
-    if (unsignedGatewayRefusal(raw)) return; // exec then returns its error_response
-    throw new AlipayRequestError('验签失败，the answer carries no sign', { traceId, responseDataRaw: raw });
+function checkedSdkClass({ AlipaySdk, AlipayRequestError }: AlipaySdkModule) {
+  return class CheckedAlipaySdk extends AlipaySdk {
+    override checkResponseSign(raw: string, responseKey: string, serverSign: string, traceId: string): void {
+      if (typeof serverSign === 'string' && serverSign !== '')
+        return super.checkResponseSign(raw, responseKey, serverSign, traceId);
+      if (unsignedGatewayRefusal(raw)) return; // exec then returns its error_response
+      throw new AlipayRequestError('验签失败，the answer carries no sign', { traceId, responseDataRaw: raw });
+    }
+  };
+}
+
+// alipay-sdk is a large package: it loads on the first Alipay call, not with the server
+let loaded: { sdk: AlipaySdkModule; Checked: ReturnType<typeof checkedSdkClass> } | undefined;
+function alipaySdk(): NonNullable<typeof loaded> {
+  if (!loaded) {
+    const sdk = createRequire(import.meta.url)('alipay-sdk') as AlipaySdkModule;
+    loaded = { sdk, Checked: checkedSdkClass(sdk) };
   }
+  return loaded;
 }
 
 function sdkFor(settings: AlipaySettings, timeoutMs: number): AlipaySdk {
-  return new CheckedAlipaySdk({
+  return new (alipaySdk().Checked)({
     appId: settings.appId,
     privateKey: settings.privateKeyPem,
     keyType: 'PKCS8', // config.ts normalised the key to PKCS#8 PEM
@@ -92,7 +107,7 @@ export function transportError(error: unknown, what: string): ChannelError {
 }
 
 function recover(error: unknown, method: string, settings: AlipaySettings): Answer {
-  if (!(error instanceof AlipayRequestError)) {
+  if (!(error instanceof alipaySdk().sdk.AlipayRequestError)) {
     // e.g. a response without any `sign`: the SDK's verifier throws a TypeError
     throw new ChannelError(
       'system_error',

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Wechatpay } from 'wechatpay-axios-plugin';
+import { createRequire } from 'node:module';
+import type { Wechatpay } from 'wechatpay-axios-plugin';
 import { ChannelError, type ChannelConfig, type ChannelErrorKind } from '../channel.js';
 import { parseWechatpayConfig, type WechatpaySettings } from './config.js';
 import { systemClock, type Clock } from '../../core/clock.js';
@@ -149,7 +150,11 @@ export class WechatClient {
 
   private build(certs: Record<string, unknown>): (path: string) => WxEndpoint {
     const s = this.settings;
-    const client = new Wechatpay({
+    // the plugin (and axios) load with the first WeChat client, not with the server
+    const { Wechatpay: Client } = createRequire(import.meta.url)(
+      'wechatpay-axios-plugin',
+    ) as typeof import('wechatpay-axios-plugin');
+    const client = new Client({
       mchid: s.spMchid,
       serial: s.merchantSerial,
       privateKey: s.merchantPrivateKey,

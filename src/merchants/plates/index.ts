@@ -4,7 +4,12 @@ export type { PlateTables } from './tables.js';
 export type { PlateOrder, PlateOrderCreator, PlateOrderInput } from './orders.js';
 export { bindPlate, changePlate, createBlankPlates, getBatch, listBatchPlates } from './store.js';
 export { isPlateCode, isValidAmountFen, MAX_BATCH_SIZE, plateUrl } from './rules.js';
-export { renderPlateSheet } from './sheet.js';
+import type { renderPlateSheet as render } from './sheet.js';
+
+/** The printable sheet (pdf-lib loads on the first call, not with the server). */
+export async function renderPlateSheet(...args: Parameters<typeof render>): ReturnType<typeof render> {
+  return (await import('./sheet.js')).renderPlateSheet(...args);
+}
 export { applyPlateAction, createPlateBatch } from './changes.js';
 export { registerPlateAdminRoutes } from './http/admin-routes.js';
 export { registerPlatePages } from './http/page-routes.js';

@@ -1,10 +1,15 @@
-import QRCode from 'qrcode';
+import { createRequire } from 'node:module';
 
 /**
  * QR codes for plates. Error correction Q (25 %): printed plates get scratched and stained, and
  * the URLs are short enough that Q stays at a small version. The sheet draws the matrix as vector
  * rectangles (crisp at any zoom or print size); the PNG is for screens and single stickers.
  */
+
+// qrcode loads with the first plate drawn, not with the server
+type QrCodeModule = typeof import('qrcode');
+let qrcode: QrCodeModule | undefined;
+const QRCode = (): QrCodeModule => (qrcode ??= createRequire(import.meta.url)('qrcode') as QrCodeModule);
 
 export const PLATE_QR_ERROR_CORRECTION = 'Q' as const;
 /** The quiet zone the QR standard asks for around a symbol, in modules. */
@@ -16,7 +21,7 @@ export interface QrMatrix {
 }
 
 export function qrMatrix(text: string): QrMatrix {
-  const { modules } = QRCode.create(text, { errorCorrectionLevel: PLATE_QR_ERROR_CORRECTION });
+  const { modules } = QRCode().create(text, { errorCorrectionLevel: PLATE_QR_ERROR_CORRECTION });
   return { size: modules.size, isDark: (row, col) => modules.get(row, col) === 1 };
 }
 
@@ -45,7 +50,7 @@ export function qrRuns(matrix: QrMatrix): QrRun[] {
 
 /** One plate's QR code as a PNG (8 px per module, with the quiet zone). */
 export function plateQrPng(url: string, pixelsPerModule = 8): Promise<Buffer> {
-  return QRCode.toBuffer(url, {
+  return QRCode().toBuffer(url, {
     type: 'png',
     errorCorrectionLevel: PLATE_QR_ERROR_CORRECTION,
     margin: QR_QUIET_ZONE,

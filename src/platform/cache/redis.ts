@@ -1,7 +1,13 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { Cache, WindowOp, WindowTotals } from './cache.js';
 import { DISTINCT_SCRIPT, INCREMENT_SCRIPT, MAP_WRITE_SCRIPT, WINDOW_SCRIPT } from './redis-scripts.js';
 import { CacheValueError, checkDelta, checkTtl } from './validate.js';
+
+/** ioredis loads on the first Redis cache, so an embedded start (in-process cache) never pays for it. */
+function loadIoredis(): typeof import('ioredis') {
+  return createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+}
 
 type WithScripts = Redis & {
   juhepayIncrement(key: string, delta: number, ttlMs: string): Promise<number>;
@@ -32,7 +38,7 @@ export class RedisCache implements Cache {
     readonly prefix = 'juhepay:',
     options: RedisCacheOptions = {},
   ) {
-    const redis = new Redis(url, { maxRetriesPerRequest: options.maxRetriesPerRequest ?? 3 });
+    const redis = new (loadIoredis().Redis)(url, { maxRetriesPerRequest: options.maxRetriesPerRequest ?? 3 });
     // Failures surface as rejected commands; ioredis reconnects by itself. Without a listener,
     // every reconnect attempt would print "Unhandled error event".
     redis.on('error', () => undefined);

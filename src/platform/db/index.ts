@@ -1,8 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
-import pg from 'pg';
 import { migrationProvider } from './migrations/index.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Tables } from './tables.js';
@@ -45,8 +43,11 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   return openPGlite(options.dataDir);
 }
 
+// Each engine's driver loads only when it is the one opened: an embedded start never pays for `pg`,
+// a production one never for PGlite's WebAssembly.
 async function openPGlite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) mkdirSync(path.dirname(dataDir), { recursive: true });
+  const { PGlite } = await import('@electric-sql/pglite');
   const pglite = await PGlite.create({
     ...(dataDir ? { dataDir } : {}),
     parsers: { [INT8_OID]: parseInt8 },
@@ -59,6 +60,7 @@ async function openPostgres(url: string, schema: string | undefined, max: number
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new Error(`invalid schema name ${schema}`);
   }
+  const { default: pg } = await import('pg');
   if (schema) {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
@@ -86,14 +88,30 @@ async function openPostgres(url: string, schema: string | undefined, max: number
 export async function migrateToLatest(db: Db): Promise<string[]> {
   // Name the schema: Kysely would otherwise find another schema's migration table on a shared server.
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema ?? 'public';
+  if (await upToDate(db, schema)) return [];
   const migrator = new Migrator({
     db,
     provider: migrationProvider,
-    migrationTableSchema: rows[0]?.schema ?? 'public',
+    migrationTableSchema: schema,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * One read instead of the Migrator's table checks and lock on every start: true when every known
+ * migration is recorded. Anything else (a fresh database, a new migration) goes through the Migrator.
+ */
+async function upToDate(db: Db, schema: string): Promise<boolean> {
+  const known = Object.keys(await migrationProvider.getMigrations());
+  const table = `${schema}.kysely_migration`;
+  const found = await sql<{ t: string | null }>`select to_regclass(${table})::text as t`.execute(db);
+  if (!found.rows[0]?.t) return false;
+  const { rows } = await sql<{ name: string }>`select name from ${sql.table(table)}`.execute(db);
+  const applied = new Set(rows.map((r) => r.name));
+  return known.every((name) => applied.has(name));
 }
 
 /** Runs fn in one transaction: committed if it returns, rolled back if it throws. */

@@ -1,12 +1,11 @@
 import type { Clock } from '../../core/clock.js';
 import { MemoryStream } from './memory.js';
-import { NatsStream } from './nats.js';
 import type { Stream } from './stream.js';
 import type { StreamErrorReporter } from './topics.js';
 
 export type { EventHandler, Stream, StreamEvent, Subscription } from './stream.js';
 export { MemoryStream, type MemoryStreamOptions } from './memory.js';
-export { NatsStream, type NatsStreamOptions } from './nats.js';
+export type { NatsStream, NatsStreamOptions } from './nats.js';
 export { topicMatches, type StreamErrorReporter } from './topics.js';
 
 export interface StreamOptions {
@@ -31,7 +30,9 @@ export async function createStream(options: StreamOptions = {}): Promise<Stream>
   const { natsUrl, prefix, clock, onError } = options;
   const streamName = options.streamName ?? prefix;
   const subjectPrefix = options.subjectPrefix ?? prefix?.toLowerCase();
-  if (natsUrl)
+  if (natsUrl) {
+    // the NATS client loads only in production mode
+    const { NatsStream } = await import('./nats.js');
     return NatsStream.connect({
       url: natsUrl,
       ...(streamName ? { streamName } : {}),
@@ -39,5 +40,6 @@ export async function createStream(options: StreamOptions = {}): Promise<Stream>
       ...(prefix ? { consumerPrefix: prefix } : {}),
       ...(onError ? { onError } : {}),
     });
+  }
   return new MemoryStream({ clock, onError });
 }

@@ -13,7 +13,6 @@ import {
   plateUrl,
   type PlateAction,
 } from '../rules.js';
-import { renderPlateSheet } from '../sheet.js';
 
 const tags = ['admin: plates'];
 const security = [{ adminToken: [] }];
@@ -107,6 +106,7 @@ export function registerPlateAdminRoutes(scope: FastifyInstance, ctx: PlatformCo
       const { batch_id } = request.params as { batch_id: string };
       const batch = await getBatch(ctx.db, batch_id);
       const plates = await listBatchPlates(ctx.db, batch_id);
+      const { renderPlateSheet } = await import('../sheet.js'); // pdf-lib loads on the first sheet
       const pdf = await renderPlateSheet(
         plates.map((p) => ({
           code: p.code,

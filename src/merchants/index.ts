@@ -14,3 +14,4 @@ export type { ChannelName } from './tables.js';
 export { upsertChannelConfig } from './channel-config/store.js';
 export { normaliseKyc } from './kyc/application.js';
 export { createApplication, submitApplication } from './onboarding/applications.js';
+export { settlementAccountOf, type SettlementAccount } from './onboarding/settlement-account.js';

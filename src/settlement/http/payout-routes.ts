@@ -107,16 +107,16 @@ export function registerPayoutRoutes(scope: FastifyInstance, ctx: PlatformContex
           summary: `${summary} (audited)`,
           security,
           params: Strict({ id: IdParam('po') }),
-          body: Type.Optional(
-            Strict({ reason: needsReason ? Text({ minLength: 3, maxLength: 500 }) : Type.Optional(Text({ maxLength: 500 })) }),
-          ),
+          ...(needsReason ? { body: Strict({ reason: Text({ minLength: 3, maxLength: 500 }) }) } : {}),
           response: errors,
         },
       },
       async (request) => {
         const { id } = request.params as { id: string };
         const body = (request.body ?? {}) as { reason?: string };
-        if (needsReason && !body.reason) throw new ApiError('parameter_missing', 'reason is required', 'reason');
+        // paid and retry take no body: anything sent is refused, not ignored
+        if (!needsReason && (typeof body !== 'object' || Object.keys(body).length > 0))
+          throw new ApiError('parameter_unknown', `${action} takes no body`);
         if (!(await payoutById(db, id))) throw new ApiError('resource_missing', 'no such payout', 'id');
         const updated = await movePayout({ db, clock }, id, action, {
           reason: body.reason,

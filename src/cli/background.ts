@@ -17,7 +17,13 @@ export function startBackground(runtime: Runtime, logger: Logger): { stop(): Pro
     [HOUSEKEEPING_QUEUE]: housekeepingHandler(db, clock),
     ...paymentJobHandlers(runtime.ctx),
     ...onboardingJobHandlers({ db, box: runtime.ctx.box, clock }, createOnboardingChannels(clock)),
-    ...settlementJobHandlers({ db, clock, box: runtime.ctx.box, logger, settlementDays: settlementDaysFrom(process.env) }),
+    ...settlementJobHandlers({
+      db,
+      clock,
+      box: runtime.ctx.box,
+      logger,
+      settlementDays: settlementDaysFrom(process.env),
+    }),
   };
   const worker = startWorker(db, handlers, { logger }, clock);
   // Webhooks get their own worker: a merchant endpoint that takes 10 s must not hold up payments.

@@ -132,4 +132,3 @@ export async function settleCommand(
     await database.close();
   }
 }
-

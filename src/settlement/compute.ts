@@ -101,12 +101,12 @@ export function settle(
  * net = gross − refunds − fees — exactly what the day's payments and refunds put into the
  * merchant's pending balance (a payment adds amount − fee, a refund takes amount − fee_refunded).
  */
-export function fromTotals(t: {
+export function fromTotals(t: { gross: Fen; refunds: Fen; feesCharged: Fen; feesReturned: Fen }): {
   gross: Fen;
   refunds: Fen;
-  feesCharged: Fen;
-  feesReturned: Fen;
-}): { gross: Fen; refunds: Fen; fees: Fen; net: Fen } {
+  fees: Fen;
+  net: Fen;
+} {
   const fees = sub(t.feesCharged, t.feesReturned);
   return { gross: t.gross, refunds: t.refunds, fees, net: sub(sub(t.gross, t.refunds), fees) };
 }

@@ -18,12 +18,23 @@ interface Actor {
 
 export async function placeHold(db: Db, clock: Clock, merchantId: string, reason: string, who: Actor) {
   return inTransaction(db, async (tx) => {
-    const merchant = await tx.selectFrom('merchants').select('id').where('id', '=', merchantId).executeTakeFirst();
+    const merchant = await tx
+      .selectFrom('merchants')
+      .select('id')
+      .where('id', '=', merchantId)
+      .executeTakeFirst();
     if (!merchant) throw new ApiError('resource_missing', `no merchant ${merchantId}`, 'id');
     const now = clock.now();
     const hold = await tx
       .insertInto('merchant_holds')
-      .values({ id: newId('hold', now.getTime()), merchant_id: merchantId, reason, created_at: now, released_at: null, release_note: null })
+      .values({
+        id: newId('hold', now.getTime()),
+        merchant_id: merchantId,
+        reason,
+        created_at: now,
+        released_at: null,
+        release_note: null,
+      })
       .onConflict((oc) => oc.column('merchant_id').where('released_at', 'is', null).doNothing())
       .returningAll()
       .executeTakeFirst();
@@ -36,10 +47,21 @@ export async function placeHold(db: Db, clock: Clock, merchantId: string, reason
       .where('status', '=', 'pending')
       .where('payout_id', 'is', null)
       .execute();
-    await writeEvent(tx, { topic: 'merchant.hold_placed', payload: { hold_id: hold.id, merchant_id: merchantId, reason } }, clock);
+    await writeEvent(
+      tx,
+      { topic: 'merchant.hold_placed', payload: { hold_id: hold.id, merchant_id: merchantId, reason } },
+      clock,
+    );
     await writeAudit(
       tx,
-      { ...who, action: 'merchant.hold', objectType: 'merchant_hold', objectId: hold.id, merchantId, after: { reason } },
+      {
+        ...who,
+        action: 'merchant.hold',
+        objectType: 'merchant_hold',
+        objectId: hold.id,
+        merchantId,
+        after: { reason },
+      },
       clock,
     );
     return hold;
@@ -64,7 +86,11 @@ export async function releaseHold(db: Db, clock: Clock, merchantId: string, note
       .where('status', '=', 'held')
       .where('hold_reason', '=', 'operator_hold')
       .execute();
-    await writeEvent(tx, { topic: 'merchant.hold_released', payload: { hold_id: hold.id, merchant_id: merchantId } }, clock);
+    await writeEvent(
+      tx,
+      { topic: 'merchant.hold_released', payload: { hold_id: hold.id, merchant_id: merchantId } },
+      clock,
+    );
     await writeAudit(
       tx,
       {
@@ -83,9 +109,20 @@ export async function releaseHold(db: Db, clock: Clock, merchantId: string, note
 }
 
 /** The operator closed the risk review of a held settlement: it is paid at the next payout run. */
-export async function releaseSettlement(db: Db, clock: Clock, settlementId: string, note: string, who: Actor) {
+export async function releaseSettlement(
+  db: Db,
+  clock: Clock,
+  settlementId: string,
+  note: string,
+  who: Actor,
+) {
   return inTransaction(db, async (tx) => {
-    const s = await tx.selectFrom('settlements').selectAll().where('id', '=', settlementId).forUpdate().executeTakeFirst();
+    const s = await tx
+      .selectFrom('settlements')
+      .selectAll()
+      .where('id', '=', settlementId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!s) throw new ApiError('resource_missing', `no settlement ${settlementId}`, 'id');
     if (s.status !== 'held' || s.hold_reason !== 'risk_review')
       throw new ApiError('state_conflict', `settlement ${settlementId} is not held for a risk review`);

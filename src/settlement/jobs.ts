@@ -87,7 +87,11 @@ export function scheduleDailySettlement(db: Db, clock: Clock): Promise<string> {
   const todayAt = new Date(`${today}T${String(SETTLE_AT_HOUR).padStart(2, '0')}:00:00+08:00`);
   const day = now < todayAt ? today : addDays(today, 1);
   const runAt = new Date(`${day}T${String(SETTLE_AT_HOUR).padStart(2, '0')}:00:00+08:00`);
-  return enqueue(db, { queue: SETTLEMENT_QUEUE, payload: { day }, runAt, dedupeKey: `settlement:daily:${day}` }, clock);
+  return enqueue(
+    db,
+    { queue: SETTLEMENT_QUEUE, payload: { day }, runAt, dedupeKey: `settlement:daily:${day}` },
+    clock,
+  );
 }
 
 export function settlementJobHandlers(deps: DailyDeps): Record<string, JobHandler> {
@@ -96,8 +100,17 @@ export function settlementJobHandlers(deps: DailyDeps): Record<string, JobHandle
       const result = await settleDue(deps);
       deps.logger?.info(
         {
-          settled: result.settled.map((s) => ({ trade_date: s.tradeDate, merchants: s.merchants, net: s.net, unresolved_mismatches: s.unresolvedMismatches.length })),
-          payouts: result.payouts && { created: result.payouts.created, amount: result.payouts.amount, skipped: result.payouts.skipped.length },
+          settled: result.settled.map((s) => ({
+            trade_date: s.tradeDate,
+            merchants: s.merchants,
+            net: s.net,
+            unresolved_mismatches: s.unresolvedMismatches.length,
+          })),
+          payouts: result.payouts && {
+            created: result.payouts.created,
+            amount: result.payouts.amount,
+            skipped: result.payouts.skipped.length,
+          },
           waiting_for: result.waitingFor,
         },
         'daily settlement',

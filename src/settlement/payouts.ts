@@ -31,7 +31,8 @@ export interface PayoutRunResult {
   skipped: { merchantId: string; reason: SkipReason; net: number }[];
 }
 
-const mask = (n: string) => (n.length <= 8 ? '*'.repeat(n.length) : `${n.slice(0, 4)}${'*'.repeat(n.length - 8)}${n.slice(-4)}`);
+const mask = (n: string) =>
+  n.length <= 8 ? '*'.repeat(n.length) : `${n.slice(0, 4)}${'*'.repeat(n.length - 8)}${n.slice(-4)}`;
 const purpose = (id: string) => `payout:${id}`;
 
 export async function runPayouts(deps: PayoutDeps, settlementDate: string): Promise<PayoutRunResult> {
@@ -67,7 +68,8 @@ export async function runPayouts(deps: PayoutDeps, settlementDate: string): Prom
     .groupBy('merchant_id')
     .orderBy('merchant_id')
     .execute();
-  for (const h of held) result.skipped.push({ merchantId: h.merchant_id, reason: 'held', net: Number(h.net) });
+  for (const h of held)
+    result.skipped.push({ merchantId: h.merchant_id, reason: 'held', net: Number(h.net) });
 
   const due = await db
     .selectFrom('settlements')
@@ -125,8 +127,16 @@ export async function runPayouts(deps: PayoutDeps, settlementDate: string): Prom
       const total = taken.reduce((a, r) => a + Number(r.net), 0);
       // another run took some of them meanwhile: give up this one, the next run sees the rest
       if (total !== net) throw new PayoutRaceError();
-      await postEntry(tx, postingRules.payoutSent({ payoutId: id, merchantId: d.merchant_id, amount: net }), clock.now());
-      await writeEvent(tx, { topic: 'payout.created', payload: payoutEvent(id, d.merchant_id, settlementDate, net, 'paying') }, clock);
+      await postEntry(
+        tx,
+        postingRules.payoutSent({ payoutId: id, merchantId: d.merchant_id, amount: net }),
+        clock.now(),
+      );
+      await writeEvent(
+        tx,
+        { topic: 'payout.created', payload: payoutEvent(id, d.merchant_id, settlementDate, net, 'paying') },
+        clock,
+      );
       return true;
     }).catch((error: unknown) => {
       if (error instanceof PayoutRaceError) return false;
@@ -142,7 +152,13 @@ export async function runPayouts(deps: PayoutDeps, settlementDate: string): Prom
 
 class PayoutRaceError extends Error {}
 
-function payoutEvent(id: string, merchantId: string, settlementDate: string, amount: number, status: PayoutStatus) {
+function payoutEvent(
+  id: string,
+  merchantId: string,
+  settlementDate: string,
+  amount: number,
+  status: PayoutStatus,
+) {
   return { payout_id: id, merchant_id: merchantId, settlement_date: settlementDate, amount, status };
 }
 
@@ -168,7 +184,12 @@ export async function movePayout(
 ) {
   const { db, clock } = deps;
   return inTransaction(db, async (tx) => {
-    const payout = await tx.selectFrom('payouts').selectAll().where('id', '=', payoutId).forUpdate().executeTakeFirst();
+    const payout = await tx
+      .selectFrom('payouts')
+      .selectAll()
+      .where('id', '=', payoutId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!payout) throw new ApiError('resource_missing', `no payout ${payoutId}`, 'id');
     const move = MOVES[action];
     if (!move.from.includes(payout.status))
@@ -183,7 +204,9 @@ export async function movePayout(
         status: move.to,
         updated_at: now,
         ...(action === 'retry' ? { attempts: payout.attempts + 1 } : {}),
-        ...(action === 'failed' || action === 'return' ? { failure_reason: options.reason ?? payout.failure_reason } : {}),
+        ...(action === 'failed' || action === 'return'
+          ? { failure_reason: options.reason ?? payout.failure_reason }
+          : {}),
       })
       .where('id', '=', payoutId)
       .returningAll()
@@ -197,7 +220,10 @@ export async function movePayout(
       );
     await writeEvent(
       tx,
-      { topic: `payout.${move.to}`, payload: payoutEvent(payoutId, payout.merchant_id, payout.settlement_date, payout.amount, move.to) },
+      {
+        topic: `payout.${move.to}`,
+        payload: payoutEvent(payoutId, payout.merchant_id, payout.settlement_date, payout.amount, move.to),
+      },
       clock,
     );
     await writeAudit(

@@ -72,7 +72,16 @@ export function statementCsv(lines: readonly StatementLine[], from: string, to: 
   const out = [STATEMENT_CSV_HEADER.join(',')];
   for (const l of lines)
     out.push(
-      [l.party, l.id, from, to, String(l.trades), toYuanString(l.amount), toYuanString(l.fees), toYuanString(l.share)]
+      [
+        l.party,
+        l.id,
+        from,
+        to,
+        String(l.trades),
+        toYuanString(l.amount),
+        toYuanString(l.fees),
+        toYuanString(l.share),
+      ]
         .map(csvField)
         .join(','),
     );

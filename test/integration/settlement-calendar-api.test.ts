@@ -119,9 +119,18 @@ describeEachEngine('settlement calendar, daily job and settings', (ctx) => {
         updated_at: clock.now(),
       })
       .execute();
-    const counts = await runDue(ctx.database.db, handlers, { workerId: 't', limit: 5, leaseMs: 60_000 }, clock);
+    const counts = await runDue(
+      ctx.database.db,
+      handlers,
+      { workerId: 't', limit: 5, leaseMs: 60_000 },
+      clock,
+    );
     expect(counts.done).toBe(1);
-    const runs = await ctx.database.db.selectFrom('settlement_runs').select('trade_date').where('status', '=', 'completed').execute();
+    const runs = await ctx.database.db
+      .selectFrom('settlement_runs')
+      .select('trade_date')
+      .where('status', '=', 'completed')
+      .execute();
     expect(runs.map((r) => r.trade_date)).toContain('2026-02-23');
     const next = await ctx.database.db
       .selectFrom('jobs')
@@ -129,13 +138,17 @@ describeEachEngine('settlement calendar, daily job and settings', (ctx) => {
       .where('queue', '=', SETTLEMENT_QUEUE)
       .where('status', '=', 'queued')
       .executeTakeFirstOrThrow();
-    expect(next).toEqual({ run_at: new Date('2026-02-24T22:00:00Z'), dedupe_key: 'settlement:daily:2026-02-25' });
+    expect(next).toEqual({
+      run_at: new Date('2026-02-24T22:00:00Z'),
+      dedupe_key: 'settlement:daily:2026-02-25',
+    });
   });
 
   it('reads SETTLEMENT_DAYS and the CLI arguments', () => {
     expect(settlementDaysFrom({})).toBe(1);
     expect(settlementDaysFrom({ SETTLEMENT_DAYS: '2' })).toBe(2);
-    for (const bad of ['0', '11', '1.5', 'x']) expect(() => settlementDaysFrom({ SETTLEMENT_DAYS: bad })).toThrow(/SETTLEMENT_DAYS/);
+    for (const bad of ['0', '11', '1.5', 'x'])
+      expect(() => settlementDaysFrom({ SETTLEMENT_DAYS: bad })).toThrow(/SETTLEMENT_DAYS/);
     expect(parseSettleArgs(['--date', '2026-12-04'])).toEqual({ date: '2026-12-04' });
     expect(parseSettleArgs(['--date=2026-12-04'])).toEqual({ date: '2026-12-04' });
     expect(parseSettleArgs([])).toEqual({ date: null });

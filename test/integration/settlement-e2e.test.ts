@@ -41,7 +41,10 @@ describeEachEngine('settlement end to end through the sandbox', (ctx) => {
       ...(payload === undefined ? {} : { payload: payload as object }),
     });
     const text = res.body;
-    return { status: res.statusCode, body: (res.headers['content-type'] ?? '').includes('json') ? (JSON.parse(text) as Json) : text };
+    return {
+      status: res.statusCode,
+      body: (res.headers['content-type'] ?? '').includes('json') ? (JSON.parse(text) as Json) : text,
+    };
   };
   const api = async (m: number, method: 'GET' | 'POST', url: string, body?: unknown) => {
     const payload = body === undefined ? '' : JSON.stringify(body);
@@ -65,14 +68,24 @@ describeEachEngine('settlement end to end through the sandbox', (ctx) => {
     const db = ctx.database.db;
     merchants.push({ id: env.t.merchantId, credentials: env.t.credentials });
     const institution = (
-      await db.selectFrom('merchants').select('institution_id').where('id', '=', env.t.merchantId).executeTakeFirstOrThrow()
+      await db
+        .selectFrom('merchants')
+        .select('institution_id')
+        .where('id', '=', env.t.merchantId)
+        .executeTakeFirstOrThrow()
     ).institution_id;
     for (const name of ['Held Shop', 'Reviewed Shop']) {
       const m = await createMerchant(db, { name, institutionId: institution }, env.clock);
-      merchants.push({ id: m.id, credentials: await createApp(db, env.t.ctx.box, { merchantId: m.id, name: 'test' }, env.clock) });
+      merchants.push({
+        id: m.id,
+        credentials: await createApp(db, env.t.ctx.box, { merchantId: m.id, name: 'test' }, env.clock),
+      });
     }
     // a calendar for this year and the next, if the built-in one lacks them (weekends only)
-    for (const year of [Number(chinaDate(env.clock.now()).slice(0, 4)), Number(chinaDate(env.clock.now()).slice(0, 4)) + 1])
+    for (const year of [
+      Number(chinaDate(env.clock.now()).slice(0, 4)),
+      Number(chinaDate(env.clock.now()).slice(0, 4)) + 1,
+    ])
       if ((await admin('GET', `/calendar/${year}`)).status === 404)
         expect((await admin('PUT', `/calendar/${year}`, { holidays: [], workdays: [] })).status).toBe(200);
   });
@@ -90,7 +103,10 @@ describeEachEngine('settlement end to end through the sandbox', (ctx) => {
       for (let i = 0; i < 3; i++) {
         const wallet = (i + m) % 2 === 0 ? 'wechat' : 'alipay';
         const code = (await (
-          await fetch(`${env.sandbox.url}/sandbox/paycodes`, { method: 'POST', body: JSON.stringify({ wallet, scenario: 'success' }) })
+          await fetch(`${env.sandbox.url}/sandbox/paycodes`, {
+            method: 'POST',
+            body: JSON.stringify({ wallet, scenario: 'success' }),
+          })
         ).json()) as { auth_code: string };
         const amount = 10_000 + 3_337 * (i + 1) + 101 * m;
         const res = await api(m, 'POST', '/v1/orders/micropay', {
@@ -111,7 +127,11 @@ describeEachEngine('settlement end to end through the sandbox', (ctx) => {
       ];
       const refunds: Array<{ id: string; amount: number }> = [];
       for (const [n, r] of wanted.entries()) {
-        const res = await api(m, 'POST', '/v1/refunds', { order_id: r.order.id, mch_refund_no: `R${m}-${n}`, amount: r.amount });
+        const res = await api(m, 'POST', '/v1/refunds', {
+          order_id: r.order.id,
+          mch_refund_no: `R${m}-${n}`,
+          amount: r.amount,
+        });
         expect(res.status).toBe(201);
         refunds.push({ id: res.body.id, amount: r.amount });
       }
@@ -126,10 +146,19 @@ describeEachEngine('settlement end to end through the sandbox', (ctx) => {
       return true;
     }, 'the refunds to succeed');
     // the risk engine let one of the third merchant's orders through flagged for review
-    await ctx.database.db.updateTable('orders').set({ risk_flag: 'review' }).where('id', '=', paid.get(merchants[2]!.id)![2]!.id).execute();
+    await ctx.database.db
+      .updateTable('orders')
+      .set({ risk_flag: 'review' })
+      .where('id', '=', paid.get(merchants[2]!.id)![2]!.id)
+      .execute();
     const hold = await admin('POST', `/merchants/${merchants[1]!.id}/hold`, { reason: 'chargeback dispute' });
-    expect(hold).toMatchObject({ status: 201, body: { object: 'merchant_hold', merchant_id: merchants[1]!.id } });
-    expect((await admin('POST', `/merchants/${merchants[1]!.id}/hold`, { reason: 'twice' })).status).toBe(409);
+    expect(hold).toMatchObject({
+      status: 201,
+      body: { object: 'merchant_hold', merchant_id: merchants[1]!.id },
+    });
+    expect((await admin('POST', `/merchants/${merchants[1]!.id}/hold`, { reason: 'twice' })).status).toBe(
+      409,
+    );
   });
 
   it('refuses to settle before the settlement day', async () => {
@@ -158,14 +187,28 @@ describeEachEngine('settlement end to end through the sandbox', (ctx) => {
     const tradeDates = new Set<string>();
     for (const list of paid.values())
       for (const o of list) {
-        const row = await ctx.database.db.selectFrom('orders').select('paid_at').where('id', '=', o.id).executeTakeFirstOrThrow();
+        const row = await ctx.database.db
+          .selectFrom('orders')
+          .select('paid_at')
+          .where('id', '=', o.id)
+          .executeTakeFirstOrThrow();
         tradeDates.add(chinaDate(row.paid_at!));
       }
     const calendar = await loadCalendar(ctx.database.db);
-    const settlementDate = [...tradeDates].map((d) => calendar.settlementDate(d)).sort().at(-1)!;
+    const settlementDate = [...tradeDates]
+      .map((d) => calendar.settlementDate(d))
+      .sort()
+      .at(-1)!;
     env.clock.set(Date.parse(`${settlementDate}T07:00:00+08:00`));
 
-    const mismatch = { id: 'mis_x', type: 'fee_mismatch', order_id: null, channel: 'wechatpay', channel_amount: 1, platform_amount: 2 };
+    const mismatch = {
+      id: 'mis_x',
+      type: 'fee_mismatch',
+      order_id: null,
+      channel: 'wechatpay',
+      channel_amount: 1,
+      platform_amount: 2,
+    };
     const result = await settleDue(deps(async () => [mismatch]));
     expect(result.waitingFor).toEqual([]);
     const settledDays = result.settled.filter((s) => s.merchants > 0);
@@ -176,12 +219,21 @@ describeEachEngine('settlement end to end through the sandbox', (ctx) => {
       const list = (await api(m, 'GET', '/v1/settlements')).body;
       expect(list.object).toBe('list');
       const sum = list.data.reduce(
-        (a: Json, s: Json) => ({ gross: a.gross + s.gross, refunds: a.refunds + s.refunds, fees: a.fees + s.fees, net: a.net + s.net }),
+        (a: Json, s: Json) => ({
+          gross: a.gross + s.gross,
+          refunds: a.refunds + s.refunds,
+          fees: a.fees + s.fees,
+          net: a.net + s.net,
+        }),
         { gross: 0, refunds: 0, fees: 0, net: 0 },
       );
       expect(sum).toEqual(expected.get(merchant.id));
       for (const s of list.data) {
-        expect(s).toMatchObject({ object: 'settlement', merchant_id: merchant.id, settlement_date: settlementDate });
+        expect(s).toMatchObject({
+          object: 'settlement',
+          merchant_id: merchant.id,
+          settlement_date: settlementDate,
+        });
         expect(s.net).toBe(s.gross - s.refunds - s.fees);
         expect(s).not.toHaveProperty('hold_reason');
         expect(s.status).toBe(m === 0 ? 'paying' : 'held');
@@ -189,11 +241,13 @@ describeEachEngine('settlement end to end through the sandbox', (ctx) => {
       const b = await balance(m);
       const net = expected.get(merchant.id)!.net;
       // the paid merchant's net went on to paid_out with the payout; the held ones wait in available
-      expect(b).toMatchObject(m === 0 ? { pending: 0, available: 0, paid_out: net } : { pending: 0, available: net, paid_out: 0 });
+      expect(b).toMatchObject(
+        m === 0 ? { pending: 0, available: 0, paid_out: net } : { pending: 0, available: net, paid_out: 0 },
+      );
     }
-    const reasons = (await admin('GET', `/settlements?settlement_date=${settlementDate}&status=held`)).body.data.map(
-      (s: Json) => [s.merchant_id, s.hold_reason],
-    );
+    const reasons = (
+      await admin('GET', `/settlements?settlement_date=${settlementDate}&status=held`)
+    ).body.data.map((s: Json) => [s.merchant_id, s.hold_reason]);
     expect(reasons.sort()).toEqual(
       [
         [merchants[1]!.id, 'operator_hold'],
@@ -210,7 +264,11 @@ describeEachEngine('settlement end to end through the sandbox', (ctx) => {
     expect(lines[0]).toBe('account_name,account_number,bank,amount,reference');
     expect(lines).toHaveLength(2);
     const [name, number, bank, amount, reference] = lines[1]!.split(',');
-    expect([name, number, bank]).toEqual([KYC_APPLICATION.settlement_account.account_name, '62220200000000' + '01234', KYC_APPLICATION.settlement_account.bank_name]);
+    expect([name, number, bank]).toEqual([
+      KYC_APPLICATION.settlement_account.account_name,
+      '62220200000000' + '01234',
+      KYC_APPLICATION.settlement_account.bank_name,
+    ]);
     expect(amount).toBe((expected.get(merchants[0]!.id)!.net / 100).toFixed(2));
     expect(reference).toMatch(/^po_/);
 
@@ -218,12 +276,24 @@ describeEachEngine('settlement end to end through the sandbox', (ctx) => {
     const report = await admin('GET', `/settlements.csv?date=${settledDays[0]!.tradeDate}`);
     expect((report.body as string).trim().split('\r\n').length).toBeGreaterThanOrEqual(2);
     const listed = await admin('GET', `/settlements?date=${settledDays[0]!.tradeDate}&limit=1`);
-    expect(listed.body).toMatchObject({ object: 'list', has_more: settledDays[0]!.merchants > 1, run: { status: 'completed' }, unresolved_mismatches: [] });
+    expect(listed.body).toMatchObject({
+      object: 'list',
+      has_more: settledDays[0]!.merchants > 1,
+      run: { status: 'completed' },
+      unresolved_mismatches: [],
+    });
   });
 
   it('running it again changes nothing', async () => {
     const count = async () =>
-      Number((await ctx.database.db.selectFrom('ledger_entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await ctx.database.db
+            .selectFrom('ledger_entries')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const before = await count();
     const again = await settleDue(deps());
     expect(again.settled).toEqual([]);
@@ -236,9 +306,14 @@ describeEachEngine('settlement end to end through the sandbox', (ctx) => {
   it('moves a payout paying → failed → paying → paid, and a released hold is paid the next working day', async () => {
     const payout = (await admin('GET', '/payouts?status=paying')).body.data[0];
     expect((await admin('POST', `/payouts/${payout.id}/retry`)).status).toBe(409);
-    expect((await admin('POST', `/payouts/${payout.id}/failed`, { reason: 'account frozen' })).body.status).toBe('failed');
+    expect(
+      (await admin('POST', `/payouts/${payout.id}/failed`, { reason: 'account frozen' })).body.status,
+    ).toBe('failed');
     expect((await api(0, 'GET', '/v1/settlements')).body.data[0].status).toBe('failed');
-    expect((await admin('POST', `/payouts/${payout.id}/retry`)).body).toMatchObject({ status: 'paying', attempts: 2 });
+    expect((await admin('POST', `/payouts/${payout.id}/retry`)).body).toMatchObject({
+      status: 'paying',
+      attempts: 2,
+    });
     expect((await admin('POST', `/payouts/${payout.id}/paid`)).body.status).toBe('paid');
     expect((await api(0, 'GET', '/v1/settlements')).body.data[0].status).toBe('paid');
 
@@ -254,9 +329,13 @@ describeEachEngine('settlement end to end through the sandbox', (ctx) => {
     const second = (await admin('GET', `/payouts?settlement_date=${next}`)).body.data[0];
     expect(second.merchant_id).toBe(merchants[1]!.id);
     await admin('POST', `/payouts/${second.id}/failed`, { reason: 'account closed' });
-    expect((await admin('POST', `/payouts/${second.id}/return`, { reason: 'account closed' })).body.status).toBe('returned');
+    expect(
+      (await admin('POST', `/payouts/${second.id}/return`, { reason: 'account closed' })).body.status,
+    ).toBe('returned');
     expect(await balance(1)).toMatchObject({ available: held.paid_out, paid_out: 0 });
-    expect((await api(1, 'GET', '/v1/settlements')).body.data.every((s: Json) => s.status === 'pending')).toBe(true);
+    expect(
+      (await api(1, 'GET', '/v1/settlements')).body.data.every((s: Json) => s.status === 'pending'),
+    ).toBe(true);
     // the reviewed merchant stays held until an operator closes the review
     expect((await balance(2)).paid_out).toBe(0);
     const tb = (await admin('GET', '/ledger/trial-balance')).body;

@@ -36,7 +36,10 @@ describeEachEngine('settlement agrees with a simple model', (ctx) => {
     const merchants: Array<{ id: string; app: string }> = [];
     for (let i = 0; i < 3; i++) {
       const m = await createMerchant(db, { name: `M${i}`, institutionId: institution.id }, clock);
-      merchants.push({ id: m.id, app: (await createApp(db, box, { merchantId: m.id, name: 'a' }, clock)).app_id });
+      merchants.push({
+        id: m.id,
+        app: (await createApp(db, box, { merchantId: m.id, name: 'a' }, clock)).app_id,
+      });
     }
     let run = 0;
     await fc.assert(
@@ -46,7 +49,8 @@ describeEachEngine('settlement agrees with a simple model', (ctx) => {
         const midnight = Date.parse(`${day}T00:00:00+08:00`);
         const model = new Map<string, { gross: number; refunds: number; fees: number; review: boolean }>();
         const count = (merchant: string) =>
-          model.get(merchant) ?? (model.set(merchant, { gross: 0, refunds: 0, fees: 0, review: false }), model.get(merchant)!);
+          model.get(merchant) ??
+          (model.set(merchant, { gross: 0, refunds: 0, fees: 0, review: false }), model.get(merchant)!);
         for (const [k, it] of items.entries()) {
           const m = merchants[it.merchant]!;
           const at = new Date(midnight + it.minute * 60_000);
@@ -100,7 +104,8 @@ describeEachEngine('settlement agrees with a simple model', (ctx) => {
               created_at: at,
               updated_at: at,
               // abnormal first: counted when it went abnormal, though it succeeded a day later
-              succeeded_at: it.state === 'not_done' ? null : abnormalFirst ? new Date(at.getTime() + 86_400_000) : at,
+              succeeded_at:
+                it.state === 'not_done' ? null : abnormalFirst ? new Date(at.getTime() + 86_400_000) : at,
               abnormal_at: abnormalFirst ? at : null,
               fee_refunded: it.state === 'not_done' ? null : refundFee,
             })
@@ -113,7 +118,12 @@ describeEachEngine('settlement agrees with a simple model', (ctx) => {
         }
         clock.set(Date.parse(`${addDays(day, 10)}T00:00:00+08:00`));
         await settleTradeDate({ db, clock }, day);
-        const rows = await db.selectFrom('settlements').selectAll().where('trade_date', '=', day).orderBy('merchant_id').execute();
+        const rows = await db
+          .selectFrom('settlements')
+          .selectAll()
+          .where('trade_date', '=', day)
+          .orderBy('merchant_id')
+          .execute();
         const expected = [...model.entries()]
           .sort(([a], [b]) => (a < b ? -1 : 1))
           .map(([merchant, c]) => ({
@@ -135,8 +145,15 @@ describeEachEngine('settlement agrees with a simple model', (ctx) => {
           })),
         ).toEqual(expected);
         for (const r of rows) {
-          const entry = await db.selectFrom('ledger_entries').select(['net', 'type']).where('source', '=', r.id).executeTakeFirstOrThrow();
-          expect({ net: Number(entry.net), type: entry.type }).toEqual({ net: Number(r.net), type: 'settlement' });
+          const entry = await db
+            .selectFrom('ledger_entries')
+            .select(['net', 'type'])
+            .where('source', '=', r.id)
+            .executeTakeFirstOrThrow();
+          expect({ net: Number(entry.net), type: entry.type }).toEqual({
+            net: Number(r.net),
+            type: 'settlement',
+          });
         }
       }),
       { numRuns: 12, seed: 20261204 },

@@ -78,7 +78,8 @@ export function registerSettlementAdminRoutes(
     async (request) => {
       const year = Number((request.params as { year: string }).year);
       const body = request.body as { holidays: string[]; workdays: string[] };
-      if (year < 2000 || year > 2100) throw new ApiError('parameter_invalid', 'year must be 2000…2100', 'year');
+      if (year < 2000 || year > 2100)
+        throw new ApiError('parameter_invalid', 'year must be 2000…2100', 'year');
       const problems = arrangementProblems(year, body);
       if (problems.length > 0)
         throw new ApiError('validation_failed', problems.slice(0, 5).join('; '), problems[0]!.split(':')[0]);
@@ -93,7 +94,9 @@ export function registerSettlementAdminRoutes(
             action: 'calendar.update',
             objectType: 'calendar_year',
             objectId: String(year),
-            before: before ? { holidays: before.holidays, workdays: before.workdays, source: before.source } : null,
+            before: before
+              ? { holidays: before.holidays, workdays: before.workdays, source: before.source }
+              : null,
             after: body,
           },
           clock,
@@ -114,7 +117,9 @@ export function registerSettlementAdminRoutes(
           date: Type.Optional(Day),
           settlement_date: Type.Optional(Day),
           merchant_id: Type.Optional(IdParam('mch')),
-          status: Type.Optional(Type.Union(['pending', 'paying', 'paid', 'failed', 'held'].map((s) => Type.Literal(s)))),
+          status: Type.Optional(
+            Type.Union(['pending', 'paying', 'paid', 'failed', 'held'].map((s) => Type.Literal(s))),
+          ),
           limit: Limit,
           starting_after: Type.Optional(IdParam('stl')),
         }),
@@ -127,7 +132,8 @@ export function registerSettlementAdminRoutes(
       const tradeDate = q.date === undefined ? undefined : day(q.date, 'date');
       const rows = await listSettlements(db, {
         tradeDate,
-        settlementDate: q.settlement_date === undefined ? undefined : day(q.settlement_date, 'settlement_date'),
+        settlementDate:
+          q.settlement_date === undefined ? undefined : day(q.settlement_date, 'settlement_date'),
         merchantId: q.merchant_id,
         status: q.status,
         limit,
@@ -180,7 +186,13 @@ export function registerSettlementAdminRoutes(
   scope.get(
     '/settlements/:id',
     {
-      schema: { tags, summary: 'One settlement', security, params: Strict({ id: IdParam('stl') }), response: errors },
+      schema: {
+        tags,
+        summary: 'One settlement',
+        security,
+        params: Strict({ id: IdParam('stl') }),
+        response: errors,
+      },
     },
     async (request) => {
       const row = await settlementById(db, (request.params as { id: string }).id);
@@ -204,7 +216,9 @@ export function registerSettlementAdminRoutes(
     async (request) => {
       const { id } = request.params as { id: string };
       const { note } = request.body as { note: string };
-      return settlementObject(await releaseSettlement(db, clock, id, note, { actor: 'admin', requestId: request.id }));
+      return settlementObject(
+        await releaseSettlement(db, clock, id, note, { actor: 'admin', requestId: request.id }),
+      );
     },
   );
 
@@ -254,7 +268,9 @@ export function registerSettlementAdminRoutes(
     async (request) => {
       const { id } = request.params as { id: string };
       const { note } = request.query as { note?: string };
-      return holdObject(await releaseHold(db, clock, id, note ?? null, { actor: 'admin', requestId: request.id }));
+      return holdObject(
+        await releaseHold(db, clock, id, note ?? null, { actor: 'admin', requestId: request.id }),
+      );
     },
   );
 
@@ -278,7 +294,10 @@ export function registerSettlementAdminRoutes(
         from,
         to,
         drawn_at: clock.now().toISOString(),
-        data: (await partyStatements(db, from, to)).map((l) => ({ object: 'party_statement' as const, ...l })),
+        data: (await partyStatements(db, from, to)).map((l) => ({
+          object: 'party_statement' as const,
+          ...l,
+        })),
         has_more: false,
       };
     },
@@ -313,7 +332,13 @@ function period(q: { from: string; to: string }) {
   return { from, to };
 }
 
-function calendarObject(y: { year: number; holidays: readonly string[]; workdays: readonly string[]; source: string; updatedAt: Date | null }) {
+function calendarObject(y: {
+  year: number;
+  holidays: readonly string[];
+  workdays: readonly string[];
+  source: string;
+  updatedAt: Date | null;
+}) {
   return {
     object: 'calendar_year' as const,
     year: y.year,

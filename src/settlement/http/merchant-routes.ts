@@ -21,7 +21,9 @@ export function registerSettlementMerchantRoutes(scope: FastifyInstance, ctx: { 
         summary: 'Your settlements: per trade date gross, refunds, fees, net (fen) and status',
         security,
         querystring: Strict({
-          date: Type.Optional(Identifier({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'trade date YYYY-MM-DD' })),
+          date: Type.Optional(
+            Identifier({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'trade date YYYY-MM-DD' }),
+          ),
           limit: Type.Optional(Identifier({ pattern: '^[0-9]{1,4}$', description: '1–100 (default 20)' })),
           starting_after: Type.Optional(IdParam('stl')),
         }),
@@ -31,7 +33,8 @@ export function registerSettlementMerchantRoutes(scope: FastifyInstance, ctx: { 
     async (request) => {
       const q = request.query as { date?: string; limit?: string; starting_after?: string };
       const limit = parseLimit(q.limit);
-      if (q.date !== undefined && !isDate(q.date)) throw new ApiError('parameter_invalid', 'date is not a date', 'date');
+      if (q.date !== undefined && !isDate(q.date))
+        throw new ApiError('parameter_invalid', 'date is not a date', 'date');
       const rows = await listSettlements(ctx.db, {
         merchantId: request.merchant!.merchantId,
         tradeDate: q.date,

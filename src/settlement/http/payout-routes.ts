@@ -42,7 +42,12 @@ export function registerPayoutRoutes(scope: FastifyInstance, ctx: PlatformContex
       const limit = parseLimit(q.limit);
       if (q.settlement_date !== undefined && !isDate(q.settlement_date))
         throw new ApiError('parameter_invalid', 'settlement_date is not a date', 'settlement_date');
-      const rows = await listPayouts(db, { settlementDate: q.settlement_date, status: q.status, limit, startingAfter: q.starting_after });
+      const rows = await listPayouts(db, {
+        settlementDate: q.settlement_date,
+        status: q.status,
+        limit,
+        startingAfter: q.starting_after,
+      });
       return toPage(rows, limit, payoutObject);
     },
   );
@@ -61,7 +66,8 @@ export function registerPayoutRoutes(scope: FastifyInstance, ctx: PlatformContex
         querystring: Strict({
           status: Type.Optional(
             Type.Union([Type.Literal('paying'), Type.Literal('all')], {
-              description: 'paying (default): what the bank is to transfer now; all: every payout of the date but returned ones',
+              description:
+                'paying (default): what the bank is to transfer now; all: every payout of the date but returned ones',
             }),
           ),
         }),
@@ -74,7 +80,11 @@ export function registerPayoutRoutes(scope: FastifyInstance, ctx: PlatformContex
       const date = file.slice(0, 10);
       if (!isDate(date)) throw new ApiError('parameter_invalid', `${date} is not a date`, 'file');
       const { status } = request.query as { status?: 'paying' | 'all' };
-      const payouts = await payoutsOfDate(db, date, status === 'all' ? ['paying', 'paid', 'failed'] : ['paying']);
+      const payouts = await payoutsOfDate(
+        db,
+        date,
+        status === 'all' ? ['paying', 'paid', 'failed'] : ['paying'],
+      );
       const csv = payoutCsv(
         payouts.map((p) => ({
           merchantId: p.merchant_id,
@@ -96,7 +106,11 @@ export function registerPayoutRoutes(scope: FastifyInstance, ctx: PlatformContex
     ['paid', 'The bank confirmed the transfer: paying → paid', false],
     ['failed', 'The bank refused or bounced it: paying → failed (the money stays in transit)', true],
     ['retry', 'Send it again (it is in the next file): failed → paying', false],
-    ['return', 'Give up: failed or paid → returned; back to the merchant’s available, paid again at the next payout run', true],
+    [
+      'return',
+      'Give up: failed or paid → returned; back to the merchant’s available, paid again at the next payout run',
+      true,
+    ],
   ];
   for (const [action, summary, needsReason] of actions) {
     scope.post(

@@ -43,7 +43,7 @@ describeEachEngine('settlement end to end through the sandbox', (ctx) => {
     const text = res.body;
     return {
       status: res.statusCode,
-      body: (res.headers['content-type'] ?? '').includes('json') ? (JSON.parse(text) as Json) : text,
+      body: String(res.headers['content-type'] ?? '').includes('json') ? (JSON.parse(text) as Json) : text,
     };
   };
   const api = async (m: number, method: 'GET' | 'POST', url: string, body?: unknown) => {

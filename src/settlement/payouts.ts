@@ -7,6 +7,7 @@ import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
 import { writeEvent } from '../platform/outbox/outbox.js';
 import type { SecretBox } from '../platform/secret-box.js';
 import type { SkipReason } from './payout-file.js';
+import { inParallel } from './run.js';
 import type { PayoutStatus } from './tables.js';
 
 /**
@@ -34,6 +35,7 @@ export interface PayoutRunResult {
 const mask = (n: string) =>
   n.length <= 8 ? '*'.repeat(n.length) : `${n.slice(0, 4)}${'*'.repeat(n.length - 8)}${n.slice(-4)}`;
 const purpose = (id: string) => `payout:${id}`;
+const PARALLEL = 4;
 
 export async function runPayouts(deps: PayoutDeps, settlementDate: string): Promise<PayoutRunResult> {
   const { db, clock } = deps;
@@ -81,17 +83,18 @@ export async function runPayouts(deps: PayoutDeps, settlementDate: string): Prom
     .groupBy('merchant_id')
     .orderBy('merchant_id')
     .execute();
-  for (const d of due) {
+  // one transaction per merchant, PARALLEL at once: merchants touch disjoint ledger accounts
+  await inParallel(due, PARALLEL, async (d) => {
     const net = Number(d.net);
     if (net <= 0) {
       // a day of more refunds than payments: carried to the next payout, which nets it
       result.skipped.push({ merchantId: d.merchant_id, reason: 'nothing_to_pay', net });
-      continue;
+      return;
     }
     const account = await settlementAccountOf(db, deps.box, d.merchant_id);
     if (!account) {
       result.skipped.push({ merchantId: d.merchant_id, reason: 'no_bank_account', net });
-      continue;
+      return;
     }
     const id = newId('payout', clock.nowMs());
     const created = await inTransaction(db, async (tx) => {
@@ -146,7 +149,8 @@ export async function runPayouts(deps: PayoutDeps, settlementDate: string): Prom
       result.created++;
       result.amount += net;
     }
-  }
+  });
+  result.skipped.sort((a, b) => (a.merchantId < b.merchantId ? -1 : a.merchantId > b.merchantId ? 1 : 0));
   return result;
 }
 

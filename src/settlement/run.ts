@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
 import { postEntry, postingRules } from '../ledger/index.js';
 import { inTransaction, type Db, type Queryable, type Tx } from '../platform/db/index.js';
-import { writeEvent } from '../platform/outbox/outbox.js';
+import { writeEvents } from './events.js';
 import { addDays, isDate, type WorkingDayCalendar } from './calendar.js';
 import { loadCalendar } from './calendar-store.js';
 import { fromTotals } from './compute.js';
@@ -64,7 +64,9 @@ export class SettlementNotDueError extends Error {
   }
 }
 
-const BATCH = 200;
+/** merchants per transaction, and transactions in flight at once (each on its own connection) */
+const BATCH = 100;
+const PARALLEL = 4;
 
 export async function settleTradeDate(deps: SettleDeps, tradeDate: string): Promise<SettleResult> {
   const { db, clock } = deps;
@@ -92,13 +94,13 @@ export async function settleTradeDate(deps: SettleDeps, tradeDate: string): Prom
   const totals = await dayTotals(db, tradeDate);
   const holds = await openHoldMerchants(db);
   deps.onProgress?.(0, totals.length);
-  for (let i = 0; i < totals.length; i += BATCH) {
-    const batch = totals.slice(i, i + BATCH);
-    await inTransaction(db, async (tx) => {
-      for (const t of batch) await settleMerchant(tx, t, tradeDate, date, holds, clock);
-    });
-    deps.onProgress?.(Math.min(i + BATCH, totals.length), totals.length);
-  }
+  let done = 0;
+  // merchants touch disjoint ledger accounts, so batches run side by side without contention
+  await inParallel(chunks(totals, BATCH), PARALLEL, async (batch) => {
+    await inTransaction(db, (tx) => settleBatch(tx, batch, tradeDate, date, holds, clock));
+    done += batch.length;
+    deps.onProgress?.(done, totals.length);
+  });
   const sums = totals.reduce(
     (a, t) => ({
       orders: a.orders + t.tradeCount,
@@ -149,56 +151,84 @@ async function heldCount(db: Queryable, tradeDate: string): Promise<number> {
   return Number(row.n);
 }
 
-async function settleMerchant(
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Runs `fn` over the items with at most `width` at once; the first failure rejects. */
+export async function inParallel<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
+}
+
+/**
+ * One transaction: the batch's settlement rows in one insert (a merchant settled by an earlier,
+ * interrupted run is skipped by the unique key), one ledger entry each, and their events.
+ */
+async function settleBatch(
   tx: Tx,
-  t: DayTotals,
+  batch: readonly DayTotals[],
   tradeDate: string,
   settlementDate: string,
   holds: Set<string>,
   clock: Clock,
 ): Promise<void> {
   const now = clock.now();
-  const money = fromTotals(t);
-  const holdReason = holds.has(t.merchantId) ? 'operator_hold' : t.underReview ? 'risk_review' : null;
-  const id = newId('settlement', now.getTime());
-  const inserted = await tx
-    .insertInto('settlements')
-    .values({
-      id,
+  const rows = batch.map((t) => {
+    const holdReason = holds.has(t.merchantId) ? 'operator_hold' : t.underReview ? 'risk_review' : null;
+    return {
+      id: newId('settlement', now.getTime()),
       merchant_id: t.merchantId,
       trade_date: tradeDate,
       settlement_date: settlementDate,
       trade_count: t.tradeCount,
       refund_count: t.refundCount,
-      ...money,
-      status: holdReason ? 'held' : 'pending',
+      ...fromTotals(t),
+      status: holdReason ? ('held' as const) : ('pending' as const),
       hold_reason: holdReason,
       payout_id: null,
       created_at: now,
       updated_at: now,
-    })
-    .onConflict((oc) => oc.columns(['merchant_id', 'trade_date']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (!inserted) return; // settled by an earlier, interrupted run
-  await postEntry(
-    tx,
-    postingRules.settlement({ settlementId: id, merchantId: t.merchantId, amount: money.net }),
-    now,
+    };
+  });
+  const inserted = new Set(
+    (
+      await tx
+        .insertInto('settlements')
+        .values(rows)
+        .onConflict((oc) => oc.columns(['merchant_id', 'trade_date']).doNothing())
+        .returning('id')
+        .execute()
+    ).map((r) => r.id),
   );
-  await writeEvent(
+  const fresh = rows.filter((r) => inserted.has(r.id));
+  for (const r of fresh)
+    await postEntry(
+      tx,
+      postingRules.settlement({ settlementId: r.id, merchantId: r.merchant_id, amount: r.net }),
+      now,
+    );
+  await writeEvents(
     tx,
-    {
+    fresh.map((r) => ({
       topic: 'settlement.created',
       payload: {
-        settlement_id: id,
-        merchant_id: t.merchantId,
+        settlement_id: r.id,
+        merchant_id: r.merchant_id,
         trade_date: tradeDate,
         settlement_date: settlementDate,
-        ...money,
-        status: holdReason ? 'held' : 'pending',
+        gross: r.gross,
+        refunds: r.refunds,
+        fees: r.fees,
+        net: r.net,
+        status: r.status,
       },
-    },
+    })),
     clock,
   );
 }

@@ -6,13 +6,14 @@ import { ErrorResponse, IdParam, Identifier, Strict, Text } from '../../http/sch
 import { writeAudit } from '../../merchants/index.js';
 import type { PlatformContext } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/index.js';
-import { arrangementProblems, isDate } from '../calendar.js';
+import { arrangementProblems } from '../calendar.js';
 import { calendarYear, putCalendarYear } from '../calendar-store.js';
 import { placeHold, releaseHold, releaseSettlement } from '../holds.js';
 import { noMismatches, type UnresolvedMismatches } from '../run.js';
 import { listSettlements, openHold, runOf, settlementById, settlementsOfDay } from '../store.js';
 import { partyStatements, SETTLEMENT_CSV_HEADER, settlementCsvLine, statementCsv } from '../statements.js';
 import { holdObject, settlementObject } from '../views.js';
+import { day } from './dates.js';
 import { registerPayoutRoutes } from './payout-routes.js';
 
 /** Settlement for the operator (CONTRACT §7; docs/clearing.md, docs/admin-api.md). */
@@ -22,11 +23,6 @@ const security = [{ adminToken: [] }];
 const errors = { 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse };
 export const Day = Identifier({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (China date)' });
 const Limit = Type.Optional(Identifier({ pattern: '^[0-9]{1,4}$', description: '1–100 (default 20)' }));
-
-export function day(value: string, param: string): string {
-  if (!isDate(value)) throw new ApiError('parameter_invalid', `${param} is not a date (YYYY-MM-DD)`, param);
-  return value;
-}
 
 export interface SettlementRouteOptions {
   /** the day's open reconciliation mismatches, shown next to its settlements */

@@ -3,8 +3,7 @@ import { Type } from 'typebox';
 import { parseLimit, toPage } from '../../core/pagination.js';
 import { ErrorResponse, IdParam, Identifier, Strict } from '../../http/schemas.js';
 import type { Db } from '../../platform/db/index.js';
-import { isDate } from '../calendar.js';
-import { ApiError } from '../../core/errors.js';
+import { day } from './dates.js';
 import { listSettlements } from '../store.js';
 import { settlementObject } from '../views.js';
 
@@ -33,8 +32,7 @@ export function registerSettlementMerchantRoutes(scope: FastifyInstance, ctx: { 
     async (request) => {
       const q = request.query as { date?: string; limit?: string; starting_after?: string };
       const limit = parseLimit(q.limit);
-      if (q.date !== undefined && !isDate(q.date))
-        throw new ApiError('parameter_invalid', 'date is not a date', 'date');
+      if (q.date !== undefined) day(q.date, 'date');
       const rows = await listSettlements(ctx.db, {
         merchantId: request.merchant!.merchantId,
         tradeDate: q.date,

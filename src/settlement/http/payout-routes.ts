@@ -4,7 +4,7 @@ import { ApiError } from '../../core/errors.js';
 import { parseLimit, toPage } from '../../core/pagination.js';
 import { ErrorResponse, IdParam, Identifier, Strict, Text } from '../../http/schemas.js';
 import type { PlatformContext } from '../../platform/context.js';
-import { isDate } from '../calendar.js';
+import { day } from './dates.js';
 import { payoutCsv } from '../payout-file.js';
 import { movePayout, payoutAccountNo, type PayoutAction } from '../payouts.js';
 import { listPayouts, payoutById, payoutsOfDate } from '../store.js';
@@ -40,8 +40,7 @@ export function registerPayoutRoutes(scope: FastifyInstance, ctx: PlatformContex
     async (request) => {
       const q = request.query as Record<string, string | undefined>;
       const limit = parseLimit(q.limit);
-      if (q.settlement_date !== undefined && !isDate(q.settlement_date))
-        throw new ApiError('parameter_invalid', 'settlement_date is not a date', 'settlement_date');
+      if (q.settlement_date !== undefined) day(q.settlement_date, 'settlement_date');
       const rows = await listPayouts(db, {
         settlementDate: q.settlement_date,
         status: q.status,
@@ -77,8 +76,7 @@ export function registerPayoutRoutes(scope: FastifyInstance, ctx: PlatformContex
     },
     async (request, reply) => {
       const { file } = request.params as { file: string };
-      const date = file.slice(0, 10);
-      if (!isDate(date)) throw new ApiError('parameter_invalid', `${date} is not a date`, 'file');
+      const date = day(file.slice(0, 10), 'file');
       const { status } = request.query as { status?: 'paying' | 'all' };
       const payouts = await payoutsOfDate(
         db,

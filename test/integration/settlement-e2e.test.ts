@@ -284,6 +284,26 @@ describeEachEngine('settlement end to end through the sandbox', (ctx) => {
     });
   });
 
+  it('party share statements agree with the ledger revenue of the same days', async () => {
+    const days = (await admin('GET', '/settlements?limit=100')).body.data
+      .map((s: Json) => s.trade_date)
+      .sort();
+    const range = `from=${days[0]}&to=${days.at(-1)}`;
+    const statements = (await admin('GET', `/statements?${range}`)).body;
+    // everything was paid and refunded within these days, so by trade date = by booking time
+    const revenue = (await admin('GET', `/revenue?${range}`)).body.parties;
+    const byParty = (lines: Json[], amount: string) =>
+      lines
+        .map((l: Json) => `${l.party}:${l.id}:${l[amount]}`)
+        .filter((l: string) => !l.endsWith(':0'))
+        .sort();
+    expect(byParty(statements.data, 'share')).toEqual(byParty(revenue, 'amount'));
+    expect(statements.data.find((l: Json) => l.party === 'institution').trades).toBe(9);
+    const csv = await admin('GET', `/statements.csv?${range}`);
+    expect((csv.body as string).split('\r\n')[0]).toBe('party,id,from,to,trades,amount,fees,share');
+    expect((await admin('GET', '/statements?from=2026-12-05&to=2026-12-01')).status).toBe(400);
+  });
+
   it('running it again changes nothing', async () => {
     const count = async () =>
       Number(

@@ -8,6 +8,7 @@ import { runLedgerBench } from './ledger.js';
 import { runRiskBench } from './risk.js';
 import { runProfilesBench } from './profiles.js';
 import { runReconciliationBench } from './reconciliation.js';
+import { runSettlementBench } from './settlement.js';
 
 /** `npm run bench` runs every benchmark; `npm run bench -- http` or `-- db` runs one. */
 
@@ -21,6 +22,7 @@ const BENCHES: Record<string, () => Promise<boolean>> = {
   risk: runRiskBench,
   profiles: runProfilesBench,
   reconciliation: runReconciliationBench,
+  settlement: runSettlementBench,
 };
 
 const asked = process.argv.slice(2);

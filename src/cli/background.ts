@@ -8,6 +8,7 @@ import { paymentJobHandlers } from '../payments/index.js';
 import { onboardingJobHandlers } from '../merchants/index.js';
 import { createOnboardingChannels } from '../channels/onboarding.js';
 import { riskStreamConsumers } from '../risk/index.js';
+import { scheduleDailySettlement, settlementDaysFrom, settlementJobHandlers } from '../settlement/index.js';
 
 /** The background side of a process: the durable job worker and the outbox relay. */
 export function startBackground(runtime: Runtime, logger: Logger): { stop(): Promise<void> } {
@@ -16,12 +17,20 @@ export function startBackground(runtime: Runtime, logger: Logger): { stop(): Pro
     [HOUSEKEEPING_QUEUE]: housekeepingHandler(db, clock),
     ...paymentJobHandlers(runtime.ctx),
     ...onboardingJobHandlers({ db, box: runtime.ctx.box, clock }, createOnboardingChannels(clock)),
+    ...settlementJobHandlers({
+      db,
+      clock,
+      box: runtime.ctx.box,
+      logger,
+      settlementDays: settlementDaysFrom(process.env),
+    }),
   };
   const worker = startWorker(db, handlers, { logger }, clock);
   // Webhooks get their own worker: a merchant endpoint that takes 10 s must not hold up payments.
   const webhooks = startWorker(db, webhookJobHandlers(runtime.ctx), { logger, limit: 50 }, clock);
   const stopRelay = startRelay(db, stream, { intervalMs: 200, clock, logger });
   scheduleHousekeeping(db, clock).catch((err) => logger.warn({ err }, 'could not schedule housekeeping'));
+  scheduleDailySettlement(db, clock).catch((err) => logger.warn({ err }, 'could not schedule settlement'));
   // near-real-time risk tier: outcomes from the stream feed the automatic lists
   const riskConsumer = riskStreamConsumers({ db, cache: runtime.ctx.cache, clock, logger }, stream).catch(
     (err) => {

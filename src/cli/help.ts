@@ -17,10 +17,13 @@ Commands:
             its printable A4 sheet, with a progress bar on stderr (embedded: stop start first)
   risk      recompute-lists: recompute the automatic risk lists from the whole history, with a
             progress bar (converges to what the stream consumer made; operators' entries stay)
+  settle    [--date YYYY-MM-DD]: settle trade date D (default: every date whose T+N settlement
+            day has come, as the worker's daily job does) with a progress bar, then create the
+            settlement day's payouts (bank file: GET /admin/v1/payouts/<date>.csv); idempotent
   help      this text (also --help, -h)
 
 Configuration is read from the environment; see README.md (PORT, HOST, PUBLIC_URL,
 JUHEPAY_DATA_DIR, DATABASE_URL, REDIS_URL, REDIS_KEY_PREFIX, NATS_URL, NATS_STREAM_PREFIX,
 RISK_CACHE_FAILURE, RISK_CACHE_TIMEOUT_MS, JUHEPAY_ADMIN_TOKEN, JUHEPAY_MASTER_KEY,
-JUHEPAY_DEMO, LOG_LEVEL, SANDBOX, SANDBOX_PORT, SANDBOX_TIME_SCALE).
+JUHEPAY_DEMO, LOG_LEVEL, SANDBOX, SANDBOX_PORT, SANDBOX_TIME_SCALE, SETTLEMENT_DAYS).
 `;

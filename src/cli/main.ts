@@ -170,6 +170,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./plates.js')).platesCommand(config, argv.slice(1));
     case 'risk':
       return (await import('./risk.js')).riskCommand(config, argv.slice(1));
+    case 'settle':
+      return (await import('./settle.js')).settleCommand(config, argv.slice(1));
     default:
       process.stderr.write(`juhepay: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
       return 2;

@@ -20,3 +20,4 @@ export { adminActor } from './http/admin-common.js';
 export { registerAdminMerchantRoutes } from './http/admin-merchants.js';
 export { onboardingJobHandlers } from './onboarding/jobs.js';
 export { channelConfigSource } from './channel-config/source.js';
+export { settlementAccountOf, type SettlementAccount } from './onboarding/settlement-account.js';

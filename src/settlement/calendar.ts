@@ -24,8 +24,10 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
 
 export function isDate(text: string): boolean {
-  const m = DATE.exec(text);
-  return m !== null && new Date(`${text}T00:00:00Z`).toISOString().slice(0, 10) === text;
+  if (!DATE.test(text)) return false;
+  // a month 13 or a day 41 is an invalid Date (whose toISOString throws); 02-30 rolls over
+  const at = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(at.getTime()) && at.toISOString().slice(0, 10) === text;
 }
 
 export function addDays(date: string, days: number): string {

@@ -94,3 +94,19 @@ export function settle(
   for (const item of items) acc.add(item);
   return acc.settlements(tradeDate, settlementDate, isHeld);
 }
+
+/**
+ * A merchant's settlement from the day's totals (the SQL aggregation's row): fees are the fees
+ * charged on the day's trades less the fees returned with the day's refunds, and
+ * net = gross − refunds − fees — exactly what the day's payments and refunds put into the
+ * merchant's pending balance (a payment adds amount − fee, a refund takes amount − fee_refunded).
+ */
+export function fromTotals(t: { gross: Fen; refunds: Fen; feesCharged: Fen; feesReturned: Fen }): {
+  gross: Fen;
+  refunds: Fen;
+  fees: Fen;
+  net: Fen;
+} {
+  const fees = sub(t.feesCharged, t.feesReturned);
+  return { gross: t.gross, refunds: t.refunds, fees, net: sub(sub(t.gross, t.refunds), fees) };
+}

@@ -28,3 +28,36 @@ export {
   type PayoutRow,
   type SkipReason,
 } from './payout-file.js';
+export { fromTotals } from './compute.js';
+export { calendarYear, loadCalendar, putCalendarYear } from './calendar-store.js';
+export {
+  chinaDate,
+  chinaDayRange,
+  DEFAULT_SETTLEMENT_DAYS,
+  settlementDaysFrom,
+  SettlementConfigError,
+} from './config.js';
+export {
+  dueTradeDates,
+  noMismatches,
+  settleTradeDate,
+  SettlementNotDueError,
+  tradeDatesOf,
+  type SettleResult,
+  type UnresolvedMismatch,
+  type UnresolvedMismatches,
+} from './run.js';
+export { dayTotals, type DayTotals } from './store.js';
+export { movePayout, runPayouts, type PayoutAction, type PayoutRunResult } from './payouts.js';
+export { placeHold, releaseHold, releaseSettlement } from './holds.js';
+export { partyStatements, statementCsv, type StatementLine } from './statements.js';
+export {
+  payoutsIfComplete,
+  scheduleDailySettlement,
+  settleDue,
+  settlementJobHandlers,
+  SETTLEMENT_QUEUE,
+  type DailyResult,
+} from './jobs.js';
+export { registerSettlementAdminRoutes, type SettlementRouteOptions } from './http/admin-routes.js';
+export { registerSettlementMerchantRoutes } from './http/merchant-routes.js';

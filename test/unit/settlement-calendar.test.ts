@@ -5,6 +5,7 @@ import {
   addDays,
   arrangementProblems,
   CalendarYearMissingError,
+  isDate,
   WorkingDayCalendar,
 } from '../../src/settlement/calendar.js';
 
@@ -70,5 +71,13 @@ describe('working-day calendar (2026, State Council notice of 2025-11-04)', () =
         expect(between).toBe(n - 1);
       }),
     );
+  });
+});
+
+describe('isDate', () => {
+  it('says no to impossible dates instead of throwing', () => {
+    for (const bad of ['6003-52-93', '2026-13-01', '2026-02-30', '2026-00-10', '2026-1-01', 'x'])
+      expect(isDate(bad)).toBe(false);
+    for (const good of ['2026-02-28', '2028-02-29', '0001-01-01']) expect(isDate(good)).toBe(true);
   });
 });

@@ -8,6 +8,8 @@ import { paymentJobHandlers } from '../payments/jobs.js';
 import { onboardingJobHandlers } from '../merchants/onboarding/jobs.js';
 import { createOnboardingChannels } from '../channels/onboarding.js';
 import { riskStreamConsumers } from '../risk/index.js';
+import { reconciliationJobHandlers, scheduleDailyReconciliation } from '../reconciliation/index.js';
+import { orderRecovery } from '../payments/recover-order.js';
 
 /** The background side of a process: the durable job worker and the outbox relay. */
 export function startBackground(runtime: Runtime, logger: Logger): { stop(): Promise<void> } {
@@ -16,12 +18,14 @@ export function startBackground(runtime: Runtime, logger: Logger): { stop(): Pro
     [HOUSEKEEPING_QUEUE]: housekeepingHandler(db, clock),
     ...paymentJobHandlers(runtime.ctx),
     ...onboardingJobHandlers({ db, box: runtime.ctx.box, clock }, createOnboardingChannels(clock)),
+    ...reconciliationJobHandlers({ ...runtime.ctx, recoverOrder: orderRecovery(runtime.ctx) }),
   };
   const worker = startWorker(db, handlers, { logger }, clock);
   // Webhooks get their own worker: a merchant endpoint that takes 10 s must not hold up payments.
   const webhooks = startWorker(db, webhookJobHandlers(runtime.ctx), { logger, limit: 50 }, clock);
   const stopRelay = startRelay(db, stream, { intervalMs: 200, clock, logger });
   scheduleHousekeeping(db, clock).catch((err) => logger.warn({ err }, 'could not schedule housekeeping'));
+  scheduleDailyReconciliation(db, clock).catch((err) => logger.warn({ err }, 'could not schedule reconciliation'));
   // near-real-time risk tier: outcomes from the stream feed the automatic lists
   const riskConsumer = riskStreamConsumers({ db, cache: runtime.ctx.cache, clock, logger }, stream).catch(
     (err) => {

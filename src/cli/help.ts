@@ -17,6 +17,8 @@ Commands:
             its printable A4 sheet, with a progress bar on stderr (embedded: stop start first)
   risk      recompute-lists: recompute the automatic risk lists from the whole history, with a
             progress bar (converges to what the stream consumer made; operators' entries stay)
+  reconcile --date YYYY-MM-DD [--channel C] [--file PATH]: reconcile a trade date's channel
+            bills (downloaded, or a file already downloaded) with a progress bar (docs/clearing.md)
   help      this text (also --help, -h)
 
 Configuration is read from the environment; see README.md (PORT, HOST, PUBLIC_URL,

@@ -11,6 +11,7 @@ import { platesCommand } from './plates.js';
 import type { RunningSandbox } from '../sandbox/start.js';
 import { riskCommand } from './risk.js';
 import { startBackground } from './background.js';
+import { reconcileCommand } from './reconcile.js';
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -170,6 +171,8 @@ async function main(argv: string[]): Promise<number> {
       return platesCommand(config, argv.slice(1));
     case 'risk':
       return riskCommand(config, argv.slice(1));
+    case 'reconcile':
+      return reconcileCommand(config, logger, argv.slice(1));
     default:
       process.stderr.write(`juhepay: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
       return 2;

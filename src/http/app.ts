@@ -27,6 +27,8 @@ import {
 import { registerFeeAdminRoutes } from '../fees/index.js';
 import { registerBalanceRoutes, registerLedgerAdminRoutes } from '../ledger/index.js';
 import { registerRiskAdminRoutes, registerRiskMerchantRoutes } from '../risk/index.js';
+import { registerReconciliationAdminRoutes } from '../reconciliation/index.js';
+import { orderRecovery } from '../payments/recover-order.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -104,6 +106,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       registerFeeAdminRoutes(admin, ctx);
       registerLedgerAdminRoutes(admin, ctx);
       if (ctx.risk) registerRiskAdminRoutes(admin, ctx.risk);
+      registerReconciliationAdminRoutes(admin, { ...ctx, recoverOrder: orderRecovery(ctx) });
     },
     { prefix: '/admin/v1' },
   );

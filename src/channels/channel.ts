@@ -251,6 +251,8 @@ export interface Channel {
   billIdentity?(config: ChannelConfig): string;
   /** the raw bill of a day for the configuration's identity; null when the channel has none that day */
   downloadBillFile?(config: ChannelConfig, date: string): Promise<ChannelBillFile | null>;
+  /** channels that rewrite our ids on the wire: the JuhePay id a bill's merchant number stands for */
+  billOrderId?(merchantNo: string, kind: 'trade' | 'refund'): string | undefined;
 }
 
 export type ChannelErrorKind =

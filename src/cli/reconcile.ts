@@ -27,7 +27,7 @@ export function parseReconcileArgs(
     else return `unknown option ${JSON.stringify(flag)}`;
   }
   if (!out.date) return '--date is required';
-  if (out.file && !out.channel) return '--file needs --channel (the format is the channel\'s)';
+  if (out.file && !out.channel) return "--file needs --channel (the format is the channel's)";
   return out as { date: string; channel?: ChannelId; file?: string };
 }
 

@@ -33,7 +33,12 @@ export function scheduleDailyReconciliation(db: Queryable, clock: Clock): Promis
   const { runAt, tradeDate } = nextRun(clock.nowMs());
   return enqueue(
     db,
-    { queue: RECONCILE_QUEUE, payload: { trade_date: tradeDate }, runAt, dedupeKey: `reconcile:${tradeDate}` },
+    {
+      queue: RECONCILE_QUEUE,
+      payload: { trade_date: tradeDate },
+      runAt,
+      dedupeKey: `reconcile:${tradeDate}`,
+    },
     clock,
   );
 }

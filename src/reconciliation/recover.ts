@@ -40,7 +40,13 @@ export async function recoverChannelOnly(
       .where('order_id', '=', c.order_id)
       .executeTakeFirst();
     if (order.status === 'succeeded')
-      await markMismatch(deps.db, c.id, 'auto_resolved', { action: 'recovered', order_status: 'succeeded' }, deps.clock.now());
+      await markMismatch(
+        deps.db,
+        c.id,
+        'auto_resolved',
+        { action: 'recovered', order_status: 'succeeded' },
+        deps.clock.now(),
+      );
     else if (exception)
       await markMismatch(
         deps.db,

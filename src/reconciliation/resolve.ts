@@ -23,7 +23,10 @@ const sign = (kind: string, v: number) => (kind === 'refund' ? -v : v);
 export function differenceOf(m: MismatchRow): number {
   const net = (amount: number | null, fee: number | null, status: string | null) =>
     amount === null || status !== 'succeeded' ? 0 : sign(m.kind, Number(amount) - Number(fee ?? 0));
-  return net(m.channel_amount, m.channel_fee, m.channel_status) - net(m.platform_amount, m.platform_fee, m.platform_status);
+  return (
+    net(m.channel_amount, m.channel_fee, m.channel_status) -
+    net(m.platform_amount, m.platform_fee, m.platform_status)
+  );
 }
 
 export async function resolveMismatch(
@@ -40,7 +43,11 @@ export async function resolveMismatch(
     if (body.action === 'adjust') {
       const difference = differenceOf(m);
       if (difference === 0)
-        throw new ApiError('validation_failed', 'no money differs on this mismatch: resolve it with accept', 'action');
+        throw new ApiError(
+          'validation_failed',
+          'no money differs on this mismatch: resolve it with accept',
+          'action',
+        );
       const receivable = account('channel_receivable', m.channel);
       const suspense = account('suspense', 'reconciliation');
       const adjustmentId = newId('adjustment', ctx.clock.nowMs());
@@ -58,7 +65,11 @@ export async function resolveMismatch(
         }),
         ctx.clock.now(),
       );
-      Object.assign(resolution, { adjustment_id: adjustmentId, entry_id: posted.entryId, amount: difference });
+      Object.assign(resolution, {
+        adjustment_id: adjustmentId,
+        entry_id: posted.entryId,
+        amount: difference,
+      });
     }
     const after = await markMismatch(tx, m.id, 'resolved', resolution, ctx.clock.now());
     await writeAudit(

@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock.js';
 import { inTransaction, type Db } from '../platform/db/index.js';
 import { recoverChannelOnly } from './recover.js';
 import { parseBill, type BillFormat } from './reconcile.js';
-import { BillParseError, type BillTotals } from './bills/types.js';
+import { BillParseError, type BillTotals, type ChannelBillRecord } from './bills/types.js';
 import { emptySummary, hashMatch, tally, type MatchOutcome } from './match.js';
 import {
   beginReconciliation,
@@ -78,7 +78,10 @@ export async function reconcileDay(deps: ReconcileDeps, req: ReconcileRequest): 
   if (!adapter.downloadBillFile || !adapter.billIdentity)
     throw new ReconcileRequestError(`channel ${req.channel} cannot download its bill`);
   // one bill per channel identity among the identities the day's orders were placed with
-  const groups = new Map<string, { config: Parameters<typeof adapter.downloadBillFile>[0]; versionIds: string[]; merchants: string[] }>();
+  const groups = new Map<
+    string,
+    { config: Parameters<typeof adapter.downloadBillFile>[0]; versionIds: string[]; merchants: string[] }
+  >();
   for (const ref of await dayIdentities(deps.db, req.channel, req.date)) {
     const config = await deps.channels.configOf(ref, req.channel);
     const identity = adapter.billIdentity(config);
@@ -89,19 +92,29 @@ export async function reconcileDay(deps: ReconcileDeps, req: ReconcileRequest): 
   }
   if (groups.size === 0) {
     // no order or refund that day: no identity to ask, nothing JuhePay counts
-    const rec = await beginReconciliation(deps.db, { date: req.date, channel: req.channel, identity: 'none' }, deps.clock.now());
+    const rec = await beginReconciliation(
+      deps.db,
+      { date: req.date, channel: req.channel, identity: 'none' },
+      deps.clock.now(),
+    );
     return [await matchAndWrite(deps, rec, null, format, [], req)];
   }
   const results: ReconciliationRow[] = [];
   for (const [identity, group] of groups) {
-    const rec = await beginReconciliation(deps.db, { date: req.date, channel: req.channel, identity }, deps.clock.now());
+    const rec = await beginReconciliation(
+      deps.db,
+      { date: req.date, channel: req.channel, identity },
+      deps.clock.now(),
+    );
     let bill: ChannelBillFile | null;
     try {
       bill = await adapter.downloadBillFile(group.config, req.date);
     } catch (error) {
       const reason = error instanceof ChannelError ? `download failed: ${error.message}` : undefined;
       if (!reason) throw error;
-      results.push(await finishReconciliation(deps.db, rec.id, { status: 'failed', reason }, deps.clock.now()));
+      results.push(
+        await finishReconciliation(deps.db, rec.id, { status: 'failed', reason }, deps.clock.now()),
+      );
       continue;
     }
     const platform = () =>
@@ -139,7 +152,11 @@ async function reconcileFile(
   } catch {
     throw new ReconcileRequestError(`cannot read ${path}`);
   }
-  const rec = await beginReconciliation(deps.db, { date: req.date, channel: req.channel, identity: 'file' }, deps.clock.now());
+  const rec = await beginReconciliation(
+    deps.db,
+    { date: req.date, channel: req.channel, identity: 'file' },
+    deps.clock.now(),
+  );
   const fileId = await storeBillFile(
     deps.db,
     rec.id,
@@ -149,6 +166,23 @@ async function reconcileFile(
   );
   const platform = await platformRecords(deps.db, req.channel, req.date);
   return matchAndWrite(deps, rec, { fileId, size }, format, platform, req);
+}
+
+/** channels that rewrite our ids on the wire (UnionPay: no `_`): the bill's numbers back to ours */
+async function* ourIds(
+  records: AsyncIterable<ChannelBillRecord>,
+  idOf: ((no: string, kind: 'trade' | 'refund') => string | undefined) | undefined,
+): AsyncGenerator<ChannelBillRecord> {
+  for await (const r of records) {
+    if (!idOf) {
+      yield r;
+      continue;
+    }
+    const outTradeNo = idOf(r.outTradeNo, 'trade') ?? r.outTradeNo;
+    const outRefundNo =
+      r.outRefundNo === undefined ? undefined : (idOf(r.outRefundNo, 'refund') ?? r.outRefundNo);
+    yield { ...r, outTradeNo, ...(outRefundNo === undefined ? {} : { outRefundNo }) };
+  }
 }
 
 async function* counted(
@@ -176,15 +210,22 @@ async function matchAndWrite(
   let rows = 0;
   const progress = () => req.onProgress?.({ identity: rec.identity, done, total: source?.size ?? 0, rows });
   try {
+    const adapter = deps.channels.has(rec.channel as ChannelId)
+      ? deps.channels.adapter(rec.channel as ChannelId)
+      : undefined;
+    const idOf = adapter?.billOrderId?.bind(adapter);
     const records = source
-      ? parseBill(
-          {
-            format,
-            date: rec.trade_date,
-            bytes: counted(readBillFile(deps.db, source.fileId), (n) => (done += n)),
-            ...(source.sha1 ? { sha1: source.sha1 } : {}),
-          },
-          (t) => (totals = t),
+      ? ourIds(
+          parseBill(
+            {
+              format,
+              date: rec.trade_date,
+              bytes: counted(readBillFile(deps.db, source.fileId), (n) => (done += n)),
+              ...(source.sha1 ? { sha1: source.sha1 } : {}),
+            },
+            (t) => (totals = t),
+          ),
+          idOf,
         )
       : [];
     for await (const outcome of hashMatch(records, platform)) {
@@ -196,7 +237,12 @@ async function matchAndWrite(
   } catch (error) {
     if (!(error instanceof BillParseError)) throw error;
     // used whole or not at all: none of the rows read before the failure is kept
-    return finishReconciliation(deps.db, rec.id, { status: 'failed', reason: error.message }, deps.clock.now());
+    return finishReconciliation(
+      deps.db,
+      rec.id,
+      { status: 'failed', reason: error.message },
+      deps.clock.now(),
+    );
   }
   progress();
   const finished = await inTransaction(deps.db, async (tx) => {

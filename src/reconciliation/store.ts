@@ -97,7 +97,11 @@ export async function storeBillFile(
   }
   await flush();
   await db.updateTable('reconciliation_bill_files').set({ size }).where('id', '=', id).execute();
-  await db.updateTable('reconciliations').set({ bill_file_id: id }).where('id', '=', reconciliationId).execute();
+  await db
+    .updateTable('reconciliations')
+    .set({ bill_file_id: id })
+    .where('id', '=', reconciliationId)
+    .execute();
   return id;
 }
 
@@ -289,7 +293,7 @@ export async function writeMismatches(
       kind: base.kind,
       merchant_id: p?.merchantId ?? null,
       order_id: p?.orderId ?? (c && c.outTradeNo.startsWith('ord_') ? c.outTradeNo : null),
-      refund_id: p?.kind === 'refund' ? p.id : (c?.outRefundNo?.startsWith('rfd_') ? c.outRefundNo : null),
+      refund_id: p?.kind === 'refund' ? p.id : c?.outRefundNo?.startsWith('rfd_') ? c.outRefundNo : null,
       out_trade_no: c?.outTradeNo ?? p?.outTradeNo ?? null,
       channel_trade_no: c?.channelTradeNo ?? null,
       channel_amount: c?.amount ?? null,
@@ -414,5 +418,10 @@ export async function unresolvedMismatches(db: Queryable, tradeDate: string): Pr
 
 /** The reconciliations of a trade date (settlement reports them next to its figures). */
 export function reconciliationsOf(db: Queryable, tradeDate: string): Promise<ReconciliationRow[]> {
-  return db.selectFrom('reconciliations').selectAll().where('trade_date', '=', tradeDate).orderBy('id').execute();
+  return db
+    .selectFrom('reconciliations')
+    .selectAll()
+    .where('trade_date', '=', tradeDate)
+    .orderBy('id')
+    .execute();
 }

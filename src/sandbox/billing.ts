@@ -47,11 +47,19 @@ export class SandboxBilling {
 
   /** the fee a trade's bill row shows */
   tradeFee(channel: BillChannel, outTradeNo: string, amount: number): number {
-    return this.fees.get(`${channel}:${outTradeNo}`) ?? applyRate(amount, this.rates[channel] ?? 0, 'half_up');
+    return (
+      this.fees.get(`${channel}:${outTradeNo}`) ?? applyRate(amount, this.rates[channel] ?? 0, 'half_up')
+    );
   }
 
   /** the part of the trade's fee a refund gives back: what the refunded total maps to, minus before */
-  refundFee(channel: BillChannel, outTradeNo: string, amount: number, before: number, refund: number): number {
+  refundFee(
+    channel: BillChannel,
+    outTradeNo: string,
+    amount: number,
+    before: number,
+    refund: number,
+  ): number {
     const fee = this.tradeFee(channel, outTradeNo, amount);
     const scaled = (part: number) => Math.floor((fee * part * 2 + amount) / (2 * amount));
     return scaled(before + refund) - scaled(before);
@@ -64,8 +72,16 @@ export class SandboxBilling {
   addTrade(t: Omit<ExtraTrade, 'channelTradeNo' | 'fee'> & { fee?: number }): ExtraTrade {
     const n = String(++this.serial).padStart(8, '0');
     const channelTradeNo =
-      t.channel === 'wechatpay' ? `4200009${n}${Date.now() % 1e8}` : t.channel === 'alipay' ? `2026${n}${Date.now() % 1e8}` : `9${n}${Date.now() % 1e8}`;
-    const trade = { ...t, channelTradeNo, fee: t.fee ?? applyRate(t.amount, this.rates[t.channel] ?? 0, 'half_up') };
+      t.channel === 'wechatpay'
+        ? `4200009${n}${Date.now() % 1e8}`
+        : t.channel === 'alipay'
+          ? `2026${n}${Date.now() % 1e8}`
+          : `9${n}${Date.now() % 1e8}`;
+    const trade = {
+      ...t,
+      channelTradeNo,
+      fee: t.fee ?? applyRate(t.amount, this.rates[t.channel] ?? 0, 'half_up'),
+    };
     this.extras.push(trade);
     return trade;
   }
@@ -90,11 +106,14 @@ export function billingOf(ctx: SandboxContext): SandboxBilling {
 }
 
 function bad(reply: FastifyReply, message: string, param: string) {
-  return reply.code(400).send({ error: { type: 'invalid_request_error', code: 'parameter_invalid', message, param } });
+  return reply
+    .code(400)
+    .send({ error: { type: 'invalid_request_error', code: 'parameter_invalid', message, param } });
 }
 
 const isChannel = (v: unknown): v is BillChannel => BILL_CHANNELS.includes(v as BillChannel);
-const isFen = (v: unknown, min = 0): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
+const isFen = (v: unknown, min = 0): v is number =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
 
 export function registerBillingRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   const book = billingOf(ctx);
@@ -114,7 +133,8 @@ export function registerBillingRoutes(app: FastifyInstance, ctx: SandboxContext)
     const body = jsonBody(request.body);
     if (!body) return bad(reply, 'send a JSON object', 'body');
     const { channel, out_trade_no: outTradeNo, fee } = body;
-    if (!isChannel(channel)) return bad(reply, `channel must be one of ${BILL_CHANNELS.join(', ')}`, 'channel');
+    if (!isChannel(channel))
+      return bad(reply, `channel must be one of ${BILL_CHANNELS.join(', ')}`, 'channel');
     if (typeof outTradeNo !== 'string' || !/^[0-9A-Za-z_-]{1,64}$/.test(outTradeNo))
       return bad(reply, 'out_trade_no must be the merchant order number', 'out_trade_no');
     if (!isFen(fee)) return bad(reply, 'fee must be an integer of fen ≥ 0', 'fee');
@@ -125,7 +145,8 @@ export function registerBillingRoutes(app: FastifyInstance, ctx: SandboxContext)
     const body = jsonBody(request.body);
     if (!body) return bad(reply, 'send a JSON object', 'body');
     const { channel, amount, out_trade_no: given } = body;
-    if (!isChannel(channel)) return bad(reply, `channel must be one of ${BILL_CHANNELS.join(', ')}`, 'channel');
+    if (!isChannel(channel))
+      return bad(reply, `channel must be one of ${BILL_CHANNELS.join(', ')}`, 'channel');
     if (!isFen(amount, 1)) return bad(reply, 'amount must be an integer of fen ≥ 1', 'amount');
     if (given !== undefined && (typeof given !== 'string' || !/^[0-9A-Za-z]{8,32}$/.test(given)))
       return bad(reply, 'out_trade_no must be 8–32 letters and digits', 'out_trade_no');

@@ -124,7 +124,9 @@ describe('UnionPay C2B end to end (our ACP core as the client)', () => {
     expect((await client.cancel({ ...r1, orderId: orderId(), txnAmt: 1000 })).respCode).toBe('35'); // refunded: no cancel
 
     // the gateway has no file transfer: it is the file host's
-    expect((await fetch(`${sb.url}/unionpay/gateway/api/fileTransReq.do`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${sb.url}/unionpay/gateway/api/fileTransReq.do`, { method: 'POST' })).status).toBe(
+      404,
+    );
     const file = await fileClient.file({ txnTime: txnTimeNow(sb.ctx.clock), settleDate: note.settleDate! });
     expect(file.respCode).toBe('00');
     expect(file.fields.fileName).toBe(`${sb.ctx.keys.unionpay.mer_id}_${note.settleDate}.zip`);

@@ -30,7 +30,11 @@ export function unionpayFileUrl(config: ChannelConfig): string {
   if (base.hostname === 'gateway.test.95516.com') return 'https://filedownload.test.95516.com/';
   if (config.fields.sandbox === '1' || config.fields.sandbox === 'true')
     return new URL('filedownload/', base.toString().endsWith('/') ? base : `${base.toString()}/`).toString();
-  throw new ChannelError('config', 'unionpay configuration lacks file_url (the file-transfer endpoint)', 'file_url');
+  throw new ChannelError(
+    'config',
+    'unionpay configuration lacks file_url (the file-transfer endpoint)',
+    'file_url',
+  );
 }
 
 export function unionpayBillIdentity(config: ChannelConfig): string {
@@ -53,7 +57,10 @@ export async function downloadDayFile(
   const client = new AcpClient({ ...settings.client, baseUrl: unionpayFileUrl(config) });
   let answer;
   try {
-    answer = await client.send('', buildFileRequest(settings.client.merchant, { txnTime: formatTxnTime(clock.now()), settleDate }));
+    answer = await client.send(
+      '',
+      buildFileRequest(settings.client.merchant, { txnTime: formatTxnTime(clock.now()), settleDate }),
+    );
   } catch (error) {
     throw acpCallError(error, 'file');
   }
@@ -64,7 +71,10 @@ export async function downloadDayFile(
   try {
     zip = unzlibSync(new Uint8Array(Buffer.from(answer.fields.fileContent ?? '', 'base64')));
   } catch (e) {
-    throw new ChannelError('system_error', `unionpay file: fileContent is not deflated: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ChannelError(
+      'system_error',
+      `unionpay file: fileContent is not deflated: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   return {
     format: 'unionpay_acp_dayfile',
@@ -80,7 +90,10 @@ export function billRecordsOfDayFile(file: ChannelBillFile): BillRecord[] {
   try {
     entries = unzipSync(file.bytes);
   } catch (e) {
-    throw new ChannelError('system_error', `unionpay file: not a ZIP: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ChannelError(
+      'system_error',
+      `unionpay file: not a ZIP: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   const records: BillRecord[] = [];
   for (const [name, data] of Object.entries(entries)) {
@@ -88,7 +101,8 @@ export function billRecordsOfDayFile(file: ChannelBillFile): BillRecord[] {
     for (const text of Buffer.from(data).toString('latin1').split('\r\n')) {
       if (text.trim() === '') continue;
       const line = Buffer.from(text, 'latin1');
-      if (line.length < ZM_MIN_LINE_BYTES) throw new ChannelError('system_error', 'unionpay file: a truncated ZM line');
+      if (line.length < ZM_MIN_LINE_BYTES)
+        throw new ChannelError('system_error', 'unionpay file: a truncated ZM line');
       const txnType = zmField(line, '交易类型');
       const mmdd = zmField(line, '交易传输时间');
       const at = parseTxnTime(`${file.date.slice(0, 4)}${mmdd}`) ?? new Date(0);
@@ -99,7 +113,11 @@ export function billRecordsOfDayFile(file: ChannelBillFile): BillRecord[] {
         at,
       };
       if (txnType === '01')
-        records.push({ ...base, kind: 'payment', outTradeNo: orderIdOfAcp(zmField(line, '商户订单号')) ?? '' });
+        records.push({
+          ...base,
+          kind: 'payment',
+          outTradeNo: orderIdOfAcp(zmField(line, '商户订单号')) ?? '',
+        });
       else if (txnType === '04' || txnType === '31')
         records.push({
           ...base,

@@ -13,11 +13,16 @@ import { getReconciliation, mismatchesOf, type MismatchRow, type ReconciliationR
 
 const tags = ['admin: reconciliation'];
 const security = [{ adminToken: [] }];
-const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'trade date YYYY-MM-DD (China time)' });
+const Day = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+  description: 'trade date YYYY-MM-DD (China time)',
+});
 const BillChannel = Type.Union([Type.Literal('wechatpay'), Type.Literal('alipay'), Type.Literal('unionpay')]);
 
 export function reconciliationObject(r: ReconciliationRow) {
-  const s = r.summary as Partial<Record<'matched' | 'mismatched' | 'channel_total' | 'platform_total', number>>;
+  const s = r.summary as Partial<
+    Record<'matched' | 'mismatched' | 'channel_total' | 'platform_total', number>
+  >;
   return {
     object: 'reconciliation',
     id: r.id,
@@ -70,7 +75,10 @@ export interface ReconciliationRouteDeps {
   recoverOrder?: (orderId: string) => Promise<void>;
 }
 
-export function registerReconciliationAdminRoutes(scope: FastifyInstance, deps: ReconciliationRouteDeps): void {
+export function registerReconciliationAdminRoutes(
+  scope: FastifyInstance,
+  deps: ReconciliationRouteDeps,
+): void {
   const { db } = deps;
 
   scope.post(
@@ -78,7 +86,8 @@ export function registerReconciliationAdminRoutes(scope: FastifyInstance, deps: 
     {
       schema: {
         tags,
-        summary: "Reconcile a trade date's bill of a channel (downloaded through the adapter); re-running a day is idempotent",
+        summary:
+          "Reconcile a trade date's bill of a channel (downloaded through the adapter); re-running a day is idempotent",
         security,
         body: Strict({ date: Day, channel: BillChannel }),
         response: { 400: ErrorResponse, 422: ErrorResponse },
@@ -90,7 +99,8 @@ export function registerReconciliationAdminRoutes(scope: FastifyInstance, deps: 
       try {
         results = await reconcileDay(deps, body);
       } catch (error) {
-        if (error instanceof ReconcileRequestError) throw new ApiError('validation_failed', error.message, 'date');
+        if (error instanceof ReconcileRequestError)
+          throw new ApiError('validation_failed', error.message, 'date');
         throw error;
       }
       const [first, ...others] = results;
@@ -142,7 +152,8 @@ export function registerReconciliationAdminRoutes(scope: FastifyInstance, deps: 
     {
       schema: {
         tags,
-        summary: 'Resolve a mismatch: `adjust` books the money difference as an audited ledger adjustment, `accept` moves none',
+        summary:
+          'Resolve a mismatch: `adjust` books the money difference as an audited ledger adjustment, `accept` moves none',
         security,
         params: Strict({ id: IdParam('mis') }),
         body: Strict({

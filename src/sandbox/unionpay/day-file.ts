@@ -24,9 +24,7 @@ export function dayFile(
   year: string,
 ): { fileName: string; fileContent: string } | undefined {
   const txns = store.settledOn(merId, settleDate);
-  const extras = book
-    .extraTrades('unionpay')
-    .filter((e) => settleDateOfInstant(e.at) === settleDate);
+  const extras = book.extraTrades('unionpay').filter((e) => settleDateOfInstant(e.at) === settleDate);
   if (txns.length === 0 && extras.length === 0) return undefined;
   const orderKey = (acpId: string) => orderIdOfAcp(acpId) ?? acpId;
   const refunded = new Map<string, number>();
@@ -48,7 +46,13 @@ export function dayFile(
   for (const t of [...txns].sort((a, b) => a.traceTime.localeCompare(b.traceTime))) {
     if (t.txnType === '01') {
       const fee = book.tradeFee('unionpay', orderKey(t.orderId), t.txnAmt);
-      lines.push(zm(common, t, { fee: signed('D', fee), settle: signed('C', t.txnAmt), net: signed('C', t.txnAmt - fee) }));
+      lines.push(
+        zm(common, t, {
+          fee: signed('D', fee),
+          settle: signed('C', t.txnAmt),
+          net: signed('C', t.txnAmt - fee),
+        }),
+      );
       continue;
     }
     const original = t.origQryId ? store.byQueryId(t.origQryId) : undefined;

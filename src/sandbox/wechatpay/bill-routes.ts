@@ -81,7 +81,8 @@ export function billRows(
   const rows: TradeBillRow[] = [];
   if (type !== 'REFUND') {
     for (const t of sim.store.allTrades())
-      if (t.successAt && beijingDate(t.successAt) === date && mine(t.subMchid)) rows.push(paymentRow(t, book));
+      if (t.successAt && beijingDate(t.successAt) === date && mine(t.subMchid))
+        rows.push(paymentRow(t, book));
     for (const e of book.extraTrades('wechatpay'))
       if (beijingDate(e.at) === date) rows.push(extraRow(e, sim, subMchid));
   }
@@ -96,7 +97,8 @@ export function billRows(
       const before = refunded.get(r.transactionId) ?? 0;
       refunded.set(r.transactionId, before + r.refund);
       const t = sim.store.findByTransactionId(r.transactionId);
-      if (t && beijingDate(r.successAt!) === date && mine(r.subMchid)) rows.push(refundRow(r, t, book, before));
+      if (t && beijingDate(r.successAt!) === date && mine(r.subMchid))
+        rows.push(refundRow(r, t, book, before));
     }
   }
   return rows.sort((a, b) => a.tradeTime.localeCompare(b.tradeTime));

@@ -34,7 +34,6 @@ import {
   paymentStatusOf,
   refundStatusOf,
   refundTxnTime,
-  settleDateOfDay,
 } from './adapter-mapping.js';
 import { unionpaySettings, type UnionpaySettings } from './config.js';
 import { AcpFormatError } from './protocol/form.js';

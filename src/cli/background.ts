@@ -25,7 +25,9 @@ export function startBackground(runtime: Runtime, logger: Logger): { stop(): Pro
   const webhooks = startWorker(db, webhookJobHandlers(runtime.ctx), { logger, limit: 50 }, clock);
   const stopRelay = startRelay(db, stream, { intervalMs: 200, clock, logger });
   scheduleHousekeeping(db, clock).catch((err) => logger.warn({ err }, 'could not schedule housekeeping'));
-  scheduleDailyReconciliation(db, clock).catch((err) => logger.warn({ err }, 'could not schedule reconciliation'));
+  scheduleDailyReconciliation(db, clock).catch((err) =>
+    logger.warn({ err }, 'could not schedule reconciliation'),
+  );
   // near-real-time risk tier: outcomes from the stream feed the automatic lists
   const riskConsumer = riskStreamConsumers({ db, cache: runtime.ctx.cache, clock, logger }, stream).catch(
     (err) => {

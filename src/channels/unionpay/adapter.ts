@@ -19,12 +19,7 @@ import {
 import { AcpClient, AcpVerifyError, type AcpAnswer } from './acp-client.js';
 import { acpCallError } from './adapter-errors.js';
 import { notificationOf } from './adapter-messages.js';
-import {
-  billRecordsOfDayFile,
-  downloadDayFile,
-  unionpayBillIdentity,
-  unionpayBillOrderId,
-} from './bill.js';
+import { billRecordsOfDayFile, downloadDayFile, unionpayBillIdentity, unionpayBillOrderId } from './bill.js';
 import {
   acpCancelId,
   acpOrderId,

@@ -183,5 +183,4 @@ export class UnionpayGateway {
     if (!file) return { code: '98' };
     return { code: '00', extra: file };
   }
-
 }

@@ -2,6 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { ChannelError, type ChannelBillFile, type ChannelId } from '../channels/channel.js';
 import type { ChannelRegistry } from '../channels/registry.js';
 import type { Clock } from '../core/clock.js';
+import { ApiError } from '../core/errors.js';
 import { inTransaction, type Db } from '../platform/db/index.js';
 import { recoverChannelOnly } from './recover.js';
 import { parseBill, type BillFormat } from './reconcile.js';
@@ -82,14 +83,33 @@ export async function reconcileDay(deps: ReconcileDeps, req: ReconcileRequest): 
     string,
     { config: Parameters<typeof adapter.downloadBillFile>[0]; versionIds: string[]; merchants: string[] }
   >();
+  const unusable: ReconciliationRow[] = [];
   for (const ref of await dayIdentities(deps.db, req.channel, req.date)) {
-    const config = await deps.channels.configOf(ref, req.channel);
-    const identity = adapter.billIdentity(config);
+    let config;
+    let identity;
+    try {
+      config = await deps.channels.configOf(ref, req.channel);
+      identity = adapter.billIdentity(config);
+    } catch (error) {
+      // an identity JuhePay can no longer speak for (configuration removed or broken): said, not skipped
+      if (!(error instanceof ChannelError || error instanceof ApiError)) throw error;
+      const rec = await beginReconciliation(
+        deps.db,
+        { date: req.date, channel: req.channel, identity: `merchant:${ref.merchant_id}` },
+        deps.clock.now(),
+      );
+      const reason = `no usable ${req.channel} configuration for ${ref.merchant_id}: ${error.message}`;
+      unusable.push(
+        await finishReconciliation(deps.db, rec.id, { status: 'failed', reason }, deps.clock.now()),
+      );
+      continue;
+    }
     const group = groups.get(identity) ?? { config, versionIds: [], merchants: [] };
     if (ref.channel_config_version_id) group.versionIds.push(ref.channel_config_version_id);
     else group.merchants.push(ref.merchant_id);
     groups.set(identity, group);
   }
+  if (groups.size === 0 && unusable.length > 0) return unusable;
   if (groups.size === 0) {
     // no order or refund that day: no identity to ask, nothing JuhePay counts
     const rec = await beginReconciliation(
@@ -99,7 +119,7 @@ export async function reconcileDay(deps: ReconcileDeps, req: ReconcileRequest): 
     );
     return [await matchAndWrite(deps, rec, null, format, [], req)];
   }
-  const results: ReconciliationRow[] = [];
+  const results: ReconciliationRow[] = [...unusable];
   for (const [identity, group] of groups) {
     const rec = await beginReconciliation(
       deps.db,

@@ -115,7 +115,8 @@ export async function* readBillFile(db: Queryable, fileId: string): AsyncGenerat
       .where('seq', '=', seq)
       .executeTakeFirst();
     if (!row) return;
-    yield row.data;
+    // handed on in 64 KiB pieces, the size a file stream gives the parser
+    for (let at = 0; at < row.data.length; at += 1 << 16) yield row.data.subarray(at, at + (1 << 16));
   }
 }
 

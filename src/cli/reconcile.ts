@@ -3,7 +3,13 @@ import type { ChannelId } from '../channels/channel.js';
 import type { Config } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
 import { orderRecovery } from '../payments/recover-order.js';
-import { BILL_FORMATS, reconcileDay, ReconcileRequestError, type Progress } from '../reconciliation/index.js';
+import {
+  BILL_FORMATS,
+  reconcileDay,
+  ReconcileRequestError,
+  ReconciliationBusyError,
+  type Progress,
+} from '../reconciliation/index.js';
 import { boot } from './boot.js';
 import { progressBar } from './plates.js';
 
@@ -66,7 +72,8 @@ export async function reconcileCommand(
       try {
         results = await reconcileDay(deps, { date: parsed.date, channel, file: parsed.file, onProgress });
       } catch (error) {
-        if (!(error instanceof ReconcileRequestError)) throw error;
+        if (!(error instanceof ReconcileRequestError || error instanceof ReconciliationBusyError))
+          throw error;
         io.stderr.write(`juhepay reconcile: ${error.message}\n`);
         return 2;
       }

@@ -48,6 +48,7 @@ export {
   getReconciliation,
   mismatchesOf,
   platformRecords,
+  ReconciliationBusyError,
   type UnresolvedMismatch,
   type ReconciliationRow,
   type MismatchRow,

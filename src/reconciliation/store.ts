@@ -20,13 +20,21 @@ export function chinaDay(date: string): { start: Date; end: Date } {
   return { start, end: new Date(start.getTime() + 86_400_000) };
 }
 
-/** Starts (or restarts: a re-run of the day updates the same row) the reconciliation of a unit. */
+/** a run not finished after this long is taken to have died (a crash, a killed command) */
+export const RUN_LEASE_MS = 30 * 60_000;
+
+export class ReconciliationBusyError extends Error {}
+
+/**
+ * Starts (or restarts: a re-run of the day updates the same row) the reconciliation of a unit.
+ * A unit already running (and not stale) is not started twice: ReconciliationBusyError.
+ */
 export async function beginReconciliation(
   db: Queryable,
   unit: { date: string; channel: string; identity: string },
   now: Date,
 ): Promise<ReconciliationRow> {
-  return db
+  const row = await db
     .insertInto('reconciliations')
     .values({
       id: newId('reconciliation', now.getTime()),
@@ -39,16 +47,29 @@ export async function beginReconciliation(
       updated_at: now,
     })
     .onConflict((oc) =>
-      oc.columns(['trade_date', 'channel', 'identity']).doUpdateSet({
-        status: 'running',
-        reason: null,
-        runs: sql`reconciliations.runs + 1`,
-        updated_at: now,
-        completed_at: null,
-      }),
+      oc
+        .columns(['trade_date', 'channel', 'identity'])
+        .doUpdateSet({
+          status: 'running',
+          reason: null,
+          runs: sql`reconciliations.runs + 1`,
+          updated_at: now,
+          completed_at: null,
+        })
+        .where((eb) =>
+          eb.or([
+            eb('reconciliations.status', '!=', 'running'),
+            eb('reconciliations.updated_at', '<', new Date(now.getTime() - RUN_LEASE_MS)),
+          ]),
+        ),
     )
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (!row)
+    throw new ReconciliationBusyError(
+      `the ${unit.channel} reconciliation of ${unit.date} (${unit.identity}) is running already`,
+    );
+  return row;
 }
 
 /** Stores the raw bill as it arrives, 1 MiB per row: memory holds one chunk, whatever the size. */

@@ -3,7 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { orderRecovery } from '../../src/payments/recover-order.js';
-import { reconcileDay, unresolvedMismatches } from '../../src/reconciliation/index.js';
+import {
+  reconcileDay,
+  ReconciliationBusyError,
+  unresolvedMismatches,
+} from '../../src/reconciliation/index.js';
+import { beginReconciliation } from '../../src/reconciliation/store.js';
 import { TEST_ADMIN_TOKEN } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { eventually, startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
@@ -275,6 +280,15 @@ describeEachEngine('reconciliation end to end through the sandbox', (ctx) => {
       ).toBe(400);
       expect((await admin('GET', '/reconciliations/rec_00000000000000000000000000')).status).toBe(404);
       expect((await admin('GET', '/reconciliations/nope')).status).toBe(400);
+      // a unit running already is not started twice; one left running 30 min ago is taken over
+      const unit = { date: '2026-01-06', channel: 'alipay', identity: 'busy' };
+      const t0 = new Date('2026-01-06T12:00:00Z');
+      const first = await beginReconciliation(ctx.database.db, unit, t0);
+      await expect(
+        beginReconciliation(ctx.database.db, unit, new Date(t0.getTime() + 60_000)),
+      ).rejects.toBeInstanceOf(ReconciliationBusyError);
+      const later = await beginReconciliation(ctx.database.db, unit, new Date(t0.getTime() + 31 * 60_000));
+      expect(later).toMatchObject({ id: first.id, runs: 2, status: 'running' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -7,7 +7,13 @@ import { ErrorResponse, IdParam, Strict, Text } from '../../http/schemas.js';
 import type { Db } from '../../platform/db/index.js';
 import { resolveMismatch } from '../resolve.js';
 import { reconcileDay, ReconcileRequestError } from '../run.js';
-import { getReconciliation, mismatchesOf, type MismatchRow, type ReconciliationRow } from '../store.js';
+import {
+  getReconciliation,
+  mismatchesOf,
+  ReconciliationBusyError,
+  type MismatchRow,
+  type ReconciliationRow,
+} from '../store.js';
 
 /** CONTRACT §7 for the operator: run a day's reconciliation, read it and its mismatches, resolve them. */
 
@@ -90,7 +96,7 @@ export function registerReconciliationAdminRoutes(
           "Reconcile a trade date's bill of a channel (downloaded through the adapter); re-running a day is idempotent",
         security,
         body: Strict({ date: Day, channel: BillChannel }),
-        response: { 400: ErrorResponse, 422: ErrorResponse },
+        response: { 400: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse },
       },
     },
     async (request) => {

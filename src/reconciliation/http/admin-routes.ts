@@ -107,6 +107,7 @@ export function registerReconciliationAdminRoutes(
       } catch (error) {
         if (error instanceof ReconcileRequestError)
           throw new ApiError('validation_failed', error.message, 'date');
+        if (error instanceof ReconciliationBusyError) throw new ApiError('state_conflict', error.message);
         throw error;
       }
       const [first, ...others] = results;

@@ -12,8 +12,18 @@ import {
   hashMatch,
   mergeMatch,
   tally,
+  type MatchOutcome,
   type PlatformRecord,
 } from '../src/reconciliation/match.js';
+import { sql } from 'kysely';
+import { inTransaction, migrateToLatest, openDatabase } from '../src/platform/db/index.js';
+import {
+  beginReconciliation,
+  finishReconciliation,
+  readBillFile,
+  storeBillFile,
+  writeMismatches,
+} from '../src/reconciliation/store.js';
 
 /**
  * Reconciliation of a generated WeChat trade bill of BENCH_RECON_LINES (1 000 000) rows, in
@@ -182,6 +192,59 @@ async function reconcile(file: string, strategy: 'merge' | 'hash') {
   return summary;
 }
 
+/**
+ * The stored pipeline on PostgreSQL, as `juhepay reconcile --file` runs it: the raw bill written
+ * to the database in 1 MiB chunks, read back as a stream, parsed, hash-joined, the mismatches and
+ * the result written in one transaction. The day's platform records come from memory (the same
+ * generator), not from 1,000,000 stored orders: this measures the bill's side.
+ */
+async function openBenchSchema(url: string) {
+  const schema = `bench_recon_${Date.now().toString(36)}_${process.pid}`;
+  const database = await openDatabase({ url, schema, poolSize: 2 });
+  await migrateToLatest(database.db); // not timed
+  return {
+    db: database.db,
+    close: async () => {
+      await sql
+        .raw(`drop schema if exists ${schema} cascade`)
+        .execute(database.db)
+        .catch(() => undefined);
+      await database.close();
+    },
+  };
+}
+
+async function storedOnPostgres(file: string, db: Awaited<ReturnType<typeof openBenchSchema>>['db']) {
+  {
+    const now = () => new Date();
+    const rec = await beginReconciliation(
+      db,
+      { date: '2026-12-03', channel: 'wechatpay', identity: 'file' },
+      now(),
+    );
+    const fileId = await storeBillFile(
+      db,
+      rec.id,
+      { format: 'wechatpay_tradebill' },
+      createReadStream(file, { highWaterMark: 1 << 20 }),
+      now(),
+    );
+    const summary = emptySummary();
+    const mismatches: MatchOutcome[] = [];
+    for await (const outcome of hashMatch(parseWechatBill(readBillFile(db, fileId)), [
+      ...platformRecords(),
+    ])) {
+      tally(summary, outcome);
+      if (outcome.type !== 'matched') mismatches.push(outcome);
+    }
+    await inTransaction(db, async (tx) => {
+      await writeMismatches(tx, rec, rec.runs, mismatches, now());
+      await finishReconciliation(tx, rec.id, { status: 'completed', summary, totals: null }, now());
+    });
+    return summary;
+  }
+}
+
 export async function runReconciliationBench(): Promise<boolean> {
   console.log(
     `## reconciliation: parse + match a ${LINES.toLocaleString('en')}-row WeChat trade bill${process.env.BENCH_RECON_LINES ? ' (NON-DEFAULT, do not quote)' : ''}`,
@@ -203,6 +266,19 @@ export async function runReconciliationBench(): Promise<boolean> {
       await measure('parse + sorted-merge match', () => reconcile(file, 'merge')),
       await measure('parse + hash-join match', () => reconcile(file, 'hash')),
     ];
+    const url = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+    if (url) {
+      const pg = await openBenchSchema(url);
+      try {
+        runs.push(
+          await measure('PostgreSQL: store raw file + read back + parse + hash-join + write', () =>
+            storedOnPostgres(file, pg.db),
+          ),
+        );
+      } finally {
+        await pg.close();
+      }
+    } else console.log('(set BENCH_DATABASE_URL for the stored pipeline on PostgreSQL)');
     console.log('| phase | seconds | rows/s | RSS at start | peak RSS |');
     console.log('|---|---:|---:|---:|---:|');
     for (const r of runs) {
@@ -215,6 +291,7 @@ export async function runReconciliationBench(): Promise<boolean> {
     const expectedFee = Math.floor((LINES - 2) / 250_000) + 1;
     for (const r of runs.slice(1)) {
       const s = r.result as Awaited<ReturnType<typeof reconcile>>;
+      if (typeof s !== 'object') continue;
       console.log(`${r.label}: ${JSON.stringify(s.byType)}`);
       if (
         s.byType.channel_only !== expectedMissing ||

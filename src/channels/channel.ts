@@ -209,6 +209,17 @@ export interface BillRecord {
   at: Date;
 }
 
+/** A channel's daily bill as downloaded: the raw file, stored and parsed by reconciliation. */
+export interface ChannelBillFile {
+  format: 'wechatpay_tradebill' | 'alipay_bill_zip' | 'unionpay_acp_dayfile';
+  /** the trade date `yyyy-MM-dd` (China) the bill covers */
+  date: string;
+  fileName?: string;
+  bytes: Uint8Array;
+  /** WeChat: the SHA1 `hash_value` announced with the download (already checked) */
+  sha1?: string;
+}
+
 export interface Channel {
   readonly id: ChannelId;
   readonly payWays: readonly PayWay[];
@@ -236,6 +247,12 @@ export interface Channel {
   parseNotification(config: ChannelConfig, raw: RawNotification): Promise<ChannelNotification>;
   ack(accepted: boolean): NotificationAck;
   downloadBill(config: ChannelConfig, date: string): Promise<BillRecord[]>;
+  /** the channel identity a configuration's bill belongs to: one bill per identity and day */
+  billIdentity?(config: ChannelConfig): string;
+  /** the raw bill of a day for the configuration's identity; null when the channel has none that day */
+  downloadBillFile?(config: ChannelConfig, date: string): Promise<ChannelBillFile | null>;
+  /** channels that rewrite our ids on the wire: the JuhePay id a bill's merchant number stands for */
+  billOrderId?(merchantNo: string, kind: 'trade' | 'refund'): string | undefined;
 }
 
 export type ChannelErrorKind =

@@ -9,6 +9,12 @@ import { onboardingJobHandlers } from '../merchants/index.js';
 import { createOnboardingChannels } from '../channels/onboarding.js';
 import { riskStreamConsumers } from '../risk/index.js';
 import { scheduleDailySettlement, settlementDaysFrom, settlementJobHandlers } from '../settlement/index.js';
+import {
+  reconciliationJobHandlers,
+  scheduleDailyReconciliation,
+  unresolvedMismatches,
+} from '../reconciliation/index.js';
+import { orderRecovery } from '../payments/index.js';
 
 /** The background side of a process: the durable job worker and the outbox relay. */
 export function startBackground(runtime: Runtime, logger: Logger): { stop(): Promise<void> } {
@@ -23,7 +29,9 @@ export function startBackground(runtime: Runtime, logger: Logger): { stop(): Pro
       box: runtime.ctx.box,
       logger,
       settlementDays: settlementDaysFrom(process.env),
+      unresolvedMismatches,
     }),
+    ...reconciliationJobHandlers({ ...runtime.ctx, recoverOrder: orderRecovery(runtime.ctx) }),
   };
   const worker = startWorker(db, handlers, { logger }, clock);
   // Webhooks get their own worker: a merchant endpoint that takes 10 s must not hold up payments.
@@ -31,6 +39,9 @@ export function startBackground(runtime: Runtime, logger: Logger): { stop(): Pro
   const stopRelay = startRelay(db, stream, { intervalMs: 200, clock, logger });
   scheduleHousekeeping(db, clock).catch((err) => logger.warn({ err }, 'could not schedule housekeeping'));
   scheduleDailySettlement(db, clock).catch((err) => logger.warn({ err }, 'could not schedule settlement'));
+  scheduleDailyReconciliation(db, clock).catch((err) =>
+    logger.warn({ err }, 'could not schedule reconciliation'),
+  );
   // near-real-time risk tier: outcomes from the stream feed the automatic lists
   const riskConsumer = riskStreamConsumers({ db, cache: runtime.ctx.cache, clock, logger }, stream).catch(
     (err) => {

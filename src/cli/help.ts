@@ -20,6 +20,8 @@ Commands:
   settle    [--date YYYY-MM-DD]: settle trade date D (default: every date whose T+N settlement
             day has come, as the worker's daily job does) with a progress bar, then create the
             settlement day's payouts (bank file: GET /admin/v1/payouts/<date>.csv); idempotent
+  reconcile --date YYYY-MM-DD [--channel C] [--file PATH]: reconcile a trade date's channel
+            bills (downloaded, or a file already downloaded) with a progress bar (docs/clearing.md)
   help      this text (also --help, -h)
 
 Configuration is read from the environment; see README.md (PORT, HOST, PUBLIC_URL,

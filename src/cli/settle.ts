@@ -18,6 +18,7 @@ import {
   type PayoutRunResult,
   type SettleResult,
 } from '../settlement/index.js';
+import { unresolvedMismatches } from '../reconciliation/index.js';
 import { pgliteDir } from './boot.js';
 import { progressBar } from './plates.js';
 
@@ -104,6 +105,7 @@ export async function settleCommand(
       clock,
       box,
       settlementDays,
+      unresolvedMismatches, // reported next to each settlement
       onProgress: progressBar(io.stderr, 'settling'),
     };
     if (parsed.date === null) {

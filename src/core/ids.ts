@@ -30,6 +30,9 @@ export const ID_PREFIXES = {
   riskListEntry: 'rle',
   riskRule: 'rul',
   riskDecision: 'rdc',
+  reconciliation: 'rec',
+  mismatch: 'mis',
+  billFile: 'bil',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

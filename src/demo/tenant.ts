@@ -17,7 +17,7 @@ import {
 import { bindPlate, createBlankPlates } from '../merchants/plates/index.js';
 import type { SandboxKeys } from '../sandbox/keys.js';
 import { writeDemoChannelConfigs } from './channels.js';
-import { installDemoPricing } from '../fees/index.js';
+import { getPricing, installDemoPricing } from '../fees/index.js';
 
 /** The demo tenant `npm start` creates on an empty installation, and the demo.json that describes it. */
 
@@ -100,7 +100,28 @@ export async function ensureDemoTenant(
       plates: { bound: [first, second], blank: [blank] },
     };
   });
+  if (sandbox) await tellSandboxThePricing(db, sandbox.url);
   return { record, secret: box.open(record.app_secret_sealed, 'demo_app_secret') };
+}
+
+/**
+ * The sandbox's bills charge the channel costs of the installation's `default` pricing (CONTRACT
+ * §6), so an honest day reconciles without fee mismatches: at every start the demo hands the
+ * sandbox the costs the pricing holds now (an operator's change since the seeding included).
+ */
+async function tellSandboxThePricing(db: Db, sandboxUrl: string): Promise<void> {
+  const pricing = await getPricing(db, 'default');
+  if (!pricing) return;
+  try {
+    await fetch(`${sandboxUrl}/sandbox/pricing`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ channel_costs: pricing.channel_costs }),
+      signal: AbortSignal.timeout(5_000),
+    });
+  } catch {
+    // the sandbox keeps the demo pricing's costs: reconciliation would report the difference as fee mismatches
+  }
 }
 
 export function demoFile(

@@ -33,6 +33,8 @@ import { registerFeeAdminRoutes } from '../fees/index.js';
 import { registerBalanceRoutes, registerLedgerAdminRoutes } from '../ledger/index.js';
 import { registerRiskAdminRoutes, registerRiskMerchantRoutes } from '../risk/index.js';
 import { registerSettlementAdminRoutes, registerSettlementMerchantRoutes } from '../settlement/index.js';
+import { registerReconciliationAdminRoutes, unresolvedMismatches } from '../reconciliation/index.js';
+import { orderRecovery } from '../payments/index.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -113,7 +115,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       registerFeeAdminRoutes(admin, ctx);
       registerLedgerAdminRoutes(admin, ctx);
       if (ctx.risk) registerRiskAdminRoutes(admin, ctx.risk);
-      registerSettlementAdminRoutes(admin, ctx);
+      registerSettlementAdminRoutes(admin, ctx, { unresolvedMismatches });
+      registerReconciliationAdminRoutes(admin, { ...ctx, recoverOrder: orderRecovery(ctx) });
     },
     { prefix: '/admin/v1' },
   );

@@ -9,3 +9,4 @@ export { registerAdminPaymentRoutes } from './http/admin-payments.js';
 export { registerAdminRefundRoutes } from './http/admin-refunds.js';
 export { plateOrderCreator } from './plate-orders.js';
 export { paymentJobHandlers, type PaymentJobDeps } from './jobs.js';
+export { orderRecovery } from './recover-order.js';

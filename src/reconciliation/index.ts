@@ -1,8 +1,10 @@
 /**
  * Reconciliation (对账, CONTRACT §7): the channels' daily bills read as streams of typed records,
- * and the matcher that compares them with JuhePay's orders and refunds. This file is the only one
- * other modules import.
+ * the matcher that compares them with JuhePay's orders and refunds, the daily run with its stored
+ * bills and mismatches, and their resolution. This file is the only one other modules import.
  */
+export type { ReconciliationTables, MismatchStatus } from './tables.js';
+
 export { BillParseError } from './bills/types.js';
 export type { BillParseOptions, BillTotals, ChannelBillRecord, ChannelRecordStatus } from './bills/types.js';
 export { bytesOf, splitLines } from './bills/lines.js';
@@ -32,3 +34,25 @@ export {
   type DownloadedBill,
   type ReconcileResult,
 } from './reconcile.js';
+export {
+  reconcileDay,
+  ReconcileRequestError,
+  BILL_FORMATS,
+  type ReconcileDeps,
+  type ReconcileRequest,
+  type Progress,
+} from './run.js';
+export {
+  unresolvedMismatches,
+  reconciliationsOf,
+  getReconciliation,
+  mismatchesOf,
+  platformRecords,
+  ReconciliationBusyError,
+  type UnresolvedMismatch,
+  type ReconciliationRow,
+  type MismatchRow,
+} from './store.js';
+export { resolveMismatch, differenceOf, type ResolveAction } from './resolve.js';
+export { reconciliationJobHandlers, scheduleDailyReconciliation, nextRun, RECONCILE_QUEUE } from './jobs.js';
+export { registerReconciliationAdminRoutes } from './http/admin-routes.js';

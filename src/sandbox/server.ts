@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { SandboxContext } from './context.js';
 import { registerCommonSandboxRoutes } from './common-routes.js';
+import { registerBillingRoutes } from './billing.js';
 
 export type SandboxPlugin = (app: FastifyInstance, ctx: SandboxContext) => void | Promise<void>;
 
@@ -21,6 +22,7 @@ export async function buildSandboxApp(
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   registerCommonSandboxRoutes(app, ctx);
+  registerBillingRoutes(app, ctx);
   for (const plugin of plugins) await plugin(app, ctx);
   return app;
 }

@@ -29,7 +29,7 @@ export interface UnresolvedMismatch {
 
 export type UnresolvedMismatches = (db: Queryable, tradeDate: string) => Promise<UnresolvedMismatch[]>;
 
-/** Until reconciliation is wired in (app and CLI pass its function), no mismatch is known. */
+/** Without a reconciliation (tests of settlement alone), no mismatch is known; the app, the job and the CLI pass reconciliation's unresolvedMismatches. */
 export const noMismatches: UnresolvedMismatches = async () => [];
 
 export interface SettleDeps {

@@ -140,7 +140,7 @@ describe('unionpay_qr (C2B) through the adapter', () => {
     const bill = await up.downloadBill(config, `${today.slice(0, 4)}-${today.slice(4, 6)}-${today.slice(6)}`);
     const mine = bill.filter((r) => r.outTradeNo === order.outTradeNo);
     expect(mine).toEqual([
-      expect.objectContaining({ kind: 'payment', amount: 1000, channelTradeNo: queryId, fee: 0 }),
+      expect.objectContaining({ kind: 'payment', amount: 1000, channelTradeNo: queryId, fee: 2 }), // the demo pricing's cost, 0.22 %
       expect.objectContaining({ kind: 'refund', amount: 300, outRefundNo: refund.outRefundNo }),
     ]);
   });

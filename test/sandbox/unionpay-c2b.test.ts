@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AcpClient } from '../../src/channels/unionpay/acp-client.js';
-import { parseReconCsv, unpackFileContent } from '../../src/channels/unionpay/protocol/recon-file.js';
+import { unzipSync, unzlibSync } from 'fflate';
+import { ZM_MIN_LINE_BYTES, zmField } from '../../src/channels/unionpay/protocol/zm-layout.js';
 import { settleDateOf, txnTimeNow } from '../../src/channels/unionpay/protocol/txn-time.js';
 import { registerUnionpaySandbox } from '../../src/sandbox/unionpay/index.js';
 import { startNotifyReceiver, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
@@ -8,6 +9,8 @@ import { startNotifyReceiver, startTestSandbox, type TestSandbox } from '../supp
 let sb: TestSandbox;
 let receiver: Awaited<ReturnType<typeof startNotifyReceiver>>;
 let client: AcpClient;
+/** the same merchant, pointed at the file-transfer endpoint (filedownload.95516.com in production) */
+let fileClient: AcpClient;
 let seq = 0;
 const orderId = () => `JPC2B${Date.now()}${++seq}`;
 
@@ -35,6 +38,11 @@ beforeAll(async () => {
   const k = sb.ctx.keys.unionpay;
   client = new AcpClient({
     baseUrl: `${sb.url}/unionpay/`,
+    merchant: { merId: k.mer_id, certId: k.cert_id, signPrivateKeyPem: k.sign_private_key },
+    trust: { roots: [k.root_cert_pem], intermediates: [k.middle_cert_pem] },
+  });
+  fileClient = new AcpClient({
+    baseUrl: `${sb.url}/unionpay/filedownload/`,
     merchant: { merId: k.mer_id, certId: k.cert_id, signPrivateKeyPem: k.sign_private_key },
     trust: { roots: [k.root_cert_pem], intermediates: [k.middle_cert_pem] },
   });
@@ -115,19 +123,36 @@ describe('UnionPay C2B end to end (our ACP core as the client)', () => {
     expect((await client.refund({ ...r1, orderId: orderId(), txnAmt: 1 })).respCode).toBe('36'); // fully refunded
     expect((await client.cancel({ ...r1, orderId: orderId(), txnAmt: 1000 })).respCode).toBe('35'); // refunded: no cancel
 
-    const file = await client.file({ txnTime: txnTimeNow(sb.ctx.clock), settleDate: note.settleDate! });
+    // the gateway has no file transfer: it is the file host's
+    expect((await fetch(`${sb.url}/unionpay/gateway/api/fileTransReq.do`, { method: 'POST' })).status).toBe(
+      404,
+    );
+    const file = await fileClient.file({ txnTime: txnTimeNow(sb.ctx.clock), settleDate: note.settleDate! });
     expect(file.respCode).toBe('00');
     expect(file.fields.fileName).toBe(`${sb.ctx.keys.unionpay.mer_id}_${note.settleDate}.zip`);
-    const [csv] = Object.values(unpackFileContent(file.fields.fileContent!));
-    const parsed = parseReconCsv(csv!);
-    const mine = parsed.rows.filter((r) => r.queryId === note.queryId || r.origQryId === note.queryId);
-    expect(mine.map((r) => [r.txnType, r.txnAmt])).toEqual([
+    const entries = unzipSync(unzlibSync(new Uint8Array(Buffer.from(file.fields.fileContent!, 'base64'))));
+    const zmName = Object.keys(entries).find((n) => n.includes(`ZM_${sb.ctx.keys.unionpay.mer_id}`));
+    expect(Object.keys(entries).some((n) => n.includes('ZME_'))).toBe(true);
+    const rows = Buffer.from(entries[zmName!]!)
+      .toString('latin1')
+      .split('\r\n')
+      .filter((l) => l !== '')
+      .map((l) => Buffer.from(l, 'latin1'));
+    expect(rows.every((r) => r.length >= ZM_MIN_LINE_BYTES)).toBe(true);
+    const mine = rows.filter(
+      (r) => zmField(r, '查询流水号') === note.queryId || zmField(r, '原交易查询流水号') === note.queryId,
+    );
+    expect(mine.map((r) => [zmField(r, '交易类型'), Number(zmField(r, '交易金额'))])).toEqual([
       ['01', 1000],
       ['04', 300],
       ['04', 700],
     ]);
-    expect(parsed.totals.count).toBe(parsed.rows.length);
-    expect(parsed.totals.net).toBe(parsed.totals.consume - parsed.totals.refund - parsed.totals.cancel);
+    // the channel cost of the demo pricing (0.22 %): 2 fen charged, given back 1 + 1 by the two returns
+    expect(mine.map((r) => zmField(r, '商户手续费'))).toEqual([
+      'D000000000002',
+      'C000000000001',
+      'C000000000001',
+    ]);
   });
 
   it('cancel (消费撤销) the same day: full amount only, once', async () => {
@@ -197,7 +222,7 @@ describe('UnionPay C2B end to end (our ACP core as the client)', () => {
   it('the day file for a day without transactions is 98 文件不存在', async () => {
     const today = settleDateOf(sb.ctx.clock.now());
     const other = today === '0229' ? '0301' : today === '1231' ? '0101' : '0229';
-    const file = await client.file({ txnTime: txnTimeNow(sb.ctx.clock), settleDate: other });
+    const file = await fileClient.file({ txnTime: txnTimeNow(sb.ctx.clock), settleDate: other });
     expect(file.respCode).toBe('98');
     expect(file.fields.fileContent).toBeUndefined();
   });

@@ -97,7 +97,8 @@ describe('WeChat Pay sandbox trade bill', () => {
     expect(bill.summary.orderTotal).toBe(totals.reduce((a, b) => a + b, 0));
     expect(bill.summary.refundTotal).toBe(refunded);
     expect(bill.summary.count).toBe(5);
-    expect(payments.find((r) => r.outTradeNo === 'BILL0003')!.feeMilliFen).toBe(74_000); // 0.60 % of 123.45 = 0.74
+    // the channel cost of the sandbox's pricing (the demo's 0.20 %): 0.20 % of 123.45 = 0.2469 → 0.25
+    expect(payments.find((r) => r.outTradeNo === 'BILL0003')!.feeMilliFen).toBe(25_000);
   });
 
   it('SUCCESS / REFUND bills, GZIP, and the errors', async () => {

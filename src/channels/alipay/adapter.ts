@@ -13,6 +13,7 @@ import {
   type ReverseResult,
 } from '../channel.js';
 import { alipayRefundsAndBills } from './adapter-refunds.js';
+import { alipayBillFiles } from './bill.js';
 import { callGateway, pageUrl, type GatewayCall, type GatewayOptions } from './adapter-client.js';
 import { classifyResult, errorOf, notificationOf, paymentStatusOfTrade, okField } from './adapter-status.js';
 import { refuseForeignNotification } from './adapter-notify.js';
@@ -288,5 +289,6 @@ export function createAlipayChannel(options: AlipayChannelOptions = {}): Channel
     },
 
     ...alipayRefundsAndBills(gw),
+    ...alipayBillFiles(gw),
   };
 }

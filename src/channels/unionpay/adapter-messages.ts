@@ -1,6 +1,5 @@
-import { ChannelError, type BillRecord, type ChannelNotification } from '../channel.js';
+import { ChannelError, type ChannelNotification } from '../channel.js';
 import {
-  billRecordsOf,
   orderIdOfAcp,
   orderIdOfReserved,
   paymentStatusOf,
@@ -8,7 +7,6 @@ import {
   refundStatusOf,
 } from './adapter-mapping.js';
 import type { AcpFields } from './protocol/form.js';
-import { parseReconCsv, ReconFileError, unpackFileContent } from './protocol/recon-file.js';
 
 /** Verified UnionPay messages → the Channel interface's values. Pure. */
 
@@ -49,21 +47,5 @@ export function notificationOf(fields: AcpFields): ChannelNotification {
         'invalid_notification',
         `unionpay notification of txnType ${fields.txnType ?? '(none)'} is not understood`,
       );
-  }
-}
-
-/** fileContent of a file answer → bill records; a file that does not add up, or is another merchant's, is refused. */
-export function billOfFile(fileContent: string, merId: string): BillRecord[] {
-  try {
-    return Object.entries(unpackFileContent(fileContent))
-      .filter(([name]) => name.endsWith('.csv'))
-      .flatMap(([, text]) => {
-        const file = parseReconCsv(text);
-        if (file.merId !== merId) throw new ReconFileError(`the file is merId ${file.merId}'s`);
-        return billRecordsOf(file);
-      });
-  } catch (e) {
-    if (e instanceof ReconFileError) throw new ChannelError('system_error', `unionpay file: ${e.message}`);
-    throw e;
   }
 }

@@ -18,7 +18,8 @@ import {
 } from '../channel.js';
 import { AcpClient, AcpVerifyError, type AcpAnswer } from './acp-client.js';
 import { acpCallError } from './adapter-errors.js';
-import { billOfFile, notificationOf } from './adapter-messages.js';
+import { notificationOf } from './adapter-messages.js';
+import { billRecordsOfDayFile, downloadDayFile, unionpayBillIdentity, unionpayBillOrderId } from './bill.js';
 import {
   acpCancelId,
   acpOrderId,
@@ -28,7 +29,6 @@ import {
   paymentStatusOf,
   refundStatusOf,
   refundTxnTime,
-  settleDateOfDay,
 } from './adapter-mapping.js';
 import { unionpaySettings, type UnionpaySettings } from './config.js';
 import { AcpFormatError } from './protocol/form.js';
@@ -328,16 +328,14 @@ export function createUnionpayChannel(options: UnionpayChannelOptions = {}): Cha
         : { status: 500, contentType: 'text/plain', body: 'retry' };
     },
 
+    // the day file from UnionPay's file-transfer endpoint, in its real layout (bill.ts)
     async downloadBill(config, date): Promise<BillRecord[]> {
-      const { settings, client } = setup(config);
-      const answer = await call('file', () =>
-        client.file({ txnTime: formatTxnTime(clock.now()), settleDate: settleDateOfDay(date) }),
-      );
-      if (answer.respCode === '98') return []; // no transactions that day: UnionPay has no file
-      const error = acpRequestError(answer.fields, 'file');
-      if (error) throw error;
-      return billOfFile(answer.fields.fileContent ?? '', settings.client.merchant.merId);
+      const file = await downloadDayFile(config, date, clock, options.timeoutMs);
+      return file ? billRecordsOfDayFile(file) : []; // 98: no transactions that day
     },
+    billIdentity: unionpayBillIdentity,
+    billOrderId: unionpayBillOrderId,
+    downloadBillFile: (config, date) => downloadDayFile(config, date, clock, options.timeoutMs),
   };
 }
 

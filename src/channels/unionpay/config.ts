@@ -30,6 +30,11 @@ export const UNIONPAY_CONFIG_FIELDS = {
     hint: 'where UnionPay notifies cancels when the caller gives no notifyUrl',
   },
   sandbox: { secret: false, required: false, hint: '"1" (or "true") when base_url is the JuhePay sandbox' },
+  file_url: {
+    secret: false,
+    required: false,
+    hint: 'the file-transfer endpoint for day files, e.g. https://filedownload.95516.com/ (derived from base_url when unset)',
+  },
 } as const;
 
 export interface UnionpaySettings {

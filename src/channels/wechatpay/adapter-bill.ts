@@ -5,10 +5,13 @@ import { billRecordsOf } from './adapter-status.js';
 import { BillFormatError, parseTradeBill, summarize } from './protocol/trade-bill.js';
 
 /**
- * The day's trade bill (ALL) of the configured sub-merchant: apply → download → SHA1 check → parse
- * → the summary must add up → BillRecords. A day without trades is an empty list.
+ * The raw trade bill (ALL) of the configured sub-merchant: apply → download → SHA1 check. `null`
+ * when the channel has no bill that day (NO_STATEMENT_EXIST: no trades).
  */
-export async function downloadTradeBill(c: WechatClient, date: string): Promise<BillRecord[]> {
+export async function fetchTradeBill(
+  c: WechatClient,
+  date: string,
+): Promise<{ bytes: Buffer; sha1: string } | null> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
     throw new ChannelError('rejected', `bill date ${date} is not YYYY-MM-DD`);
   let apply: { hash_type?: string; hash_value?: string; download_url?: string };
@@ -18,7 +21,7 @@ export async function downloadTradeBill(c: WechatClient, date: string): Promise<
     });
     apply = (answer.data ?? {}) as typeof apply;
   } catch (error) {
-    if (error instanceof WechatCallError && error.channelCode === 'NO_STATEMENT_EXIST') return [];
+    if (error instanceof WechatCallError && error.channelCode === 'NO_STATEMENT_EXIST') return null;
     throw error;
   }
   const url = new URL(apply.download_url ?? '', c.settings.baseUrl);
@@ -36,6 +39,14 @@ export async function downloadTradeBill(c: WechatClient, date: string): Promise<
       'system_error',
       `bill ${date}: the download does not match its ${apply.hash_type ?? ''} hash`,
     );
+  return { bytes, sha1 };
+}
+
+/** The day's trade bill as records: fetched, parsed, the summary must add up. A day without trades is []. */
+export async function downloadTradeBill(c: WechatClient, date: string): Promise<BillRecord[]> {
+  const fetched = await fetchTradeBill(c, date);
+  if (!fetched) return [];
+  const { bytes } = fetched;
   try {
     const bill = parseTradeBill(bytes);
     if (JSON.stringify(summarize(bill.rows)) !== JSON.stringify(bill.summary))

@@ -14,6 +14,7 @@ import {
 } from '../channel.js';
 import { applyAbnormalRefund } from './adapter-abnormal-refund.js';
 import { downloadTradeBill } from './adapter-bill.js';
+import { downloadTradeBillFile, wechatBillIdentity } from './bill-file.js';
 import { clientCache, WechatCallError, type WechatClient } from './adapter-client.js';
 import { parseWechatNotification, wechatAck } from './adapter-notify.js';
 import { wechatPayerAuth } from './adapter-payer.js';
@@ -293,6 +294,8 @@ export function createWechatpayChannel(options: WechatpayChannelOptions = {}): C
     parseNotification: async (config, raw) => parseWechatNotification(client(config), raw, clock),
     ack: wechatAck,
     downloadBill: (config, date) => downloadTradeBill(client(config), date),
+    billIdentity: (config) => wechatBillIdentity(client(config).settings),
+    downloadBillFile: (config, date) => downloadTradeBillFile(client(config), date),
   };
   return channel;
 }

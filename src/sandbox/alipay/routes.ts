@@ -8,6 +8,8 @@ import { jsonBody } from '../json-body.js';
 import { BILL_DOWNLOAD_PATH } from './account-methods.js';
 import type { AlipayTradeStore } from './store.js';
 import { billRows } from './views.js';
+import { billingOf } from '../billing.js';
+import { extraBillRows } from './bill-extras.js';
 import {
   cashierPage,
   confirmTrade,
@@ -165,6 +167,7 @@ export function registerWalletRoutes(
     return reply.redirect(redirect.toString(), 302);
   });
 
+  const book = billingOf(ctx);
   app.get(BILL_DOWNLOAD_PATH, async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
     const link = q.token ? store.billLink(q.token) : undefined;
@@ -174,7 +177,13 @@ export function registerWalletRoutes(
     const zip = buildBillZip({
       account: ctx.keys.alipay.seller_id,
       date: link.date,
-      rows: billRows(store.all(), link.date),
+      rows: [
+        ...billRows(store.all(), link.date, {
+          trade: (no, amount) => book.tradeFee('alipay', no, amount),
+          refund: (no, amount, before, refund) => book.refundFee('alipay', no, amount, before, refund),
+        }),
+        ...extraBillRows(book, link.date),
+      ],
       exportedAt: alipayTime(store.now()),
     });
     return reply

@@ -1,3 +1,4 @@
+import type { Fen } from '../../core/money.js';
 import { toYuanString } from '../../core/money.js';
 import type { AlipayBillRow } from '../../channels/alipay/protocol/bill-csv.js';
 import { alipayTime, chinaDate } from '../../channels/alipay/protocol/time.js';
@@ -83,7 +84,19 @@ export function notifyParams(
 }
 
 /** the bill rows of one China day (`yyyy-MM-dd`) or month (`yyyy-MM`): payments that day, refunds that day */
-export function billRows(trades: readonly AlipayTrade[], period: string): AlipayBillRow[] {
+export interface BillFees {
+  trade(outTradeNo: string, amount: Fen): Fen;
+  /** the fee a refund gives back after `before` was refunded */
+  refund(outTradeNo: string, amount: Fen, before: Fen, refund: Fen): Fen;
+}
+
+const NO_FEES: BillFees = { trade: () => 0, refund: () => 0 };
+
+export function billRows(
+  trades: readonly AlipayTrade[],
+  period: string,
+  fees: BillFees = NO_FEES,
+): AlipayBillRow[] {
   const inPeriod = (at: Date) => chinaDate(at).startsWith(period);
   const rows: Array<AlipayBillRow & { at: number }> = [];
   for (const t of trades) {
@@ -96,7 +109,7 @@ export function billRows(trades: readonly AlipayTrade[], period: string): Alipay
       buyerAccount: t.buyerId ? maskedLogonId(t.buyerId) : '',
       alipayDiscount: 0,
       merchantDiscount: 0,
-      serviceFee: 0, // the sandbox merchant's contract carries no fee
+      serviceFee: 0,
       remark: '',
     };
     if (t.paidAt && inPeriod(t.paidAt)) {
@@ -106,17 +119,24 @@ export function billRows(trades: readonly AlipayTrade[], period: string): Alipay
         finishedAt: alipayTime(t.paidAt),
         orderAmount: t.totalAmount,
         receivedAmount: t.totalAmount,
+        serviceFee: fees.trade(t.outTradeNo, t.totalAmount),
         refundRequestNo: '',
         at: t.paidAt.getTime(),
       });
     }
-    for (const r of t.refunds.filter((x) => inPeriod(x.at))) {
+    let before = 0;
+    for (const r of t.refunds) {
+      const refundedBefore = before;
+      before += r.amount;
+      if (!inPeriod(r.at)) continue;
       rows.push({
         ...base,
         type: 'refund',
         finishedAt: alipayTime(r.at),
         orderAmount: -r.amount,
         receivedAmount: -r.amount,
+        // the fee given back, negative like the amounts
+        serviceFee: -fees.refund(t.outTradeNo, t.totalAmount, refundedBefore, r.amount),
         refundRequestNo: r.outRequestNo,
         at: r.at.getTime(),
       });

@@ -1,9 +1,10 @@
 import type { FastifyReply } from 'fastify';
 import type { AcpFields } from '../../channels/unionpay/protocol/form.js';
-import { buildReconCsv, packFileContent } from '../../channels/unionpay/protocol/recon-file.js';
 import type { KnownRespCode } from '../../channels/unionpay/protocol/resp-codes.js';
 import { beijingDay } from '../../channels/unionpay/protocol/txn-time.js';
 import type { SandboxContext } from '../context.js';
+import { billingOf } from '../billing.js';
+import { dayFile } from './day-file.js';
 import { notifyResult, resultFields, sendAcpAnswer } from './messages.js';
 import type { UnionpayStore, UpTxn } from './store.js';
 
@@ -175,27 +176,11 @@ export class UnionpayGateway {
     return { code: '00', extra: { queryId: txn.queryId } };
   }
 
+  /** the day file of a settle date, in UnionPay's ZM layout (day-file.ts); 98 when there is none */
   file(f: AcpFields): Answer {
-    const txns = this.store.settledOn(f.merId!, f.settleDate!);
-    if (txns.length === 0) return { code: '98' };
-    const rows = txns.map((t) => ({
-      queryId: t.queryId,
-      orderId: t.orderId,
-      txnType: t.txnType,
-      txnSubType: t.txnSubType,
-      txnTime: t.txnTime,
-      txnAmt: t.txnAmt,
-      origQryId: t.origQryId ?? '',
-      traceNo: t.traceNo,
-      settleDate: t.settleDate,
-    }));
-    const name = `${f.merId}_${f.settleDate}`;
-    return {
-      code: '00',
-      extra: {
-        fileName: `${name}.zip`,
-        fileContent: packFileContent({ [`${name}.csv`]: buildReconCsv(f.merId!, f.settleDate!, rows) }),
-      },
-    };
+    const year = beijingDay(this.ctx.clock.now()).slice(0, 4);
+    const file = dayFile(this.store, billingOf(this.ctx), f.merId!, f.settleDate!, year);
+    if (!file) return { code: '98' };
+    return { code: '00', extra: file };
   }
 }

@@ -67,7 +67,8 @@ export async function registerUnionpaySandbox(app: FastifyInstance, ctx: Sandbox
 
   app.post('/unionpay/gateway/api/backTransReq.do', serve(['c2b', 'b2c', 'cancel', 'refund', 'query']));
   app.post('/unionpay/gateway/api/queryTrans.do', serve(['query']));
-  app.post('/unionpay/gateway/api/fileTransReq.do', serve(['file']));
+  // day files come from the file-transfer host (filedownload.95516.com), not the gateway
+  app.post('/unionpay/filedownload/', serve(['file']));
 
   /** JSON from tests and scripts, or the HTML page's form */
   const orderRef = (request: FastifyRequest): string | undefined => {

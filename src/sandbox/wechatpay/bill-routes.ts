@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { gzipSync } from 'fflate';
 import { beijingBillTime, beijingDate } from '../../channels/wechatpay/protocol/notification.js';
 import { buildTradeBill, type TradeBillRow } from '../../channels/wechatpay/protocol/trade-bill.js';
-import { applyRate } from '../../core/money.js';
+import { billingOf, type ExtraTrade, type SandboxBilling } from '../billing.js';
 import type { WechatSimulator } from './simulator.js';
 import type { Refund, Trade } from './trade-store.js';
 
@@ -12,11 +12,13 @@ import type { Refund, Trade } from './trade-store.js';
  * download itself is not signed (clients check the SHA1 instead), and its URL lives 30 s.
  */
 
-const FEE_RATE_PPM = 6_000; // 0.60 %, the common WeChat rate for ordinary merchants
 const DOWNLOAD_TTL_MS = 30_000;
 const BILL_TYPES = ['ALL', 'SUCCESS', 'REFUND'] as const;
 
-function paymentRow(t: Trade): TradeBillRow {
+/** the rate column as WeChat writes it, e.g. 0.20% */
+const rateText = (ppm: number) => `${(ppm / 10_000).toFixed(2)}%`;
+
+function paymentRow(t: Trade, book: SandboxBilling): TradeBillRow {
   return {
     tradeTime: beijingBillTime(t.successAt!),
     appId: t.spAppid,
@@ -40,17 +42,18 @@ function paymentRow(t: Trade): TradeBillRow {
     refundStatus: '',
     body: t.description,
     attach: t.attach ?? '',
-    feeMilliFen: applyRate(t.total, FEE_RATE_PPM, 'half_up') * 1000,
-    rate: '0.60%',
+    // the channel's cost rate of the installation's pricing (sandbox/billing.ts)
+    feeMilliFen: book.tradeFee('wechatpay', t.outTradeNo, t.total) * 1000,
+    rate: rateText(book.costRates().wechatpay ?? 0),
     total: t.total,
     requestedRefund: 0,
     rateNote: '',
   };
 }
 
-function refundRow(r: Refund, t: Trade): TradeBillRow {
+function refundRow(r: Refund, t: Trade, book: SandboxBilling, before: number): TradeBillRow {
   return {
-    ...paymentRow(t),
+    ...paymentRow(t, book),
     tradeTime: beijingBillTime(r.successAt!),
     tradeState: 'REFUND',
     settlementTotal: 0,
@@ -60,7 +63,8 @@ function refundRow(r: Refund, t: Trade): TradeBillRow {
     refund: r.refund,
     refundType: 'ORIGINAL',
     refundStatus: r.status,
-    feeMilliFen: 0,
+    // the share of the trade's fee the refund gives back, shown negative as in real bills
+    feeMilliFen: -book.refundFee('wechatpay', t.outTradeNo, t.total, before, r.refund) * 1000,
     requestedRefund: r.refund,
   };
 }
@@ -73,19 +77,65 @@ export function billRows(
   type: (typeof BILL_TYPES)[number],
 ): TradeBillRow[] {
   const mine = (subMchidOf: string) => subMchid === undefined || subMchidOf === subMchid;
+  const book = billingOf(sim.ctx);
   const rows: TradeBillRow[] = [];
   if (type !== 'REFUND') {
     for (const t of sim.store.allTrades())
-      if (t.successAt && beijingDate(t.successAt) === date && mine(t.subMchid)) rows.push(paymentRow(t));
+      if (t.successAt && beijingDate(t.successAt) === date && mine(t.subMchid))
+        rows.push(paymentRow(t, book));
+    for (const e of book.extraTrades('wechatpay'))
+      if (beijingDate(e.at) === date) rows.push(extraRow(e, sim, subMchid));
   }
   if (type !== 'SUCCESS') {
-    for (const r of sim.store.allRefunds()) {
+    // each refund gives back its share of the fee after the refunds before it (any day)
+    const refunded = new Map<string, number>();
+    const done = sim.store
+      .allRefunds()
+      .filter((r) => r.successAt)
+      .sort((a, b) => a.successAt!.getTime() - b.successAt!.getTime());
+    for (const r of done) {
+      const before = refunded.get(r.transactionId) ?? 0;
+      refunded.set(r.transactionId, before + r.refund);
       const t = sim.store.findByTransactionId(r.transactionId);
-      if (t && r.successAt && beijingDate(r.successAt) === date && mine(r.subMchid))
-        rows.push(refundRow(r, t));
+      if (t && beijingDate(r.successAt!) === date && mine(r.subMchid))
+        rows.push(refundRow(r, t, book, before));
     }
   }
   return rows.sort((a, b) => a.tradeTime.localeCompare(b.tradeTime));
+}
+
+/** a trade made at the channel behind JuhePay's back (POST /sandbox/bills/trades) */
+function extraRow(e: ExtraTrade, sim: WechatSimulator, subMchid: string | undefined): TradeBillRow {
+  const k = sim.ctx.keys.wechatpay;
+  return {
+    tradeTime: beijingBillTime(e.at),
+    appId: k.sp_appid,
+    mchId: k.sp_mchid,
+    subMchId: subMchid ?? k.sub_mchid,
+    deviceInfo: '',
+    transactionId: e.channelTradeNo,
+    outTradeNo: e.outTradeNo,
+    openid: 'oSandboxOutsideJuhePay',
+    tradeType: 'NATIVE',
+    tradeState: 'SUCCESS',
+    bankType: 'OTHERS',
+    currency: 'CNY',
+    settlementTotal: e.amount,
+    coupon: 0,
+    refundId: '0',
+    outRefundNo: '0',
+    refund: 0,
+    couponRefund: 0,
+    refundType: '',
+    refundStatus: '',
+    body: 'outside JuhePay',
+    attach: '',
+    feeMilliFen: e.fee * 1000,
+    rate: rateText(billingOf(sim.ctx).costRates().wechatpay ?? 0),
+    total: e.amount,
+    requestedRefund: 0,
+    rateNote: '',
+  };
 }
 
 export function registerBillRoutes(app: FastifyInstance, sim: WechatSimulator): void {

@@ -4,14 +4,16 @@ import { signAcpMessage } from './signature.js';
 
 /**
  * ACP 5.1.0 request builders for UnionPay QR. Each returns the signed form fields; POST them
- * form-encoded to `gateway/api/backTransReq.do` (query: `queryTrans.do`, file: `fileTransReq.do`).
+ * form-encoded to `gateway/api/backTransReq.do` (query: `queryTrans.do`); the file request goes to
+ * the root of the file-transfer host (filedownload.95516.com: see ../bill.ts).
  */
 
 export const ACP_VERSION = '5.1.0';
 export const ACP_PATHS = {
   back: 'gateway/api/backTransReq.do',
   query: 'gateway/api/queryTrans.do',
-  file: 'gateway/api/fileTransReq.do',
+  /** relative to the file-transfer URL (a client whose baseUrl is it), not the gateway */
+  file: '',
 } as const;
 
 /** txnType/txnSubType of each operation; the simulator maps incoming requests with the same table. */

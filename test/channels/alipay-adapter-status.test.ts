@@ -11,7 +11,7 @@ import {
   paymentStatusOfTrade,
   refundStatusOfQuery,
   SUB_CODE_TABLE,
-} from '../../src/channels/alipay/adapter-status.js';
+} from '../../src/channels/alipay/status.js';
 import {
   ALIPAY_CONFIG_FIELDS,
   alipayConfigFromSandbox,

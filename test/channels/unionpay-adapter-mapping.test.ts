@@ -15,8 +15,8 @@ import {
   refundStateOf,
   refundTxnTime,
   settleDateOfDay,
-} from '../../src/channels/unionpay/adapter-mapping.js';
-import { transportErrorKind } from '../../src/channels/unionpay/adapter-errors.js';
+} from '../../src/channels/unionpay/status.js';
+import { transportErrorKind } from '../../src/channels/unionpay/errors.js';
 import {
   UNIONPAY_CONFIG_FIELDS,
   unionpayConfigFromSandbox,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelConfig, ChannelOrder, RefundRequest, RefundStatus } from '../../src/channels/channel.js';
 import { ChannelError } from '../../src/channels/channel.js';
-import { WechatClient } from '../../src/channels/wechatpay/adapter-client.js';
+import { WechatClient } from '../../src/channels/wechatpay/client.js';
 import { createWechatpayChannel } from '../../src/channels/wechatpay/adapter.js';
 import {
   parseWechatpayConfig,

@@ -2,8 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChannelError } from '../../src/channels/channel.js';
-import { classifyTransportError } from '../../src/channels/wechatpay/adapter-client.js';
-import { authorizeUrl } from '../../src/channels/wechatpay/adapter-payer.js';
+import { classifyTransportError } from '../../src/channels/wechatpay/client.js';
+import { authorizeUrl } from '../../src/channels/wechatpay/payer.js';
 import {
   billRecordsOf,
   MICROPAY_ERR_TABLE,
@@ -14,7 +14,7 @@ import {
   refundStatusOf,
   REFUND_STATUS_TABLE,
   v2Time,
-} from '../../src/channels/wechatpay/adapter-status.js';
+} from '../../src/channels/wechatpay/status.js';
 import { createWechatpayChannel } from '../../src/channels/wechatpay/adapter.js';
 import {
   parseWechatpayConfig,

@@ -12,10 +12,10 @@ import {
   type ReverseRequest,
   type ReverseResult,
 } from '../channel.js';
-import { alipayRefundsAndBills } from './adapter-refunds.js';
-import { callGateway, pageUrl, type GatewayCall, type GatewayOptions } from './adapter-client.js';
-import { classifyResult, errorOf, notificationOf, paymentStatusOfTrade, okField } from './adapter-status.js';
-import { refuseForeignNotification } from './adapter-notify.js';
+import { alipayRefundsAndBills } from './refunds.js';
+import { callGateway, pageUrl, type GatewayCall, type GatewayOptions } from './client.js';
+import { classifyResult, errorOf, notificationOf, paymentStatusOfTrade, okField } from './status.js';
+import { refuseForeignNotification } from './notify.js';
 import { alipaySettings, type AlipaySettings } from './config.js';
 import { decodeForm } from './protocol/form.js';
 import { NOTIFY_ACK, verifyNotify } from './protocol/notify.js';
@@ -24,7 +24,7 @@ import { alipayTime } from './protocol/time.js';
 /**
  * The `alipay` channel: 当面付 (precreate QR, bar-code pay), JSAPI (trade.create for a buyer id
  * from user OAuth), wap pay, and the trade's query/close/cancel/refund, on alipay-sdk against the
- * gateway in the merchant's configuration. What each answer means lives in adapter-status.ts.
+ * gateway in the merchant's configuration. What each answer means lives in status.ts.
  */
 
 export interface AlipayChannelOptions {

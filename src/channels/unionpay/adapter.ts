@@ -16,9 +16,9 @@ import {
   type ReverseRequest,
   type ReverseResult,
 } from '../channel.js';
-import { AcpClient, AcpVerifyError, type AcpAnswer } from './acp-client.js';
-import { acpCallError } from './adapter-errors.js';
-import { billOfFile, notificationOf } from './adapter-messages.js';
+import { AcpClient, AcpVerifyError, type AcpAnswer } from './client.js';
+import { acpCallError } from './errors.js';
+import { billOfFile, notificationOf } from './messages.js';
 import {
   acpCancelId,
   acpOrderId,
@@ -29,7 +29,7 @@ import {
   refundStatusOf,
   refundTxnTime,
   settleDateOfDay,
-} from './adapter-mapping.js';
+} from './status.js';
 import { unionpaySettings, type UnionpaySettings } from './config.js';
 import { AcpFormatError } from './protocol/form.js';
 import { formatTxnTime } from './protocol/txn-time.js';

@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { ChannelError, type ChannelConfig } from '../channel.js';
-import type { AcpClientOptions } from './acp-client.js';
+import type { AcpClientOptions } from './client.js';
 import { checkConfiguredChain, type AcpTrust } from './protocol/signer-cert.js';
 
 /**

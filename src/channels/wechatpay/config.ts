@@ -149,7 +149,7 @@ export interface WechatpaySettings {
   merchantPrivateKeyPem: string;
   merchantCert: string | undefined;
   keyring: Keyring;
-  /** certificate mode fed by GET /v3/certificates (adapter-platform-certs.ts) */
+  /** certificate mode fed by GET /v3/certificates (platform-certs.ts) */
   platformCertDownload: boolean;
   apiv3Key: string;
   apiv2Key: string;

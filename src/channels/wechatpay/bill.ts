@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ChannelError, type BillRecord } from '../channel.js';
-import { WechatCallError, type WechatClient } from './adapter-client.js';
-import { billRecordsOf } from './adapter-status.js';
+import { WechatCallError, type WechatClient } from './client.js';
+import { billRecordsOf } from './status.js';
 import { BillFormatError, parseTradeBill, summarize } from './protocol/trade-bill.js';
 
 /**

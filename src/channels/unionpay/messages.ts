@@ -6,7 +6,7 @@ import {
   paymentStatusOf,
   refundIdOfAcp,
   refundStatusOf,
-} from './adapter-mapping.js';
+} from './status.js';
 import type { AcpFields } from './protocol/form.js';
 import { parseReconCsv, ReconFileError, unpackFileContent } from './protocol/recon-file.js';
 

@@ -13,6 +13,7 @@ import {
   paymentStatusOfTransaction,
   refundStatusOf,
   REFUND_STATUS_TABLE,
+  TRADE_STATE_TABLE,
   v2Time,
 } from '../../src/channels/wechatpay/status.js';
 import { createWechatpayChannel } from '../../src/channels/wechatpay/adapter.js';
@@ -21,7 +22,7 @@ import {
   WECHATPAY_CONFIG_FIELDS,
   wechatpayConfigFromSandbox,
 } from '../../src/channels/wechatpay/config.js';
-import { TRADE_STATE_TABLE, type TradeBillRow } from '../../src/channels/wechatpay/protocol/index.js';
+import type { TradeBillRow } from '../../src/channels/wechatpay/protocol/index.js';
 
 /** The adapter's pure parts: configuration parsing, status tables, error classification, bill records. */
 

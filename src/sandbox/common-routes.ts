@@ -2,8 +2,9 @@ import { merchantAppId } from './alipay/notify.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { FaultMode, PayCodeScenario, SandboxChannel, SandboxContext, Wallet } from './context.js';
 import { jsonBody } from './json-body.js';
+import { CHANNEL_IDS } from '../core/channel-ids.js';
 
-const CHANNELS: SandboxChannel[] = ['wechatpay', 'alipay', 'unionpay', 'qqwallet', 'jdpay', 'baiduwallet'];
+const CHANNELS: readonly SandboxChannel[] = CHANNEL_IDS;
 const MODES: FaultMode[] = [
   'timeout',
   'error_5xx',

@@ -71,11 +71,14 @@ describe('wechatpay configuration', () => {
 
   it('every secret field is marked secret, and every required one is named when missing (property)', () => {
     expect(
-      WECHATPAY_CONFIG_FIELDS.filter((f) => f.secret)
-        .map((f) => f.name)
+      Object.entries(WECHATPAY_CONFIG_FIELDS)
+        .filter(([, f]) => f.secret)
+        .map(([name]) => name)
         .sort(),
     ).toEqual(['apiv2_key', 'apiv3_key', 'app_secret', 'merchant_private_key']);
-    const required = WECHATPAY_CONFIG_FIELDS.filter((f) => f.required).map((f) => f.name);
+    const required = Object.entries(WECHATPAY_CONFIG_FIELDS)
+      .filter(([, f]) => f.required)
+      .map(([name]) => name);
     fc.assert(
       fc.property(fc.constantFrom(...required), fc.constantFrom('', '   ', undefined), (name, value) => {
         const fields: Record<string, string> = { ...good.fields };

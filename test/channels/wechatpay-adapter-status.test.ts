@@ -17,12 +17,9 @@ import {
   v2Time,
 } from '../../src/channels/wechatpay/status.js';
 import { createWechatpayChannel } from '../../src/channels/wechatpay/adapter.js';
-import {
-  parseWechatpayConfig,
-  WECHATPAY_CONFIG_FIELDS,
-  wechatpayConfigFromSandbox,
-} from '../../src/channels/wechatpay/config.js';
+import { parseWechatpayConfig, WECHATPAY_CONFIG_FIELDS } from '../../src/channels/wechatpay/config.js';
 import type { TradeBillRow } from '../../src/channels/wechatpay/protocol/index.js';
+import { wechatpayConfigFromSandbox } from '../../src/demo/sandbox-configs.js';
 
 /** The adapter's pure parts: configuration parsing, status tables, error classification, bill records. */
 

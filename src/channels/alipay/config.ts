@@ -129,38 +129,3 @@ export function alipaySettings(config: ChannelConfig): AlipaySettings {
     sandboxBase,
   };
 }
-
-/** The `alipay` part of GET /sandbox/credentials, as a real Alipay sandbox hands it to a developer. */
-export interface AlipaySandboxCredentials {
-  gateway: string;
-  app_id: string;
-  app_private_key: string;
-  alipay_public_key: string;
-  app_auth_token?: string | undefined;
-  auth_app_id?: string | undefined;
-  seller_id?: string | undefined;
-  isv_pid?: string | undefined;
-}
-
-/** Configuration fields pointing a merchant at the sandbox (the demo tenant uses these). */
-export function alipayConfigFromSandbox(
-  credentials: AlipaySandboxCredentials,
-  sandboxBaseUrl: string,
-): Record<string, string> {
-  const base = sandboxBaseUrl.replace(/\/$/, '');
-  const fields: Record<string, string | undefined> = {
-    gateway: credentials.gateway || `${base}/alipay/gateway.do`,
-    app_id: credentials.app_id,
-    app_private_key: credentials.app_private_key,
-    alipay_public_key: credentials.alipay_public_key,
-    app_auth_token: credentials.app_auth_token,
-    auth_app_id: credentials.auth_app_id,
-    seller_id: credentials.seller_id,
-    isv_pid: credentials.isv_pid,
-    oauth_base: `${base}/alipay`,
-    sandbox: '1',
-  };
-  return Object.fromEntries(
-    Object.entries(fields).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
-  );
-}

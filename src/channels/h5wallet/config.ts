@@ -1,6 +1,6 @@
 import { ChannelError, type ChannelConfig, type PayWay } from '../channel.js';
 import { field, FLAG_FORMAT, token, URL_FORMAT, type ConfigFields } from '../config-fields.js';
-import { H5_WALLET_CONFIGS, type H5Wallet } from './protocol/h5-wallet-protocol.js';
+import type { H5Wallet } from './protocol/h5-wallet-protocol.js';
 
 /**
  * A merchant's configuration for one H5 wallet (QQ Wallet, JD Pay, Baidu Wallet): where the
@@ -43,18 +43,5 @@ export function h5WalletSettings(wallet: H5Wallet, config: ChannelConfig): H5Wal
     baseUrl: baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`,
     merchantId: get('merchant_id'),
     key: get('key'),
-  };
-}
-
-/** The sandbox's test merchant of a wallet (its published test key) as a configuration. */
-export function h5WalletConfigFromSandbox(wallet: H5Wallet, sandboxBaseUrl: string): ChannelConfig {
-  const sandbox = H5_WALLET_CONFIGS[wallet];
-  return {
-    channel: wallet,
-    fields: {
-      base_url: `${sandboxBaseUrl.replace(/\/+$/, '')}/${wallet}/`,
-      merchant_id: sandbox.mchId,
-      key: sandbox.key,
-    },
   };
 }

@@ -97,35 +97,3 @@ export function unionpaySettings(config: ChannelConfig, timeoutMs?: number, now?
   }
   return settings;
 }
-
-/** The sandbox's test merchant (GET /sandbox/credentials → unionpay, or the generated keys) as a configuration. */
-export function unionpayConfigFromSandbox(
-  credentials: {
-    mer_id: string;
-    cert_id: string;
-    sign_private_key: string;
-    root_cert?: string | undefined;
-    root_cert_pem?: string | undefined;
-    middle_cert?: string | undefined;
-    middle_cert_pem?: string | undefined;
-  },
-  sandboxBaseUrl: string,
-): ChannelConfig {
-  const rootCert = credentials.root_cert ?? credentials.root_cert_pem;
-  const middleCert = credentials.middle_cert ?? credentials.middle_cert_pem;
-  if (!rootCert) throw new ChannelError('config', 'the sandbox credentials carry no root certificate');
-  if (!middleCert)
-    throw new ChannelError('config', 'the sandbox credentials carry no intermediate certificate');
-  return {
-    channel: 'unionpay',
-    fields: {
-      base_url: `${sandboxBaseUrl.replace(/\/+$/, '')}/unionpay/`,
-      mer_id: credentials.mer_id,
-      cert_id: credentials.cert_id,
-      sign_private_key: credentials.sign_private_key,
-      root_cert: rootCert,
-      middle_cert: middleCert,
-      sandbox: 'true',
-    },
-  };
-}

@@ -14,11 +14,10 @@ import {
 } from '../channel.js';
 import { alipayRefundsAndBills } from './refunds.js';
 import { callGateway, pageUrl, type GatewayCall, type GatewayOptions } from './client.js';
-import { classifyResult, errorOf, notificationOf, paymentStatusOfTrade, okField } from './status.js';
-import { refuseForeignNotification } from './notify.js';
+import { classifyResult, errorOf, paymentStatusOfTrade, okField } from './status.js';
+import { parseAlipayNotification } from './notify.js';
 import { alipaySettings, type AlipaySettings } from './config.js';
-import { decodeForm } from './protocol/form.js';
-import { NOTIFY_ACK, verifyNotify } from './protocol/notify.js';
+import { NOTIFY_ACK } from './protocol/notify.js';
 import { alipayTime } from './protocol/time.js';
 
 /**
@@ -271,16 +270,7 @@ export function createAlipayChannel(options: AlipayChannelOptions = {}): Channel
     close,
     reverse,
 
-    async parseNotification(config, raw) {
-      const s = alipaySettings(config);
-      const params = decodeForm(raw.body);
-      if (!params || !params.sign)
-        throw new ChannelError('invalid_notification', 'alipay notification: not a signed form');
-      if (!verifyNotify(params, s.alipayPublicKeyPem))
-        throw new ChannelError('invalid_notification', 'alipay notification: the signature does not verify');
-      refuseForeignNotification(params, s);
-      return notificationOf(params);
-    },
+    parseNotification: async (config, raw) => parseAlipayNotification(alipaySettings(config), raw.body),
 
     ack(accepted) {
       // Alipay reads only the body: anything but `success` is retried on its schedule

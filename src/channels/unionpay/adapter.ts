@@ -18,7 +18,8 @@ import {
 } from '../channel.js';
 import { AcpClient, AcpVerifyError, type AcpAnswer } from './client.js';
 import { acpCallError } from './errors.js';
-import { billOfFile, notificationOf } from './messages.js';
+import { billOfFile } from './messages.js';
+import { parseUnionpayNotification } from './notify.js';
 import {
   acpCancelId,
   acpOrderId,
@@ -31,7 +32,6 @@ import {
   settleDateOfDay,
 } from './status.js';
 import { unionpaySettings, type UnionpaySettings } from './config.js';
-import { AcpFormatError } from './protocol/form.js';
 import { formatTxnTime } from './protocol/txn-time.js';
 
 /**
@@ -305,20 +305,7 @@ export function createUnionpayChannel(options: UnionpayChannelOptions = {}): Cha
 
     async parseNotification(config, raw: RawNotification): Promise<ChannelNotification> {
       const { settings, client } = setup(config);
-      let fields;
-      try {
-        fields = client.parseNotification(raw.body);
-      } catch (error) {
-        if (error instanceof AcpVerifyError || error instanceof AcpFormatError)
-          throw new ChannelError('invalid_notification', `unionpay notification: ${error.message}`);
-        throw error;
-      }
-      if (fields.merId !== settings.client.merchant.merId)
-        throw new ChannelError(
-          'invalid_notification',
-          `unionpay notification for merId ${fields.merId ?? '(none)'}, not ours`,
-        );
-      return notificationOf(fields);
+      return parseUnionpayNotification(client, settings.client.merchant.merId, raw.body);
     },
 
     ack(accepted): NotificationAck {

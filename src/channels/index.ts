@@ -7,6 +7,7 @@ export {
   ChannelRegistry,
   createChannelAdapters,
   createOnboardingChannels,
+  ONBOARDING_CHANNEL_IDS,
   SUB_MERCHANT_FIELD,
   type ChannelConfigSource,
 } from './registry.js';

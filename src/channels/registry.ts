@@ -46,6 +46,11 @@ export const CHANNEL_CONFIG_FIELDS = Object.fromEntries(
   CHANNEL_IDS.map((id) => [id, CHANNEL_ENTRIES[id].configFields]),
 ) as { readonly [Id in ChannelId]: ConfigFields };
 
+/** The channels that take onboarding (进件) applications. */
+export const ONBOARDING_CHANNEL_IDS: readonly ChannelId[] = CHANNEL_IDS.filter(
+  (id) => CHANNEL_ENTRIES[id].onboarding !== undefined,
+);
+
 /** Where an approved onboarding's sub-merchant id goes, for the channels that take onboarding. */
 export const SUB_MERCHANT_FIELD: Readonly<Partial<Record<ChannelId, string>>> = Object.fromEntries(
   CHANNEL_IDS.flatMap((id) => {

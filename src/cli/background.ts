@@ -6,7 +6,7 @@ import type { Runtime } from './boot.js';
 import { webhookJobHandlers } from '../notifications/index.js';
 import { paymentJobHandlers } from '../payments/jobs.js';
 import { onboardingJobHandlers } from '../merchants/onboarding/jobs.js';
-import { createOnboardingChannels } from '../channels/onboarding.js';
+import { createOnboardingChannels } from '../channels/index.js';
 import { riskStreamConsumers } from '../risk/index.js';
 
 /** The background side of a process: the durable job worker and the outbox relay. */

@@ -5,7 +5,6 @@ import { ChannelError } from '../../src/channels/channel.js';
 import { classifyTransportError } from '../../src/channels/wechatpay/client.js';
 import { authorizeUrl } from '../../src/channels/wechatpay/payer.js';
 import {
-  billRecordsOf,
   MICROPAY_ERR_TABLE,
   micropayOutcome,
   notificationOf,
@@ -16,6 +15,7 @@ import {
   TRADE_STATE_TABLE,
   v2Time,
 } from '../../src/channels/wechatpay/status.js';
+import { billRecordsOf } from '../../src/channels/wechatpay/bill.js';
 import { createWechatpayChannel } from '../../src/channels/wechatpay/adapter.js';
 import { parseWechatpayConfig, WECHATPAY_CONFIG_FIELDS } from '../../src/channels/wechatpay/config.js';
 import type { TradeBillRow } from '../../src/channels/wechatpay/protocol/index.js';

@@ -1,6 +1,5 @@
 import {
   ChannelError,
-  type BillRecord,
   type ChannelErrorKind,
   type ChannelNotification,
   type ChannelPaymentState,
@@ -8,7 +7,6 @@ import {
   type RefundState,
   type RefundStatus,
 } from '../channel.js';
-import type { TradeBillRow } from './protocol/trade-bill.js';
 
 /**
  * trade_state (v3 query, v2 orderquery) → the small status the rest of JuhePay reasons about.
@@ -208,33 +206,4 @@ export function notificationOf(eventType: string, resource: Json): ChannelNotifi
     return { kind: 'refund', outTradeNo, outRefundNo, status: refundStatusOf(resource) };
   }
   return undefined;
-}
-
-/** round half away from zero: fees on refund rows are negative */
-function milliFenToFen(milli: number): number {
-  const rounded = Math.sign(milli) * Math.round(Math.abs(milli) / 1000);
-  return rounded === 0 ? 0 : rounded;
-}
-
-/** 'YYYY-MM-DD HH:mm:ss' Beijing → Date */
-function billTime(text: string): Date {
-  const at = new Date(`${text.replace(' ', 'T')}+08:00`);
-  if (Number.isNaN(at.getTime())) throw new ChannelError('system_error', `bill row has a bad time ${text}`);
-  return at;
-}
-
-/** Trade bill rows → BillRecords: a REFUND row is a refund (positive amount), any other a payment. */
-export function billRecordsOf(rows: readonly TradeBillRow[]): BillRecord[] {
-  return rows.map((r) => {
-    const refund = r.tradeState === 'REFUND';
-    return {
-      outTradeNo: r.outTradeNo,
-      channelTradeNo: r.transactionId,
-      kind: refund ? 'refund' : 'payment',
-      ...(refund ? { outRefundNo: r.outRefundNo } : {}),
-      amount: refund ? r.refund : r.total,
-      fee: milliFenToFen(r.feeMilliFen),
-      at: billTime(r.tradeTime),
-    };
-  });
 }

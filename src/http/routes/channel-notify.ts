@@ -13,11 +13,7 @@ export async function registerChannelNotifyRoutes(app: FastifyInstance, ctx: App
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
     scope.post('/notify/:channel/:merchant_id', { schema: { hide: true } }, async (request, reply) => {
       const { channel, merchant_id } = request.params as { channel: string; merchant_id: string };
-      if (
-        !isChannelId(channel) ||
-        !ctx.channels.has(channel) ||
-        !/^mch_[0-9a-z]{26}$/.test(merchant_id)
-      ) {
+      if (!isChannelId(channel) || !ctx.channels.has(channel) || !/^mch_[0-9a-z]{26}$/.test(merchant_id)) {
         return reply.code(404).type('text/plain').send('unknown channel or merchant');
       }
       const { ack } = await handleChannelNotification(

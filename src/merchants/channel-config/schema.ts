@@ -1,4 +1,9 @@
-import { CHANNEL_CONFIG_FIELDS, CHANNEL_IDS, isChannelId, type ConfigFieldSpec } from '../../channels/index.js';
+import {
+  CHANNEL_CONFIG_FIELDS,
+  CHANNEL_IDS,
+  isChannelId,
+  type ConfigFieldSpec,
+} from '../../channels/index.js';
 import type { ChannelName } from '../tables.js';
 
 /**

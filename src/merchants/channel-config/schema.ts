@@ -14,6 +14,7 @@ import type { ChannelName } from '../tables.js';
  * here through the channels' registry.
  */
 
+// the merchants module's names for the channels' own values (not copies)
 export const CHANNELS = CHANNEL_IDS;
 
 export type FieldSpec = ConfigFieldSpec;

@@ -1,4 +1,7 @@
+import type { ChannelId } from '../core/channel-ids.js';
 import type { Fen } from '../core/money.js';
+
+export { CHANNEL_IDS, isChannelId, type ChannelId } from '../core/channel-ids.js';
 
 /**
  * The one Channel interface every adapter implements (ARCHITECTURE §3). Adapters translate between
@@ -6,8 +9,6 @@ import type { Fen } from '../core/money.js';
  * state means for an order is decided by each channel's status table and the pure order machine.
  * Every method may throw ChannelError; `retryable` tells the caller whether asking again can help.
  */
-
-export type ChannelId = 'wechatpay' | 'alipay' | 'unionpay' | 'qqwallet' | 'jdpay' | 'baiduwallet';
 
 export type PayWay =
   | 'wechat_jsapi'

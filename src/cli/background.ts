@@ -6,7 +6,7 @@ import type { Runtime } from './boot.js';
 import { webhookJobHandlers } from '../notifications/index.js';
 import { paymentJobHandlers } from '../payments/index.js';
 import { onboardingJobHandlers } from '../merchants/index.js';
-import { createOnboardingChannels } from '../channels/onboarding.js';
+import { createOnboardingChannels } from '../channels/index.js';
 import { riskStreamConsumers } from '../risk/index.js';
 import { scheduleDailySettlement, settlementDaysFrom, settlementJobHandlers } from '../settlement/index.js';
 import {

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ONBOARDING_CHANNEL_IDS } from '../channels/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../platform/db/index.js';
 import type { SecretBox } from '../platform/secret-box.js';
@@ -84,7 +85,7 @@ export async function ensureDemoTenant(
       // …and onboards it: the sandbox channels approve within seconds and the worker writes the
       // new sub-merchant ids into the merchant's configuration, as a real onboarding would.
       const application = await createApplication(tx, box, merchant.id, normaliseKyc(DEMO_KYC), clock);
-      await submitApplication(tx, box, application.id, ['wechatpay', 'alipay', 'unionpay'], clock);
+      await submitApplication(tx, box, application.id, ONBOARDING_CHANNEL_IDS, clock);
     }
     const { codes } = await createBlankPlates(tx, 3, clock);
     const [first, second, blank] = codes as [string, string, string];

@@ -1,7 +1,7 @@
+import { CHANNEL_IDS } from '../core/channel-ids.js';
 import type { TagDefinition, TagSource, ValueRule } from './tag-definition.js';
 
 /** CONTRACT §2: the channels and pay ways an order can have. */
-const CHANNELS = ['wechatpay', 'alipay', 'unionpay', 'qqwallet', 'jdpay', 'baiduwallet'] as const;
 const PAY_WAYS = [
   'wechat_jsapi',
   'wechat_native',
@@ -69,7 +69,7 @@ export const BUILTIN_TAGS: readonly TagDefinition[] = [
     version: 1,
     description: 'the wallet (channel) the subject pays with',
     sources: paymentSources('channel'),
-    value: identityMap(CHANNELS),
+    value: identityMap(CHANNEL_IDS),
     window: { kind: 'all_time' },
     prior: { strength: 1 },
   },

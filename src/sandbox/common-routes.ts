@@ -1,9 +1,10 @@
-import { merchantAppId } from './alipay/notify.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { FaultMode, PayCodeScenario, SandboxChannel, SandboxContext, Wallet } from './context.js';
+import { sandboxCredentials } from './credentials.js';
 import { jsonBody } from './json-body.js';
+import { CHANNEL_IDS } from '../core/channel-ids.js';
 
-const CHANNELS: SandboxChannel[] = ['wechatpay', 'alipay', 'unionpay', 'qqwallet', 'jdpay', 'baiduwallet'];
+const CHANNELS: readonly SandboxChannel[] = CHANNEL_IDS;
 const MODES: FaultMode[] = [
   'timeout',
   'error_5xx',
@@ -65,45 +66,5 @@ export function registerCommonSandboxRoutes(app: FastifyInstance, ctx: SandboxCo
 
   app.get('/sandbox/notifications', async () => ({ notifications: ctx.notifier.history() }));
 
-  app.get('/sandbox/credentials', async () => {
-    const { wechatpay: w, alipay: a, unionpay: u } = ctx.keys;
-    return {
-      wechatpay: {
-        base_url: `${ctx.baseUrl}/wechatpay/`,
-        sp_mchid: w.sp_mchid,
-        sp_appid: w.sp_appid,
-        sub_mchid: w.sub_mchid,
-        sub_appid: w.sub_appid,
-        merchant_serial: w.merchant_serial,
-        merchant_private_key: w.merchant_private_key,
-        platform_serial: w.platform_public_key_id,
-        platform_public_key: w.platform_public_key,
-        platform_cert_serial: w.platform_cert_serial,
-        platform_cert: w.platform_cert_pem,
-        apiv3_key: w.apiv3_key,
-        apiv2_key: w.apiv2_key,
-      },
-      alipay: {
-        gateway: `${ctx.baseUrl}/alipay/gateway.do`,
-        app_id: a.app_id,
-        app_private_key: a.app_private_key,
-        alipay_public_key: a.alipay_public_key,
-        app_auth_token: a.app_auth_token,
-        auth_app_id: merchantAppId(a.seller_id),
-        seller_id: a.seller_id,
-        isv_pid: a.isv_pid,
-      },
-      unionpay: {
-        base_url: `${ctx.baseUrl}/unionpay/`,
-        mer_id: u.mer_id,
-        cert_id: u.cert_id,
-        sign_private_key: u.sign_private_key,
-        sign_cert: u.sign_cert_pem,
-        verify_public_key: u.verify_public_key,
-        verify_cert: u.unionpay_cert_pem,
-        root_cert: u.root_cert_pem,
-        middle_cert: u.middle_cert_pem,
-      },
-    };
-  });
+  app.get('/sandbox/credentials', async () => sandboxCredentials(ctx.keys, ctx.baseUrl));
 }

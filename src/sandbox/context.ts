@@ -1,3 +1,4 @@
+import type { ChannelId } from '../core/channel-ids.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { SandboxKeys } from './keys.js';
@@ -8,7 +9,8 @@ import type { SandboxKeys } from './keys.js';
  * `register<Channel>Sandbox(app, ctx)` under its own prefix (/wechatpay, /alipay, /unionpay).
  */
 
-export type SandboxChannel = 'wechatpay' | 'alipay' | 'unionpay' | 'qqwallet' | 'jdpay' | 'baiduwallet';
+/** the sandbox simulates every channel of core/channel-ids.ts */
+export type SandboxChannel = ChannelId;
 
 export type FaultMode =
   | 'timeout' // the channel does not answer in time (the simulator holds the request, then drops it)

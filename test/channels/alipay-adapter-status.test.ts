@@ -11,10 +11,9 @@ import {
   paymentStatusOfTrade,
   refundStatusOfQuery,
   SUB_CODE_TABLE,
-} from '../../src/channels/alipay/adapter-status.js';
+} from '../../src/channels/alipay/status.js';
 import {
   ALIPAY_CONFIG_FIELDS,
-  alipayConfigFromSandbox,
   alipaySettings,
   DEFAULT_OAUTH_BASE,
 } from '../../src/channels/alipay/config.js';
@@ -22,6 +21,7 @@ import {
 import { buildBillZip, parseBillZip } from '../../src/channels/alipay/protocol/bill-zip.js';
 import { ChannelError } from '../../src/channels/channel.js';
 import { toYuanString } from '../../src/core/money.js';
+import { alipayConfigFromSandbox } from '../../src/demo/sandbox-configs.js';
 
 const codeArb = fc.oneof(fc.constantFrom(...Object.keys(CODE_TABLE)), fc.string({ maxLength: 6 }));
 const subCodeArb = fc.option(

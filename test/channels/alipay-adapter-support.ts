@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import { createAlipayChannel } from '../../src/channels/alipay/adapter.js';
-import { alipayConfigFromSandbox } from '../../src/channels/alipay/config.js';
 import { decodeForm } from '../../src/channels/alipay/protocol/form.js';
 import {
   ChannelError,
@@ -15,6 +14,7 @@ import {
   type ReceivedNotification,
   type TestSandbox,
 } from '../support/sandbox.js';
+import { alipayConfigFromSandbox } from '../../src/demo/sandbox-configs.js';
 
 /**
  * The alipay adapter tests' harness: a sandbox with the Alipay simulator, a notify receiver that

@@ -17,7 +17,7 @@ import {
   signRequest,
   verifyRequest,
 } from '../../src/channels/alipay/protocol/sign.js';
-import { orderStatusOf, TRADE_STATUS_TABLE } from '../../src/channels/alipay/protocol/status.js';
+import { orderStatusOf, TRADE_STATUS_TABLE } from '../../src/channels/alipay/status.js';
 import { alipayTime, parseAlipayTime } from '../../src/channels/alipay/protocol/time.js';
 
 const pair = () => {

@@ -2,12 +2,13 @@ import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelOrder } from '../../src/channels/channel.js';
 import { createH5WalletChannel } from '../../src/channels/h5wallet/adapter.js';
-import { H5_WALLET_CONFIG_FIELDS, h5WalletConfigFromSandbox } from '../../src/channels/h5wallet/config.js';
+import { H5_WALLET_CONFIG_FIELDS } from '../../src/channels/h5wallet/config.js';
 import { returnUrlOf, walletPaymentStatus } from '../../src/channels/h5wallet/status.js';
 import { newId } from '../../src/core/ids.js';
 import { H5_WALLETS, signWalletMessage } from '../../src/channels/h5wallet/protocol/h5-wallet-protocol.js';
 import { registerWalletSandboxes } from '../../src/sandbox/wallets/index.js';
 import { startNotifyReceiver, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import { h5WalletConfigFromSandbox } from '../../src/demo/sandbox-configs.js';
 
 /** QQ Wallet, JD Pay and Baidu Wallet through one adapter, against the sandbox's H5 wallets. */
 

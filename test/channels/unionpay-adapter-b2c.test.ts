@@ -2,12 +2,12 @@ import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelConfig, ChannelOrder } from '../../src/channels/channel.js';
 import { createUnionpayChannel } from '../../src/channels/unionpay/adapter.js';
-import { unionpayConfigFromSandbox } from '../../src/channels/unionpay/config.js';
 import { newId } from '../../src/core/ids.js';
 import type { PayCodeScenario } from '../../src/sandbox/context.js';
 import { generateSandboxKeys } from '../../src/sandbox/keygen.js';
 import { registerUnionpaySandbox } from '../../src/sandbox/unionpay/index.js';
 import { startNotifyReceiver, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import { unionpayConfigFromSandbox } from '../../src/demo/sandbox-configs.js';
 
 /** unionpay_micropay (B2C), reverse, close of a waiting payment, and channel faults → ChannelError kinds. */
 

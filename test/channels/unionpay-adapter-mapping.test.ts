@@ -15,15 +15,12 @@ import {
   refundStateOf,
   refundTxnTime,
   settleDateOfDay,
-} from '../../src/channels/unionpay/adapter-mapping.js';
-import { transportErrorKind } from '../../src/channels/unionpay/adapter-errors.js';
-import {
-  UNIONPAY_CONFIG_FIELDS,
-  unionpayConfigFromSandbox,
-  unionpaySettings,
-} from '../../src/channels/unionpay/config.js';
+} from '../../src/channels/unionpay/status.js';
+import { transportErrorKind } from '../../src/channels/unionpay/errors.js';
+import { UNIONPAY_CONFIG_FIELDS, unionpaySettings } from '../../src/channels/unionpay/config.js';
 import { formatTxnTime } from '../../src/channels/unionpay/protocol/txn-time.js';
 import { idTimestampMs, newId } from '../../src/core/ids.js';
+import { unionpayConfigFromSandbox } from '../../src/demo/sandbox-configs.js';
 
 /** The UnionPay adapter's pure parts: id mapping, state tables, times, bills, configuration. */
 

@@ -6,12 +6,12 @@ import {
   type RefundRequest,
 } from '../../src/channels/channel.js';
 import { createUnionpayChannel } from '../../src/channels/unionpay/adapter.js';
-import { unionpayConfigFromSandbox } from '../../src/channels/unionpay/config.js';
 import { beijingDay } from '../../src/channels/unionpay/protocol/txn-time.js';
 import { newId } from '../../src/core/ids.js';
 import { generateSandboxKeys } from '../../src/sandbox/keygen.js';
 import { registerUnionpaySandbox } from '../../src/sandbox/unionpay/index.js';
 import { startNotifyReceiver, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import { unionpayConfigFromSandbox } from '../../src/demo/sandbox-configs.js';
 
 /** The UnionPay adapter against the real simulator: every call goes over HTTP, signed and verified. */
 

@@ -27,7 +27,7 @@ import {
   operationOf,
   type AcpMerchant,
 } from '../../src/channels/unionpay/protocol/requests.js';
-import { classifyRespCode } from '../../src/channels/unionpay/protocol/resp-codes.js';
+import { classifyRespCode } from '../../src/channels/unionpay/status.js';
 import { signAcpMessage, verifyAcpSignature } from '../../src/channels/unionpay/protocol/signature.js';
 import {
   formatTxnTime,

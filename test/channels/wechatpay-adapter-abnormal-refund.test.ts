@@ -1,13 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelConfig, ChannelOrder, RefundRequest, RefundStatus } from '../../src/channels/channel.js';
 import { ChannelError } from '../../src/channels/channel.js';
-import { WechatClient } from '../../src/channels/wechatpay/adapter-client.js';
+import { WechatClient } from '../../src/channels/wechatpay/client.js';
 import { createWechatpayChannel } from '../../src/channels/wechatpay/adapter.js';
-import {
-  parseWechatpayConfig,
-  wechatpayConfigFromSandbox,
-  type WechatpaySandboxCredentials,
-} from '../../src/channels/wechatpay/config.js';
+import { parseWechatpayConfig } from '../../src/channels/wechatpay/config.js';
 import { newId } from '../../src/core/ids.js';
 import { registerWechatpaySandbox } from '../../src/sandbox/wechatpay/index.js';
 import { waitFor } from '../support/process.js';
@@ -17,6 +13,10 @@ import {
   type ReceivedNotification,
   type TestSandbox,
 } from '../support/sandbox.js';
+import {
+  wechatpayConfigFromSandbox,
+  type WechatpaySandboxCredentials,
+} from '../../src/demo/sandbox-configs.js';
 
 /**
  * WeChat refund ABNORMAL (退款异常) against the sandbox: the `abnormal` fault ends a refund ABNORMAL

@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelConfig, ChannelOrder } from '../../src/channels/channel.js';
 import { ChannelError } from '../../src/channels/channel.js';
 import { createWechatpayChannel } from '../../src/channels/wechatpay/adapter.js';
-import {
-  wechatpayConfigFromSandbox,
-  type WechatpaySandboxCredentials,
-} from '../../src/channels/wechatpay/config.js';
 import { newId } from '../../src/core/ids.js';
 import { registerWechatpaySandbox } from '../../src/sandbox/wechatpay/index.js';
 import { startNotifyReceiver, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import {
+  wechatpayConfigFromSandbox,
+  type WechatpaySandboxCredentials,
+} from '../../src/demo/sandbox-configs.js';
 
 /** The wechatpay adapter's failure paths against the sandbox: how each trouble becomes a ChannelError. */
 describe('wechatpay channel adapter against the sandbox: key modes, faults, configuration', () => {

@@ -2,10 +2,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChannelError } from '../../src/channels/channel.js';
-import { classifyTransportError } from '../../src/channels/wechatpay/adapter-client.js';
-import { authorizeUrl } from '../../src/channels/wechatpay/adapter-payer.js';
+import { classifyTransportError } from '../../src/channels/wechatpay/client.js';
+import { authorizeUrl } from '../../src/channels/wechatpay/payer.js';
 import {
-  billRecordsOf,
   MICROPAY_ERR_TABLE,
   micropayOutcome,
   notificationOf,
@@ -13,15 +12,14 @@ import {
   paymentStatusOfTransaction,
   refundStatusOf,
   REFUND_STATUS_TABLE,
+  TRADE_STATE_TABLE,
   v2Time,
-} from '../../src/channels/wechatpay/adapter-status.js';
+} from '../../src/channels/wechatpay/status.js';
+import { billRecordsOf } from '../../src/channels/wechatpay/bill.js';
 import { createWechatpayChannel } from '../../src/channels/wechatpay/adapter.js';
-import {
-  parseWechatpayConfig,
-  WECHATPAY_CONFIG_FIELDS,
-  wechatpayConfigFromSandbox,
-} from '../../src/channels/wechatpay/config.js';
-import { TRADE_STATE_TABLE, type TradeBillRow } from '../../src/channels/wechatpay/protocol/index.js';
+import { parseWechatpayConfig, WECHATPAY_CONFIG_FIELDS } from '../../src/channels/wechatpay/config.js';
+import type { TradeBillRow } from '../../src/channels/wechatpay/protocol/index.js';
+import { wechatpayConfigFromSandbox } from '../../src/demo/sandbox-configs.js';
 
 /** The adapter's pure parts: configuration parsing, status tables, error classification, bill records. */
 
@@ -70,11 +68,14 @@ describe('wechatpay configuration', () => {
 
   it('every secret field is marked secret, and every required one is named when missing (property)', () => {
     expect(
-      WECHATPAY_CONFIG_FIELDS.filter((f) => f.secret)
-        .map((f) => f.name)
+      Object.entries(WECHATPAY_CONFIG_FIELDS)
+        .filter(([, f]) => f.secret)
+        .map(([name]) => name)
         .sort(),
     ).toEqual(['apiv2_key', 'apiv3_key', 'app_secret', 'merchant_private_key']);
-    const required = WECHATPAY_CONFIG_FIELDS.filter((f) => f.required).map((f) => f.name);
+    const required = Object.entries(WECHATPAY_CONFIG_FIELDS)
+      .filter(([, f]) => f.required)
+      .map(([name]) => name);
     fc.assert(
       fc.property(fc.constantFrom(...required), fc.constantFrom('', '   ', undefined), (name, value) => {
         const fields: Record<string, string> = { ...good.fields };

@@ -2,10 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelConfig, ChannelOrder } from '../../src/channels/channel.js';
 import { ChannelError } from '../../src/channels/channel.js';
 import { createWechatpayChannel } from '../../src/channels/wechatpay/adapter.js';
-import {
-  wechatpayConfigFromSandbox,
-  type WechatpaySandboxCredentials,
-} from '../../src/channels/wechatpay/config.js';
 import { beijingDate, paySignMessage, rsaVerify } from '../../src/channels/wechatpay/protocol/index.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { newId } from '../../src/core/ids.js';
@@ -17,6 +13,10 @@ import {
   type TestSandbox,
 } from '../support/sandbox.js';
 import { waitFor } from '../sandbox/wechatpay-support.js';
+import {
+  wechatpayConfigFromSandbox,
+  type WechatpaySandboxCredentials,
+} from '../../src/demo/sandbox-configs.js';
 
 /** The wechatpay adapter end to end against the sandbox, through the official client it is built on. */
 describe('wechatpay channel adapter against the sandbox', () => {

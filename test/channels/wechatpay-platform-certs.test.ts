@@ -2,11 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { ChannelConfig, ChannelOrder } from '../../src/channels/channel.js';
 import { ChannelError } from '../../src/channels/channel.js';
 import { createWechatpayChannel } from '../../src/channels/wechatpay/adapter.js';
-import {
-  parseWechatpayConfig,
-  wechatpayConfigFromSandbox,
-  type WechatpaySandboxCredentials,
-} from '../../src/channels/wechatpay/config.js';
+import { parseWechatpayConfig } from '../../src/channels/wechatpay/config.js';
 import { encryptResource } from '../../src/channels/wechatpay/protocol/aead.js';
 import {
   decryptPlatformCerts,
@@ -24,6 +20,10 @@ import {
   type TestSandbox,
 } from '../support/sandbox.js';
 import { waitFor } from '../sandbox/wechatpay-support.js';
+import {
+  wechatpayConfigFromSandbox,
+  type WechatpaySandboxCredentials,
+} from '../../src/demo/sandbox-configs.js';
 
 // Issue 9 point 7 (WeChat): certificate mode with the platform certificates downloaded from
 // GET /v3/certificates (decrypted with the APIv3 key), cached per configuration and fetched again

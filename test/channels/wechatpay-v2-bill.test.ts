@@ -7,13 +7,12 @@ import {
   decodeV2Xml,
   encodeV2Xml,
   parseTradeBill,
-  statusOfTradeState,
   summarize,
-  TRADE_STATE_TABLE,
   v2Sign,
   v2Verify,
   type TradeBillRow,
 } from '../../src/channels/wechatpay/protocol/index.js';
+import { statusOfTradeState, TRADE_STATE_TABLE } from '../../src/channels/wechatpay/status.js';
 
 /** APIv2 XML and signatures, the trade bill codec, and the trade_state table. */
 

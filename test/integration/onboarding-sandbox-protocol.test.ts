@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alipayOnboarding, zftOrderStatus } from '../../src/channels/alipay/onboarding.js';
-import { alipayConfigFromSandbox } from '../../src/channels/alipay/config.js';
 import { signRequest } from '../../src/channels/wechatpay/protocol/v3-signing.js';
 import { applymentStatus, wechatpayOnboarding } from '../../src/channels/wechatpay/onboarding.js';
 import { ManualClock, systemClock, unixSeconds } from '../../src/core/clock.js';
@@ -15,6 +14,7 @@ import {
 } from '../../src/sandbox/onboarding/store.js';
 import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import { alipayConfigFromSandbox } from '../../src/demo/sandbox-configs.js';
 
 /** The onboarding protocol pieces on their own: the sandbox's desk rules, the answer mappings, the wire checks. */
 

@@ -8,7 +8,7 @@ import {
   registrationProvider,
   UNIONPAY_REGISTER_PATHS,
 } from '../../src/channels/unionpay/onboarding.js';
-import { createOnboardingChannels } from '../../src/channels/onboarding.js';
+import { createOnboardingChannels } from '../../src/channels/index.js';
 import { ChannelError } from '../../src/channels/channel.js';
 import { encodeForm, parseAcpResponse } from '../../src/channels/unionpay/protocol/form.js';
 import { signAcpMessage } from '../../src/channels/unionpay/protocol/signature.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createOnboardingChannels } from '../../src/channels/onboarding.js';
+import { createOnboardingChannels } from '../../src/channels/index.js';
 import { resolveChannelConfig } from '../../src/merchants/channel-config/store.js';
 import { writeDemoChannelConfigs } from '../../src/demo/channels.js';
 import { onboardingJobHandlers } from '../../src/merchants/onboarding/jobs.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { unixSeconds } from '../../src/core/clock.js';
 import { createChannelAdapters } from '../../src/channels/index.js';
-import { createOnboardingChannels } from '../../src/channels/onboarding.js';
+import { createOnboardingChannels } from '../../src/channels/index.js';
 import { ChannelRegistry } from '../../src/channels/registry.js';
 import { channelConfigSource } from '../../src/merchants/channel-config/source.js';
 import { resolveChannelConfig } from '../../src/merchants/channel-config/store.js';

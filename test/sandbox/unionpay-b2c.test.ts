@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AcpClient } from '../../src/channels/unionpay/acp-client.js';
+import { AcpClient } from '../../src/channels/unionpay/client.js';
 import { txnTimeNow } from '../../src/channels/unionpay/protocol/txn-time.js';
 import type { PayCodeScenario, Wallet } from '../../src/sandbox/context.js';
 import { registerUnionpaySandbox } from '../../src/sandbox/unionpay/index.js';

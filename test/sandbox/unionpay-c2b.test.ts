@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AcpClient } from '../../src/channels/unionpay/acp-client.js';
+import { AcpClient } from '../../src/channels/unionpay/client.js';
 import { unzipSync, unzlibSync } from 'fflate';
 import { ZM_MIN_LINE_BYTES, zmField } from '../../src/channels/unionpay/protocol/zm-layout.js';
 import { settleDateOf, txnTimeNow } from '../../src/channels/unionpay/protocol/txn-time.js';

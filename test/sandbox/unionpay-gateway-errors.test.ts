@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AcpClient, AcpTransportError } from '../../src/channels/unionpay/acp-client.js';
+import { AcpClient, AcpTransportError } from '../../src/channels/unionpay/client.js';
 import { encodeForm, parseAcpResponse, type AcpFields } from '../../src/channels/unionpay/protocol/form.js';
 import {
   buildC2bRequest,

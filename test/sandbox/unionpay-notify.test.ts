@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AcpClient } from '../../src/channels/unionpay/acp-client.js';
+import { AcpClient } from '../../src/channels/unionpay/client.js';
 import { decodeForm } from '../../src/channels/unionpay/protocol/form.js';
 import { txnTimeNow } from '../../src/channels/unionpay/protocol/txn-time.js';
 import { UNIONPAY_NOTIFY_RETRY_MS } from '../../src/sandbox/unionpay/messages.js';

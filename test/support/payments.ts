@@ -3,7 +3,7 @@ import type { Channel } from '../../src/channels/channel.js';
 import { createAlipayChannel } from '../../src/channels/alipay/adapter.js';
 import { createH5WalletChannel } from '../../src/channels/h5wallet/adapter.js';
 import { ChannelRegistry } from '../../src/channels/registry.js';
-import { sandboxChannelConfigs, type SandboxCredentials } from '../../src/channels/sandbox-configs.js';
+import { sandboxChannelConfigs, type SandboxCredentials } from '../../src/demo/sandbox-configs.js';
 import { createUnionpayChannel } from '../../src/channels/unionpay/adapter.js';
 import { createWechatpayChannel } from '../../src/channels/wechatpay/adapter.js';
 import type { Database } from '../../src/platform/db/index.js';

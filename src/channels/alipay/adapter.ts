@@ -12,20 +12,19 @@ import {
   type ReverseRequest,
   type ReverseResult,
 } from '../channel.js';
-import { alipayRefundsAndBills } from './adapter-refunds.js';
+import { alipayRefundsAndBills } from './refunds.js';
 import { alipayBillFiles } from './bill.js';
-import { callGateway, pageUrl, type GatewayCall, type GatewayOptions } from './adapter-client.js';
-import { classifyResult, errorOf, notificationOf, paymentStatusOfTrade, okField } from './adapter-status.js';
-import { refuseForeignNotification } from './adapter-notify.js';
+import { callGateway, pageUrl, type GatewayCall, type GatewayOptions } from './client.js';
+import { classifyResult, errorOf, paymentStatusOfTrade, okField } from './status.js';
+import { parseAlipayNotification } from './notify.js';
 import { alipaySettings, type AlipaySettings } from './config.js';
-import { decodeForm } from './protocol/form.js';
-import { NOTIFY_ACK, verifyNotify } from './protocol/notify.js';
+import { NOTIFY_ACK } from './protocol/notify.js';
 import { alipayTime } from './protocol/time.js';
 
 /**
  * The `alipay` channel: 当面付 (precreate QR, bar-code pay), JSAPI (trade.create for a buyer id
  * from user OAuth), wap pay, and the trade's query/close/cancel/refund, on alipay-sdk against the
- * gateway in the merchant's configuration. What each answer means lives in adapter-status.ts.
+ * gateway in the merchant's configuration. What each answer means lives in status.ts.
  */
 
 export interface AlipayChannelOptions {
@@ -272,16 +271,7 @@ export function createAlipayChannel(options: AlipayChannelOptions = {}): Channel
     close,
     reverse,
 
-    async parseNotification(config, raw) {
-      const s = alipaySettings(config);
-      const params = decodeForm(raw.body);
-      if (!params || !params.sign)
-        throw new ChannelError('invalid_notification', 'alipay notification: not a signed form');
-      if (!verifyNotify(params, s.alipayPublicKeyPem))
-        throw new ChannelError('invalid_notification', 'alipay notification: the signature does not verify');
-      refuseForeignNotification(params, s);
-      return notificationOf(params);
-    },
+    parseNotification: async (config, raw) => parseAlipayNotification(alipaySettings(config), raw.body),
 
     ack(accepted) {
       // Alipay reads only the body: anything but `success` is retried on its schedule

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ChannelError, type Channel, type ChannelConfig } from '../channel.js';
-import { callGateway, download, type GatewayOptions } from './adapter-client.js';
-import { classifyResult, errorOf, okField } from './adapter-status.js';
+import { callGateway, download, type GatewayOptions } from './client.js';
+import { classifyResult, errorOf, okField } from './status.js';
 import { alipaySettings, type AlipaySettings } from './config.js';
 
 /**

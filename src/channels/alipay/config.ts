@@ -1,4 +1,13 @@
 import { ChannelError, type ChannelConfig } from '../channel.js';
+import {
+  digits,
+  field,
+  FLAG_FORMAT,
+  PEM_OR_BASE64_FORMAT,
+  token,
+  URL_FORMAT,
+  type ConfigFields,
+} from '../config-fields.js';
 import { alipayPrivateKey, alipayPublicKey } from './protocol/keys.js';
 
 /**
@@ -7,66 +16,33 @@ import { alipayPrivateKey, alipayPublicKey } from './protocol/keys.js';
  * in these values (gateway, oauth_base, sandbox).
  */
 
-export interface AlipayConfigField {
-  secret: boolean;
-  required: boolean;
-  description: string;
-}
+const PID = { pattern: /^2088[0-9]{12}$/, hint: '2088 + 12 digits' };
 
 export const ALIPAY_CONFIG_FIELDS = {
-  gateway: {
-    secret: false,
+  gateway: field(URL_FORMAT, 'v2 gateway URL (https://openapi.alipay.com/gateway.do, or the sandbox)', {
     required: true,
-    description: 'v2 gateway URL (https://openapi.alipay.com/gateway.do, or the sandbox)',
-  },
-  app_id: { secret: false, required: true, description: 'the app (ISV or merchant) that signs requests' },
-  app_private_key: {
+  }),
+  app_id: field(digits(16, 16), 'the app (ISV or merchant) that signs requests', { required: true }),
+  app_private_key: field(PEM_OR_BASE64_FORMAT, "the app's RSA2 private key (PEM or base64)", {
+    required: true,
     secret: true,
+  }),
+  alipay_public_key: field(PEM_OR_BASE64_FORMAT, "Alipay's public key for that app (PEM or base64)", {
     required: true,
-    description: "the app's RSA2 private key (PEM or base64)",
-  },
-  alipay_public_key: {
-    secret: false,
-    required: true,
-    description: "Alipay's public key for that app (PEM or base64)",
-  },
-  app_auth_token: {
+  }),
+  app_auth_token: field(token(8, 128), 'ISV mode: the token the merchant granted the ISV app', {
     secret: true,
-    required: false,
-    description: 'ISV mode: the token the merchant granted the ISV app',
-  },
-  auth_app_id: {
-    secret: false,
-    required: false,
-    description:
-      "ISV mode: the merchant's app that granted app_auth_token (alipay.open.auth.token.app answers it); notifications whose auth_app_id differs are refused",
-  },
-  seller_id: {
-    secret: false,
-    required: false,
-    description: "the merchant's PID (2088…); notifications for another seller are refused",
-  },
-  isv_pid: {
-    secret: false,
-    required: false,
-    description: "the service provider's PID, sent as extend_params.sys_service_provider_id",
-  },
-  smid: {
-    secret: false,
-    required: false,
-    description: 'indirect merchants: the sub-merchant id (sub_merchant.merchant_id)',
-  },
-  oauth_base: {
-    secret: false,
-    required: false,
-    description: 'user OAuth host, default https://openauth.alipay.com',
-  },
-  sandbox: {
-    secret: false,
-    required: false,
-    description: '"1" for the JuhePay sandbox: wallet actions carry its confirm page',
-  },
-} as const satisfies Record<string, AlipayConfigField>;
+  }),
+  auth_app_id: field(
+    digits(16, 16),
+    "ISV mode: the merchant's app that granted app_auth_token (alipay.open.auth.token.app answers it); notifications whose auth_app_id differs are refused",
+  ),
+  seller_id: field(PID, "the merchant's PID (2088…); notifications for another seller are refused"),
+  isv_pid: field(PID, "the service provider's PID, sent as extend_params.sys_service_provider_id"),
+  smid: field(PID, 'indirect merchants: the sub-merchant id (sub_merchant.merchant_id)'),
+  oauth_base: field(URL_FORMAT, 'user OAuth host, default https://openauth.alipay.com'),
+  sandbox: field(FLAG_FORMAT, '"1" for the JuhePay sandbox: wallet actions carry its confirm page'),
+} as const satisfies ConfigFields;
 
 export type AlipayConfigFieldName = keyof typeof ALIPAY_CONFIG_FIELDS;
 
@@ -152,39 +128,4 @@ export function alipaySettings(config: ChannelConfig): AlipaySettings {
     oauthBase: oauthBase.replace(/\/$/, ''),
     sandboxBase,
   };
-}
-
-/** The `alipay` part of GET /sandbox/credentials, as a real Alipay sandbox hands it to a developer. */
-export interface AlipaySandboxCredentials {
-  gateway: string;
-  app_id: string;
-  app_private_key: string;
-  alipay_public_key: string;
-  app_auth_token?: string | undefined;
-  auth_app_id?: string | undefined;
-  seller_id?: string | undefined;
-  isv_pid?: string | undefined;
-}
-
-/** Configuration fields pointing a merchant at the sandbox (the demo tenant uses these). */
-export function alipayConfigFromSandbox(
-  credentials: AlipaySandboxCredentials,
-  sandboxBaseUrl: string,
-): Record<string, string> {
-  const base = sandboxBaseUrl.replace(/\/$/, '');
-  const fields: Record<string, string | undefined> = {
-    gateway: credentials.gateway || `${base}/alipay/gateway.do`,
-    app_id: credentials.app_id,
-    app_private_key: credentials.app_private_key,
-    alipay_public_key: credentials.alipay_public_key,
-    app_auth_token: credentials.app_auth_token,
-    auth_app_id: credentials.auth_app_id,
-    seller_id: credentials.seller_id,
-    isv_pid: credentials.isv_pid,
-    oauth_base: `${base}/alipay`,
-    sandbox: '1',
-  };
-  return Object.fromEntries(
-    Object.entries(fields).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
-  );
 }

@@ -6,7 +6,7 @@ import {
   type OnboardingSubmission,
 } from '../onboarding-types.js';
 import { ChannelError, type ChannelConfig } from '../channel.js';
-import { callGateway } from './adapter-client.js';
+import { callGateway } from './client.js';
 import { alipaySettings } from './config.js';
 import { resultKind } from './protocol/codes.js';
 

@@ -2,19 +2,14 @@ import {
   ChannelError,
   type Channel,
   type ChannelConfig,
-  type ChannelNotification,
   type ChannelOrder,
   type CreateResult,
   type PaymentStatus,
 } from '../channel.js';
-import {
-  asWalletMessage,
-  H5_WALLET_CONFIGS,
-  verifyWalletMessage,
-  type H5Wallet,
-} from './protocol/h5-wallet-protocol.js';
+import { H5_WALLET_CONFIGS, type H5Wallet } from './protocol/h5-wallet-protocol.js';
 import { callWallet } from './client.js';
 import { H5_WALLET_PAY_WAY, h5WalletSettings } from './config.js';
+import { parseWalletNotification, walletAck } from './notify.js';
 import { returnUrlOf, walletPaymentStatus } from './status.js';
 
 /**
@@ -144,44 +139,8 @@ export function createH5WalletChannel(wallet: H5Wallet, options: H5WalletChannel
       throw unsupported('refunds are');
     },
 
-    async parseNotification(config, raw): Promise<ChannelNotification> {
-      const settings = h5WalletSettings(wallet, config);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw.body);
-      } catch {
-        throw new ChannelError('invalid_notification', `${wallet} notification is not JSON`);
-      }
-      const m = asWalletMessage(
-        parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-          ? (parsed as Record<string, unknown>)
-          : undefined,
-      );
-      if (!m || !verifyWalletMessage(m, settings.key))
-        throw new ChannelError('invalid_notification', `${wallet} notification does not verify`);
-      if (m.mch_id !== settings.merchantId)
-        throw new ChannelError(
-          'invalid_notification',
-          `${wallet} notification for merchant ${String(m.mch_id)}, not ours`,
-        );
-      if (typeof m.out_trade_no !== 'string' || m.out_trade_no === '')
-        throw new ChannelError('invalid_notification', `${wallet} notification without out_trade_no`);
-      try {
-        return { kind: 'payment', outTradeNo: m.out_trade_no, status: walletPaymentStatus(m) };
-      } catch (error) {
-        throw new ChannelError(
-          'invalid_notification',
-          error instanceof Error ? error.message : String(error),
-        );
-      }
-    },
-
-    ack(accepted) {
-      // the wallet judges by the HTTP status: 200 stops its retries
-      return accepted
-        ? { status: 200, contentType: 'text/plain', body: 'SUCCESS' }
-        : { status: 500, contentType: 'text/plain', body: 'FAIL' };
-    },
+    parseNotification: async (config, raw) => parseWalletNotification(wallet, config, raw),
+    ack: walletAck,
 
     async downloadBill() {
       return []; // the H5 wallet protocol has no bills

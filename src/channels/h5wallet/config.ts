@@ -1,5 +1,6 @@
 import { ChannelError, type ChannelConfig, type PayWay } from '../channel.js';
-import { H5_WALLET_CONFIGS, type H5Wallet } from './protocol/h5-wallet-protocol.js';
+import { field, FLAG_FORMAT, token, URL_FORMAT, type ConfigFields } from '../config-fields.js';
+import type { H5Wallet } from './protocol/h5-wallet-protocol.js';
 
 /**
  * A merchant's configuration for one H5 wallet (QQ Wallet, JD Pay, Baidu Wallet): where the
@@ -9,14 +10,11 @@ import { H5_WALLET_CONFIGS, type H5Wallet } from './protocol/h5-wallet-protocol.
  */
 
 export const H5_WALLET_CONFIG_FIELDS = {
-  base_url: {
-    secret: false,
-    required: true,
-    hint: 'the wallet API root, e.g. https://pay.example/qqwallet/',
-  },
-  merchant_id: { secret: false, required: true, hint: "the merchant's id at the wallet" },
-  key: { secret: true, required: true, hint: 'the HMAC-SHA256 signing key' },
-} as const;
+  base_url: field(URL_FORMAT, 'the wallet API root, e.g. https://pay.example/qqwallet/', { required: true }),
+  merchant_id: field(token(1, 64), "the merchant's id at the wallet", { required: true }),
+  key: field(token(8, 128), 'the HMAC-SHA256 signing key', { required: true, secret: true }),
+  sandbox: field(FLAG_FORMAT, '"1" when base_url is the JuhePay sandbox'),
+} as const satisfies ConfigFields;
 
 export const H5_WALLET_PAY_WAY: Record<H5Wallet, PayWay> = {
   qqwallet: 'qqwallet_jsapi',
@@ -45,18 +43,5 @@ export function h5WalletSettings(wallet: H5Wallet, config: ChannelConfig): H5Wal
     baseUrl: baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`,
     merchantId: get('merchant_id'),
     key: get('key'),
-  };
-}
-
-/** The sandbox's test merchant of a wallet (its published test key) as a configuration. */
-export function h5WalletConfigFromSandbox(wallet: H5Wallet, sandboxBaseUrl: string): ChannelConfig {
-  const sandbox = H5_WALLET_CONFIGS[wallet];
-  return {
-    channel: wallet,
-    fields: {
-      base_url: `${sandboxBaseUrl.replace(/\/+$/, '')}/${wallet}/`,
-      merchant_id: sandbox.mchId,
-      key: sandbox.key,
-    },
   };
 }

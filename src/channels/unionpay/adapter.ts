@@ -16,9 +16,9 @@ import {
   type ReverseRequest,
   type ReverseResult,
 } from '../channel.js';
-import { AcpClient, AcpVerifyError, type AcpAnswer } from './acp-client.js';
-import { acpCallError } from './adapter-errors.js';
-import { notificationOf } from './adapter-messages.js';
+import { AcpClient, AcpVerifyError, type AcpAnswer } from './client.js';
+import { acpCallError } from './errors.js';
+import { parseUnionpayNotification } from './notify.js';
 import { billRecordsOfDayFile, downloadDayFile, unionpayBillIdentity, unionpayBillOrderId } from './bill.js';
 import {
   acpCancelId,
@@ -29,9 +29,8 @@ import {
   paymentStatusOf,
   refundStatusOf,
   refundTxnTime,
-} from './adapter-mapping.js';
+} from './status.js';
 import { unionpaySettings, type UnionpaySettings } from './config.js';
-import { AcpFormatError } from './protocol/form.js';
 import { formatTxnTime } from './protocol/txn-time.js';
 
 /**
@@ -305,20 +304,7 @@ export function createUnionpayChannel(options: UnionpayChannelOptions = {}): Cha
 
     async parseNotification(config, raw: RawNotification): Promise<ChannelNotification> {
       const { settings, client } = setup(config);
-      let fields;
-      try {
-        fields = client.parseNotification(raw.body);
-      } catch (error) {
-        if (error instanceof AcpVerifyError || error instanceof AcpFormatError)
-          throw new ChannelError('invalid_notification', `unionpay notification: ${error.message}`);
-        throw error;
-      }
-      if (fields.merId !== settings.client.merchant.merId)
-        throw new ChannelError(
-          'invalid_notification',
-          `unionpay notification for merId ${fields.merId ?? '(none)'}, not ours`,
-        );
-      return notificationOf(fields);
+      return parseUnionpayNotification(client, settings.client.merchant.merId, raw.body);
     },
 
     ack(accepted): NotificationAck {

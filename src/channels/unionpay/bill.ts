@@ -1,9 +1,9 @@
 import { unzipSync, unzlibSync } from 'fflate';
 import type { Clock } from '../../core/clock.js';
 import { ChannelError, type BillRecord, type ChannelBillFile, type ChannelConfig } from '../channel.js';
-import { AcpClient } from './acp-client.js';
-import { acpCallError } from './adapter-errors.js';
-import { acpRequestError, orderIdOfAcp, refundIdOfAcp, settleDateOfDay } from './adapter-mapping.js';
+import { AcpClient } from './client.js';
+import { acpCallError } from './errors.js';
+import { acpRequestError, orderIdOfAcp, refundIdOfAcp, settleDateOfDay } from './status.js';
 import { unionpaySettings } from './config.js';
 import { buildFileRequest } from './protocol/requests.js';
 import { formatTxnTime, parseTxnTime } from './protocol/txn-time.js';

@@ -1,6 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { ChannelError, type ChannelConfig } from '../channel.js';
-import type { AcpClientOptions } from './acp-client.js';
+import { digits, field, FLAG_FORMAT, PEM_FORMAT, URL_FORMAT, type ConfigFields } from '../config-fields.js';
+import type { AcpClientOptions } from './client.js';
 import { checkConfiguredChain, type AcpTrust } from './protocol/signer-cert.js';
 
 /**
@@ -14,28 +15,25 @@ import { checkConfiguredChain, type AcpTrust } from './protocol/signer-cert.js';
  */
 
 export const UNIONPAY_CONFIG_FIELDS = {
-  base_url: { secret: false, required: true, hint: 'the ACP gateway root, e.g. https://gateway.95516.com/' },
-  mer_id: { secret: false, required: true, hint: 'the merchant id at UnionPay (15 characters)' },
-  cert_id: { secret: false, required: true, hint: 'the signing certificate serial, in decimal' },
-  sign_private_key: { secret: true, required: true, hint: 'the signing private key, PEM' },
-  root_cert: { secret: false, required: true, hint: "UnionPay's root certificate (acp_root.cer), PEM" },
-  middle_cert: {
-    secret: false,
+  base_url: field(URL_FORMAT, 'the ACP gateway root, e.g. https://gateway.95516.com/', { required: true }),
+  mer_id: field(
+    { pattern: /^[0-9A-Z]{15}$/, hint: '15 digits or capitals' },
+    'the merchant id at UnionPay (15 characters)',
+    { required: true },
+  ),
+  cert_id: field(digits(1, 64), 'the signing certificate serial, in decimal', { required: true }),
+  sign_private_key: field(PEM_FORMAT, 'the signing private key, PEM', { required: true, secret: true }),
+  root_cert: field(PEM_FORMAT, "UnionPay's root certificate (acp_root.cer), PEM", { required: true }),
+  middle_cert: field(PEM_FORMAT, "UnionPay's intermediate certificate (acp_middle.cer), PEM", {
     required: true,
-    hint: "UnionPay's intermediate certificate (acp_middle.cer), PEM",
-  },
-  back_url: {
-    secret: false,
-    required: false,
-    hint: 'where UnionPay notifies cancels when the caller gives no notifyUrl',
-  },
-  sandbox: { secret: false, required: false, hint: '"1" (or "true") when base_url is the JuhePay sandbox' },
-  file_url: {
-    secret: false,
-    required: false,
-    hint: 'the file-transfer endpoint for day files, e.g. https://filedownload.95516.com/ (derived from base_url when unset)',
-  },
-} as const;
+  }),
+  back_url: field(URL_FORMAT, 'where UnionPay notifies cancels when the caller gives no notifyUrl'),
+  sandbox: field(FLAG_FORMAT, '"1" (or "true") when base_url is the JuhePay sandbox'),
+  file_url: field(
+    URL_FORMAT,
+    'the file-transfer endpoint for day files, e.g. https://filedownload.95516.com/ (derived from base_url when unset)',
+  ),
+} as const satisfies ConfigFields;
 
 export interface UnionpaySettings {
   client: AcpClientOptions;
@@ -43,7 +41,7 @@ export interface UnionpaySettings {
   sandboxPayUrl?: (acpOrderId: string) => string;
 }
 
-function field(config: ChannelConfig, name: keyof typeof UNIONPAY_CONFIG_FIELDS): string {
+function fieldOf(config: ChannelConfig, name: keyof typeof UNIONPAY_CONFIG_FIELDS): string {
   const value = config.fields[name];
   if (!value) throw new ChannelError('config', `unionpay configuration lacks ${name}`);
   return value;
@@ -71,15 +69,15 @@ export function unionpayTrust(fields: Record<string, string>, now?: Date): AcpTr
 export function unionpaySettings(config: ChannelConfig, timeoutMs?: number, now?: Date): UnionpaySettings {
   if (config.channel !== 'unionpay')
     throw new ChannelError('config', `a ${config.channel} configuration was given to the unionpay adapter`);
-  const baseUrl = field(config, 'base_url');
+  const baseUrl = fieldOf(config, 'base_url');
   if (!/^https?:\/\/\S+$/.test(baseUrl))
     throw new ChannelError('config', 'unionpay base_url must be an http(s) URL');
-  const merId = field(config, 'mer_id');
+  const merId = fieldOf(config, 'mer_id');
   if (!/^[0-9A-Za-z]{15}$/.test(merId))
     throw new ChannelError('config', 'unionpay mer_id must be 15 letters or digits');
-  const certId = field(config, 'cert_id');
+  const certId = fieldOf(config, 'cert_id');
   if (!/^\d{1,64}$/.test(certId)) throw new ChannelError('config', 'unionpay cert_id must be decimal digits');
-  const signPrivateKeyPem = field(config, 'sign_private_key');
+  const signPrivateKeyPem = fieldOf(config, 'sign_private_key');
   try {
     createPrivateKey(signPrivateKeyPem);
   } catch {
@@ -102,36 +100,4 @@ export function unionpaySettings(config: ChannelConfig, timeoutMs?: number, now?
     settings.sandboxPayUrl = (orderId) => `${page.toString()}?order_id=${encodeURIComponent(orderId)}`;
   }
   return settings;
-}
-
-/** The sandbox's test merchant (GET /sandbox/credentials → unionpay, or the generated keys) as a configuration. */
-export function unionpayConfigFromSandbox(
-  credentials: {
-    mer_id: string;
-    cert_id: string;
-    sign_private_key: string;
-    root_cert?: string | undefined;
-    root_cert_pem?: string | undefined;
-    middle_cert?: string | undefined;
-    middle_cert_pem?: string | undefined;
-  },
-  sandboxBaseUrl: string,
-): ChannelConfig {
-  const rootCert = credentials.root_cert ?? credentials.root_cert_pem;
-  const middleCert = credentials.middle_cert ?? credentials.middle_cert_pem;
-  if (!rootCert) throw new ChannelError('config', 'the sandbox credentials carry no root certificate');
-  if (!middleCert)
-    throw new ChannelError('config', 'the sandbox credentials carry no intermediate certificate');
-  return {
-    channel: 'unionpay',
-    fields: {
-      base_url: `${sandboxBaseUrl.replace(/\/+$/, '')}/unionpay/`,
-      mer_id: credentials.mer_id,
-      cert_id: credentials.cert_id,
-      sign_private_key: credentials.sign_private_key,
-      root_cert: rootCert,
-      middle_cert: middleCert,
-      sandbox: 'true',
-    },
-  };
 }

@@ -7,7 +7,7 @@ import {
   type OnboardingSubmission,
 } from '../onboarding-types.js';
 import { ChannelError } from '../channel.js';
-import { AcpClient, type AcpAnswer } from './acp-client.js';
+import { AcpClient, type AcpAnswer } from './client.js';
 import { unionpayTrust } from './config.js';
 import type { AcpFields } from './protocol/form.js';
 import type { AcpTrust } from './protocol/signer-cert.js';

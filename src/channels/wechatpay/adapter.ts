@@ -12,19 +12,19 @@ import {
   type ReverseRequest,
   type ReverseResult,
 } from '../channel.js';
-import { applyAbnormalRefund } from './adapter-abnormal-refund.js';
-import { downloadTradeBill } from './adapter-bill.js';
+import { applyAbnormalRefund } from './abnormal-refund.js';
+import { downloadTradeBill } from './bill.js';
 import { downloadTradeBillFile, wechatBillIdentity } from './bill-file.js';
-import { clientCache, WechatCallError, type WechatClient } from './adapter-client.js';
-import { parseWechatNotification, wechatAck } from './adapter-notify.js';
-import { wechatPayerAuth } from './adapter-payer.js';
+import { clientCache, WechatCallError, type WechatClient } from './client.js';
+import { parseWechatNotification, wechatAck } from './notify.js';
+import { wechatPayerAuth } from './payer.js';
 import {
   micropayOutcome,
   paidStatusOfV2,
   paymentStatusOfOrderquery,
   paymentStatusOfTransaction,
   refundStatusOf,
-} from './adapter-status.js';
+} from './status.js';
 import type { WechatpaySettings } from './config.js';
 import { beijingTime } from './protocol/notification.js';
 import { jsapiPayParams } from './protocol/jsapi.js';

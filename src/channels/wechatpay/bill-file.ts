@@ -1,6 +1,6 @@
 import type { ChannelBillFile } from '../channel.js';
-import type { WechatClient } from './adapter-client.js';
-import { fetchTradeBill } from './adapter-bill.js';
+import type { WechatClient } from './client.js';
+import { fetchTradeBill } from './bill.js';
 import type { WechatpaySettings } from './config.js';
 
 /**

@@ -1,5 +1,15 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { ChannelError, type ChannelConfig } from '../channel.js';
+import {
+  digits,
+  field,
+  FLAG_FORMAT,
+  hex,
+  PEM_FORMAT,
+  token,
+  URL_FORMAT,
+  type ConfigFields,
+} from '../config-fields.js';
 import { certificateSerial, keyringFrom, type Keyring } from './protocol/v3-signing.js';
 
 /**
@@ -8,130 +18,48 @@ import { certificateSerial, keyringFrom, type Keyring } from './protocol/v3-sign
  * of these fields only. Parsing is pure: it names the first bad field in a ChannelError('config').
  */
 
-export interface ConfigFieldSpec {
-  name: string;
-  required: boolean;
-  secret: boolean;
-  description: string;
-}
+const APPID = { pattern: /^wx[0-9a-f]{16}$/, hint: 'wx + 16 hex digits' };
 
-export const WECHATPAY_CONFIG_FIELDS: readonly ConfigFieldSpec[] = [
-  {
-    name: 'base_url',
-    required: false,
-    secret: false,
-    description: 'API base URL, default https://api.mch.weixin.qq.com/',
-  },
-  {
-    name: 'sp_mchid',
-    required: true,
-    secret: false,
-    description: 'service provider merchant id (服务商商户号)',
-  },
-  {
-    name: 'sp_appid',
-    required: true,
-    secret: false,
-    description: "service provider's official account appid",
-  },
-  {
-    name: 'sub_mchid',
-    required: true,
-    secret: false,
-    description: "the merchant's sub-merchant id (特约商户号)",
-  },
-  {
-    name: 'sub_appid',
-    required: false,
-    secret: false,
-    description: "the merchant's own appid; JSAPI then orders with sub_openid",
-  },
-  {
-    name: 'merchant_serial',
-    required: true,
-    secret: false,
-    description: 'serial of the merchant API certificate (hex)',
-  },
-  {
-    name: 'merchant_private_key',
+/** The fields a WeChat Pay configuration has, with the formats the merchants module checks. */
+export const WECHATPAY_CONFIG_FIELDS = {
+  base_url: field(URL_FORMAT, 'API base URL, default https://api.mch.weixin.qq.com/'),
+  sp_mchid: field(digits(6, 16), 'service provider merchant id (服务商商户号)', { required: true }),
+  sp_appid: field(APPID, "service provider's official account appid", { required: true }),
+  sub_mchid: field(digits(6, 16), "the merchant's sub-merchant id (特约商户号)", { required: true }),
+  sub_appid: field(APPID, "the merchant's own appid; JSAPI then orders with sub_openid"),
+  merchant_serial: field(hex(8, 64), 'serial of the merchant API certificate (hex)', { required: true }),
+  merchant_private_key: field(PEM_FORMAT, 'apiclient_key.pem (PKCS#8 or PKCS#1)', {
     required: true,
     secret: true,
-    description: 'apiclient_key.pem (PKCS#8 or PKCS#1)',
-  },
-  {
-    name: 'merchant_cert',
-    required: false,
-    secret: false,
-    description: 'apiclient_cert.pem, for the TLS client certificate v2 reverse needs',
-  },
-  {
-    name: 'platform_serial',
-    required: false,
-    secret: false,
-    description: 'PUB_KEY_ID_… of the WeChat Pay public key (public-key mode)',
-  },
-  {
-    name: 'platform_public_key',
-    required: false,
-    secret: false,
-    description: 'WeChat Pay public key PEM (public-key mode)',
-  },
-  {
-    name: 'platform_cert_serial',
-    required: false,
-    secret: false,
-    description: 'platform certificate serial; read from platform_cert when absent',
-  },
-  {
-    name: 'platform_cert',
-    required: false,
-    secret: false,
-    description: 'platform certificate PEM (certificate mode)',
-  },
-  {
-    name: 'platform_cert_download',
-    required: false,
-    secret: false,
-    description:
-      '"1": certificate mode with the platform certificates fetched from GET /v3/certificates (decrypted with apiv3_key, renewed before they expire)',
-  },
-  {
-    name: 'apiv3_key',
+  }),
+  merchant_cert: field(PEM_FORMAT, 'apiclient_cert.pem, for the TLS client certificate v2 reverse needs'),
+  platform_serial: field(
+    {
+      pattern: /^(PUB_KEY_ID_[0-9A-Za-z_]{1,64}|[0-9A-Fa-f]{8,64})$/,
+      hint: 'PUB_KEY_ID_… or a certificate serial in hex',
+    },
+    'PUB_KEY_ID_… of the WeChat Pay public key (public-key mode)',
+  ),
+  platform_public_key: field(PEM_FORMAT, 'WeChat Pay public key PEM (public-key mode)'),
+  platform_cert_serial: field(hex(8, 64), 'platform certificate serial; read from platform_cert when absent'),
+  platform_cert: field(PEM_FORMAT, 'platform certificate PEM (certificate mode)'),
+  platform_cert_download: field(
+    FLAG_FORMAT,
+    '"1": certificate mode with the platform certificates fetched from GET /v3/certificates (decrypted with apiv3_key, renewed before they expire)',
+  ),
+  apiv3_key: field(token(32, 32), 'APIv3 key: decrypts notifications (32 characters)', {
     required: true,
     secret: true,
-    description: 'APIv3 key: decrypts notifications (32 characters)',
-  },
-  {
-    name: 'apiv2_key',
+  }),
+  apiv2_key: field(token(32, 32), 'APIv2 key: signs 付款码 calls (32 characters)', {
     required: true,
     secret: true,
-    description: 'APIv2 key: signs 付款码 calls (32 characters)',
-  },
-  {
-    name: 'app_secret',
-    required: false,
-    secret: true,
-    description: 'AppSecret of the OAuth appid (sub_appid or sp_appid)',
-  },
-  {
-    name: 'oauth_base',
-    required: false,
-    secret: false,
-    description: 'OAuth page base, default https://open.weixin.qq.com',
-  },
-  {
-    name: 'oauth_api_base',
-    required: false,
-    secret: false,
-    description: 'OAuth API base, default https://api.weixin.qq.com',
-  },
-  {
-    name: 'sandbox',
-    required: false,
-    secret: false,
-    description: '"1" when base_url is the JuhePay sandbox: wallet actions get a sandbox_url',
-  },
-];
+  }),
+  app_secret: field(token(8, 128), 'AppSecret of the OAuth appid (sub_appid or sp_appid)', { secret: true }),
+  oauth_base: field(URL_FORMAT, 'OAuth page base, default https://open.weixin.qq.com'),
+  oauth_api_base: field(URL_FORMAT, 'OAuth API base, default https://api.weixin.qq.com'),
+  sandbox: field(FLAG_FORMAT, '"1" when base_url is the JuhePay sandbox: wallet actions get a sandbox_url'),
+} as const satisfies ConfigFields;
 
 export const DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com/';
 export const DEFAULT_OAUTH_BASE = 'https://open.weixin.qq.com';
@@ -149,7 +77,7 @@ export interface WechatpaySettings {
   merchantPrivateKeyPem: string;
   merchantCert: string | undefined;
   keyring: Keyring;
-  /** certificate mode fed by GET /v3/certificates (adapter-platform-certs.ts) */
+  /** certificate mode fed by GET /v3/certificates (platform-certs.ts) */
   platformCertDownload: boolean;
   apiv3Key: string;
   apiv2Key: string;
@@ -256,62 +184,4 @@ function platformKeyring(f: Record<string, string>, merchantSerial: string, cert
   } catch {
     throw bad(publicKey ? 'platform_public_key' : 'platform_cert', 'is not a PEM public key or certificate');
   }
-}
-
-/** The wechatpay part of GET /sandbox/credentials. */
-export interface WechatpaySandboxCredentials {
-  base_url: string;
-  sp_mchid: string;
-  sp_appid: string;
-  sub_mchid: string;
-  sub_appid?: string;
-  merchant_serial: string;
-  merchant_private_key: string;
-  platform_serial: string;
-  platform_public_key: string;
-  platform_cert_serial?: string;
-  platform_cert?: string;
-  apiv3_key: string;
-  apiv2_key: string;
-}
-
-/**
- * The channel configuration that points a merchant at the sandbox (the demo tenant uses it).
- * The OAuth pages and API live under `${sandboxBaseUrl}/wechatpay`; the sandbox checks only that
- * an app_secret is sent, so a placeholder stands in. Ordering uses sp_appid / sp_openid.
- */
-export function wechatpayConfigFromSandbox(
-  credentials: WechatpaySandboxCredentials,
-  sandboxBaseUrl: string,
-  /** `certificates`: certificate mode, the platform certificates fetched from the sandbox's /v3/certificates */
-  platformKeys: 'public_key' | 'certificates' = 'public_key',
-): ChannelConfig {
-  const root = sandboxBaseUrl.replace(/\/+$/, '');
-  const fields: Record<string, string> = {
-    base_url: credentials.base_url || `${root}/wechatpay/`,
-    sp_mchid: credentials.sp_mchid,
-    sp_appid: credentials.sp_appid,
-    sub_mchid: credentials.sub_mchid,
-    merchant_serial: credentials.merchant_serial,
-    merchant_private_key: credentials.merchant_private_key,
-    platform_serial: credentials.platform_serial,
-    platform_public_key: credentials.platform_public_key,
-    apiv3_key: credentials.apiv3_key,
-    apiv2_key: credentials.apiv2_key,
-    app_secret: 'sandbox-app-secret',
-    oauth_base: `${root}/wechatpay`,
-    oauth_api_base: `${root}/wechatpay`,
-    sandbox: '1',
-  };
-  if (platformKeys === 'certificates') {
-    delete fields.platform_serial;
-    delete fields.platform_public_key;
-    fields.platform_cert_download = '1';
-    return { channel: 'wechatpay', fields };
-  }
-  if (credentials.platform_cert) {
-    fields.platform_cert = credentials.platform_cert;
-    if (credentials.platform_cert_serial) fields.platform_cert_serial = credentials.platform_cert_serial;
-  }
-  return { channel: 'wechatpay', fields };
 }

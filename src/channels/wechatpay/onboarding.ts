@@ -7,7 +7,7 @@ import {
 } from '../onboarding-types.js';
 import { ChannelError, type ChannelConfig } from '../channel.js';
 import { encryptSensitive } from './protocol/abnormal-refund.js';
-import { WechatCallError, WechatClient } from './adapter-client.js';
+import { WechatCallError, WechatClient } from './client.js';
 import { parseWechatpayConfig, type WechatpaySettings } from './config.js';
 
 /**

@@ -1,3 +1,4 @@
+import { ONBOARDING_CHANNEL_IDS } from '../../channels/index.js';
 import type { ApplicationStatus, ChannelName, OnboardingChannelStatus } from '../tables.js';
 
 /**
@@ -5,12 +6,9 @@ import type { ApplicationStatus, ChannelName, OnboardingChannelStatus } from '..
  * rejected channel may be submitted again. The application's status summarises its channels.
  */
 
-/** The channels that take onboarding applications (the others are configured by hand). */
-export const ONBOARDING_CHANNELS = [
-  'wechatpay',
-  'alipay',
-  'unionpay',
-] as const satisfies readonly ChannelName[];
+/** The channels that take onboarding applications (the others are configured by hand): those whose
+ * registry entry has an onboarding implementation. */
+export const ONBOARDING_CHANNELS: readonly ChannelName[] = ONBOARDING_CHANNEL_IDS;
 
 export type ChannelEvent = 'submit' | 'accepted' | 'approved' | 'rejected';
 

@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { ChannelId } from '../../channels/channel.js';
+import { isChannelId } from '../../core/channel-ids.js';
 import { handleChannelNotification } from '../notifications.js';
 import type { PaymentRouteDeps } from './deps.js';
-
-const CHANNELS: ChannelId[] = ['wechatpay', 'alipay', 'unionpay', 'qqwallet', 'jdpay', 'baiduwallet'];
 
 /**
  * `POST /notify/{channel}/{merchant_id}`: where channels notify JuhePay. The body stays the raw
@@ -18,17 +16,13 @@ export async function registerChannelNotifyRoutes(
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
     scope.post('/notify/:channel/:merchant_id', { schema: { hide: true } }, async (request, reply) => {
       const { channel, merchant_id } = request.params as { channel: string; merchant_id: string };
-      if (
-        !CHANNELS.includes(channel as ChannelId) ||
-        !ctx.channels.has(channel as ChannelId) ||
-        !/^mch_[0-9a-z]{26}$/.test(merchant_id)
-      ) {
+      if (!isChannelId(channel) || !ctx.channels.has(channel) || !/^mch_[0-9a-z]{26}$/.test(merchant_id)) {
         return reply.code(404).type('text/plain').send('unknown channel or merchant');
       }
       const { ack } = await handleChannelNotification(
         ctx.db,
         { clock: ctx.clock, publicUrl: ctx.publicUrl, channels: ctx.channels, logger: ctx.logger },
-        channel as ChannelId,
+        channel,
         merchant_id,
         { headers: request.headers, body: typeof request.body === 'string' ? request.body : '' },
       );

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { sum, type Fen } from '../../core/money.js';
-import type { TradeStatus } from '../../channels/alipay/protocol/status.js';
+import type { TradeStatus } from '../../channels/alipay/status.js';
 import { alipayTime, chinaDate } from '../../channels/alipay/protocol/time.js';
 
 /**

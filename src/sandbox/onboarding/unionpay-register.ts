@@ -7,7 +7,7 @@ import {
   REGISTER_TXN_TYPE,
   UNIONPAY_REGISTER_PATHS,
 } from '../../channels/unionpay/onboarding.js';
-import type { KnownRespCode } from '../../channels/unionpay/protocol/resp-codes.js';
+import type { KnownRespCode } from '../../channels/unionpay/status.js';
 import { verifyAcpSignature } from '../../channels/unionpay/protocol/signature.js';
 import type { SandboxContext } from '../context.js';
 import { rawSafe, sendAcpAnswer } from '../unionpay/messages.js';

@@ -1,5 +1,5 @@
 import { strToU8, zipSync, zlibSync } from 'fflate';
-import { orderIdOfAcp } from '../../channels/unionpay/adapter-mapping.js';
+import { orderIdOfAcp } from '../../channels/unionpay/status.js';
 import { formatZmLine } from '../../channels/unionpay/protocol/zm-layout.js';
 import type { SandboxBilling } from '../billing.js';
 import type { UnionpayStore, UpTxn } from './store.js';

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { AcpFields } from '../../channels/unionpay/protocol/form.js';
-import type { KnownRespCode } from '../../channels/unionpay/protocol/resp-codes.js';
+import type { KnownRespCode } from '../../channels/unionpay/status.js';
 import { beijingDay } from '../../channels/unionpay/protocol/txn-time.js';
 import type { SandboxContext } from '../context.js';
 import { billingOf } from '../billing.js';

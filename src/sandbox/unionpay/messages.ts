@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { encodeAcpResponse, encodeForm, type AcpFields } from '../../channels/unionpay/protocol/form.js';
-import { ACP_RESP_CODES, type KnownRespCode } from '../../channels/unionpay/protocol/resp-codes.js';
+import { ACP_RESP_CODES, type KnownRespCode } from '../../channels/unionpay/status.js';
 import { signAcpMessage } from '../../channels/unionpay/protocol/signature.js';
 import type { SandboxContext } from '../context.js';
 import type { UpTxn } from './store.js';

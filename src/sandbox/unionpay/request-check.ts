@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { AcpFormatError, decodeForm, type AcpFields } from '../../channels/unionpay/protocol/form.js';
 import { operationOf, type AcpOperation } from '../../channels/unionpay/protocol/requests.js';
-import type { KnownRespCode } from '../../channels/unionpay/protocol/resp-codes.js';
+import type { KnownRespCode } from '../../channels/unionpay/status.js';
 import { verifyAcpSignature } from '../../channels/unionpay/protocol/signature.js';
 import { parseTxnTime } from '../../channels/unionpay/protocol/txn-time.js';
 import type { UnionpaySandboxKeys } from '../keys.js';

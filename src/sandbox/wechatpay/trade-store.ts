@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import type { WechatTradeState } from '../../channels/wechatpay/protocol/status.js';
+import type { WechatTradeState } from '../../channels/wechatpay/status.js';
 import type { Clock } from '../../core/clock.js';
 import type { Fen } from '../../core/money.js';
 

@@ -9,7 +9,7 @@ import {
   type V2SignType,
 } from '../../channels/wechatpay/protocol/v2-codec.js';
 import { nonceStr } from '../../channels/wechatpay/protocol/v3-signing.js';
-import { tradeStateDesc } from '../../channels/wechatpay/protocol/status.js';
+import { tradeStateDesc } from '../../channels/wechatpay/status.js';
 import type { WechatSimulator } from './simulator.js';
 import type { Trade } from './trade-store.js';
 

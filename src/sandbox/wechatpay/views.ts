@@ -1,5 +1,5 @@
 import { beijingTime } from '../../channels/wechatpay/protocol/notification.js';
-import { tradeStateDesc } from '../../channels/wechatpay/protocol/status.js';
+import { tradeStateDesc } from '../../channels/wechatpay/status.js';
 import type { Refund, Trade } from './trade-store.js';
 
 /** The JSON WeChat returns for a trade and a refund (partner mode), shared by queries and notifications. */

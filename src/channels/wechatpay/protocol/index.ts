@@ -4,6 +4,5 @@ export * from './aead.js';
 export * from './jsapi.js';
 export * from './v2-codec.js';
 export * from './trade-bill.js';
-export * from './status.js';
 export * from './notification.js';
 export * from './abnormal-refund.js';

@@ -13,6 +13,7 @@ import * as m0011 from './0011_risk.js';
 import * as m0013 from './0013_profiles.js';
 import * as m0014 from './0014_reconciliation.js';
 import * as m0015 from './0015_settlement.js';
+import * as m0016 from './0016_channel_ids.js';
 
 /** Migrations are listed here (not read from disk) so the same set runs from src/ and dist/. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013_profiles': m0013,
   '0014_reconciliation': m0014,
   '0015_settlement': m0015,
+  '0016_channel_ids': m0016,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,11 +1,5 @@
 import { ChannelError, type ChannelNotification } from '../channel.js';
-import {
-  orderIdOfAcp,
-  orderIdOfReserved,
-  paymentStatusOf,
-  refundIdOfAcp,
-  refundStatusOf,
-} from './adapter-mapping.js';
+import { orderIdOfAcp, orderIdOfReserved, paymentStatusOf, refundIdOfAcp, refundStatusOf } from './status.js';
 import type { AcpFields } from './protocol/form.js';
 
 /** Verified UnionPay messages → the Channel interface's values. Pure. */

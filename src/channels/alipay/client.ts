@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { AlipaySdk } from 'alipay-sdk';
 import type { Clock } from '../../core/clock.js';
 import { ChannelError } from '../channel.js';
-import type { Answer } from './adapter-status.js';
+import type { Answer } from './status.js';
 import type { AlipaySettings } from './config.js';
 import { unsignedGatewayRefusal, verifyResponse } from './protocol/response.js';
 import { alipayNow } from './protocol/time.js';

@@ -1,5 +1,5 @@
 import { ChannelError } from '../channel.js';
-import { AcpTransportError, AcpVerifyError } from './acp-client.js';
+import { AcpTransportError, AcpVerifyError } from './client.js';
 import { AcpFormatError } from './protocol/form.js';
 
 /**

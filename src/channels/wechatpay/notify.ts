@@ -5,8 +5,8 @@ import {
   type NotificationAck,
   type RawNotification,
 } from '../channel.js';
-import { notificationOf } from './adapter-status.js';
-import type { WechatClient } from './adapter-client.js';
+import { notificationOf } from './status.js';
+import type { WechatClient } from './client.js';
 import { parseNotification } from './protocol/notification.js';
 import { keyringFrom, signedHeadersFrom } from './protocol/v3-signing.js';
 

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ChannelError, type BillRecord } from '../channel.js';
-import { WechatCallError, type WechatClient } from './adapter-client.js';
-import { billRecordsOf } from './adapter-status.js';
-import { BillFormatError, parseTradeBill, summarize } from './protocol/trade-bill.js';
+import { WechatCallError, type WechatClient } from './client.js';
+import { BillFormatError, parseTradeBill, summarize, type TradeBillRow } from './protocol/trade-bill.js';
 
 /**
  * The raw trade bill (ALL) of the configured sub-merchant: apply → download → SHA1 check. `null`
@@ -57,4 +56,33 @@ export async function downloadTradeBill(c: WechatClient, date: string): Promise<
       throw new ChannelError('rejected', `bill ${date}: ${error.message}`, 'BILL_FORMAT');
     throw error;
   }
+}
+
+/** round half away from zero: fees on refund rows are negative */
+function milliFenToFen(milli: number): number {
+  const rounded = Math.sign(milli) * Math.round(Math.abs(milli) / 1000);
+  return rounded === 0 ? 0 : rounded;
+}
+
+/** 'YYYY-MM-DD HH:mm:ss' Beijing → Date */
+function billTime(text: string): Date {
+  const at = new Date(`${text.replace(' ', 'T')}+08:00`);
+  if (Number.isNaN(at.getTime())) throw new ChannelError('system_error', `bill row has a bad time ${text}`);
+  return at;
+}
+
+/** Trade bill rows → BillRecords: a REFUND row is a refund (positive amount), any other a payment. */
+export function billRecordsOf(rows: readonly TradeBillRow[]): BillRecord[] {
+  return rows.map((r) => {
+    const refund = r.tradeState === 'REFUND';
+    return {
+      outTradeNo: r.outTradeNo,
+      channelTradeNo: r.transactionId,
+      kind: refund ? 'refund' : 'payment',
+      ...(refund ? { outRefundNo: r.outRefundNo } : {}),
+      amount: refund ? r.refund : r.total,
+      fee: milliFenToFen(r.feeMilliFen),
+      at: billTime(r.tradeTime),
+    };
+  });
 }

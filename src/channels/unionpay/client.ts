@@ -11,7 +11,7 @@ import {
   type FollowUp,
   type NewOrder,
 } from './protocol/requests.js';
-import { classifyRespCode, type AcpRespCode } from './protocol/resp-codes.js';
+import { classifyRespCode, type AcpRespCode } from './status.js';
 import { verifyUnionpayMessage, type AcpTrust } from './protocol/signer-cert.js';
 
 /**

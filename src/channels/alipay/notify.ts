@@ -1,5 +1,19 @@
-import { ChannelError } from '../channel.js';
+import { ChannelError, type ChannelNotification } from '../channel.js';
 import type { AlipaySettings } from './config.js';
+import { decodeForm } from './protocol/form.js';
+import { verifyNotify } from './protocol/notify.js';
+import { notificationOf } from './status.js';
+
+/** An asynchronous notification (a signed form): verified with Alipay's key, then checked to be ours. */
+export function parseAlipayNotification(s: AlipaySettings, body: string): ChannelNotification {
+  const params = decodeForm(body);
+  if (!params || !params.sign)
+    throw new ChannelError('invalid_notification', 'alipay notification: not a signed form');
+  if (!verifyNotify(params, s.alipayPublicKeyPem))
+    throw new ChannelError('invalid_notification', 'alipay notification: the signature does not verify');
+  refuseForeignNotification(params, s);
+  return notificationOf(params);
+}
 
 /**
  * Alipay signs every app's notifications with the same Alipay key, and an ISV app receives the

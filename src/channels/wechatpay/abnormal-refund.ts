@@ -4,8 +4,8 @@ import {
   type RefundRequest,
   type RefundStatus,
 } from '../channel.js';
-import type { WechatClient } from './adapter-client.js';
-import { refundStatusOf } from './adapter-status.js';
+import type { WechatClient } from './client.js';
+import { refundStatusOf } from './status.js';
 import { abnormalRefundBody, encryptSensitive } from './protocol/abnormal-refund.js';
 
 /**

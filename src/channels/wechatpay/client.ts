@@ -4,7 +4,7 @@ import type { Wechatpay } from 'wechatpay-axios-plugin';
 import { ChannelError, type ChannelConfig, type ChannelErrorKind } from '../channel.js';
 import { parseWechatpayConfig, type WechatpaySettings } from './config.js';
 import { systemClock, type Clock } from '../../core/clock.js';
-import { PlatformCertStore } from './adapter-platform-certs.js';
+import { PlatformCertStore } from './platform-certs.js';
 import { v2Verify, type V2Params } from './protocol/v2-codec.js';
 import { keyringFrom, signedHeadersFrom, verifySigned } from './protocol/v3-signing.js';
 
@@ -13,7 +13,7 @@ import { keyringFrom, signedHeadersFrom, verifySigned } from './protocol/v3-sign
  * (v3 signatures with the keyring, v2 signs with the APIv2 key), and transport failures mapped to
  * ChannelError kinds. Clients are cached per configuration: building one parses keys, and in
  * certificate mode with platform_cert_download the cached client keeps that configuration's
- * downloaded platform certificates (adapter-platform-certs.ts).
+ * downloaded platform certificates (platform-certs.ts).
  */
 
 export interface WxAnswer {

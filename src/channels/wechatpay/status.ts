@@ -1,14 +1,49 @@
 import {
   ChannelError,
-  type BillRecord,
   type ChannelErrorKind,
   type ChannelNotification,
+  type ChannelPaymentState,
   type PaymentStatus,
   type RefundState,
   type RefundStatus,
 } from '../channel.js';
-import { statusOfTradeState } from './protocol/status.js';
-import type { TradeBillRow } from './protocol/trade-bill.js';
+
+/**
+ * trade_state (v3 query, v2 orderquery) → the small status the rest of JuhePay reasons about.
+ * Kept in one table so a new WeChat state is one line here.
+ */
+
+export type WechatTradeState =
+  'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR';
+
+/** the Channel interface's payment state: refunds do not change `succeeded`, a reverse is `closed` */
+export type ChannelTradeStatus = Exclude<ChannelPaymentState, 'not_found'>;
+
+/** desc = the trade_state_desc WeChat sends with the state */
+export const TRADE_STATE_TABLE: Readonly<
+  Record<WechatTradeState, { status: ChannelTradeStatus; final: boolean; desc: string }>
+> = {
+  NOTPAY: { status: 'pending', final: false, desc: '订单未支付' },
+  USERPAYING: { status: 'user_paying', final: false, desc: '需要用户输入支付密码' },
+  SUCCESS: { status: 'succeeded', final: true, desc: '支付成功' },
+  REFUND: { status: 'succeeded', final: true, desc: '订单发生过退款' },
+  CLOSED: { status: 'closed', final: true, desc: '订单已关闭' },
+  REVOKED: { status: 'closed', final: true, desc: '订单已撤销' },
+  PAYERROR: { status: 'failed', final: true, desc: '支付失败，请重新下单支付' },
+};
+
+export function isTradeState(value: unknown): value is WechatTradeState {
+  return typeof value === 'string' && Object.hasOwn(TRADE_STATE_TABLE, value);
+}
+
+/** undefined for a state WeChat has not documented: the caller should treat it as unknown and query again */
+export function statusOfTradeState(state: string): ChannelTradeStatus | undefined {
+  return isTradeState(state) ? TRADE_STATE_TABLE[state].status : undefined;
+}
+
+export function tradeStateDesc(state: WechatTradeState): string {
+  return TRADE_STATE_TABLE[state].desc;
+}
 
 /**
  * WeChat's answers → the Channel interface's vocabulary. Pure: every table a new WeChat code needs
@@ -171,33 +206,4 @@ export function notificationOf(eventType: string, resource: Json): ChannelNotifi
     return { kind: 'refund', outTradeNo, outRefundNo, status: refundStatusOf(resource) };
   }
   return undefined;
-}
-
-/** round half away from zero: fees on refund rows are negative */
-function milliFenToFen(milli: number): number {
-  const rounded = Math.sign(milli) * Math.round(Math.abs(milli) / 1000);
-  return rounded === 0 ? 0 : rounded;
-}
-
-/** 'YYYY-MM-DD HH:mm:ss' Beijing → Date */
-function billTime(text: string): Date {
-  const at = new Date(`${text.replace(' ', 'T')}+08:00`);
-  if (Number.isNaN(at.getTime())) throw new ChannelError('system_error', `bill row has a bad time ${text}`);
-  return at;
-}
-
-/** Trade bill rows → BillRecords: a REFUND row is a refund (positive amount), any other a payment. */
-export function billRecordsOf(rows: readonly TradeBillRow[]): BillRecord[] {
-  return rows.map((r) => {
-    const refund = r.tradeState === 'REFUND';
-    return {
-      outTradeNo: r.outTradeNo,
-      channelTradeNo: r.transactionId,
-      kind: refund ? 'refund' : 'payment',
-      ...(refund ? { outRefundNo: r.outRefundNo } : {}),
-      amount: refund ? r.refund : r.total,
-      fee: milliFenToFen(r.feeMilliFen),
-      at: billTime(r.tradeTime),
-    };
-  });
 }

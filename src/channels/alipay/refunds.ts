@@ -6,8 +6,8 @@ import {
   type RefundRequest,
   type RefundStatus,
 } from '../channel.js';
-import { callGateway, download, type GatewayCall, type GatewayOptions } from './adapter-client.js';
-import { billRecordsOf, classifyResult, errorOf, okField, refundStatusOfQuery } from './adapter-status.js';
+import { callGateway, download, type GatewayCall, type GatewayOptions } from './client.js';
+import { billRecordsOf, classifyResult, errorOf, okField, refundStatusOfQuery } from './status.js';
 import { alipaySettings, type AlipaySettings } from './config.js';
 import { BillFormatError } from './protocol/bill-csv.js';
 import { parseBillZip } from './protocol/bill-zip.js';

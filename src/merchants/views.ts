@@ -13,60 +13,59 @@ import type {
 /** A column as the API shows it: times as ISO 8601 text, everything else as stored. */
 type ApiValue<V> = V extends Date ? string : V;
 
-type ApiObject<O extends string, R, K extends keyof R> = { object: O } & { [P in K]: ApiValue<R[P]> };
+interface TenantRow {
+  id: string;
+  created_at: Date;
+}
+
+type ApiObject<O extends string, R extends TenantRow, K extends keyof R> = { object: O; id: string } & {
+  [P in K]: ApiValue<R[P]>;
+} & { created_at: string };
 
 /**
- * The API object `object` made of `row`'s columns `keys`, in that order (the JSON key order):
- * only the columns named are shown, so a column added to a table stays out until listed here.
+ * Every tenant object: `object`, its id, the `columns` named (in that order: the JSON key order)
+ * and created_at. Only the columns named are shown, so a column added to a table stays out until
+ * listed here.
  */
-function apiObject<O extends string, R, K extends keyof R & string>(
+function apiObject<O extends string, R extends TenantRow, K extends keyof R & string>(
   object: O,
   row: R,
-  keys: readonly K[],
+  columns: readonly K[],
 ): ApiObject<O, R, K> {
-  const out: Record<string, unknown> = { object };
-  for (const key of keys) {
-    const value = row[key];
-    out[key] = value instanceof Date ? value.toISOString() : value;
+  const out: Record<string, unknown> = { object, id: row.id };
+  for (const column of columns) {
+    const value = row[column];
+    out[column] = value instanceof Date ? value.toISOString() : value;
   }
+  out.created_at = row.created_at.toISOString();
   return out as ApiObject<O, R, K>;
 }
 
 export function institutionObject(row: Selectable<InstitutionsTable>) {
-  return apiObject('institution', row, ['id', 'name', 'created_at']);
+  return apiObject('institution', row, ['name']);
 }
 
 export function serviceProviderObject(row: Selectable<ServiceProvidersTable>) {
-  return apiObject('service_provider', row, ['id', 'institution_id', 'name', 'created_at']);
+  return apiObject('service_provider', row, ['institution_id', 'name']);
 }
 
 export function merchantObject(row: Selectable<MerchantsTable>) {
   return apiObject('merchant', row, [
-    'id',
     'name',
     'institution_id',
     'service_provider_id',
     'status',
     'status_reason',
     'status_changed_at',
-    'created_at',
   ]);
 }
 
 export function storeObject(row: Selectable<StoresTable>) {
-  return apiObject('store', row, ['id', 'merchant_id', 'name', 'created_at']);
+  return apiObject('store', row, ['merchant_id', 'name']);
 }
 
 export function terminalObject(row: Selectable<TerminalsTable>) {
-  return apiObject('terminal', row, [
-    'id',
-    'merchant_id',
-    'store_id',
-    'name',
-    'device_sn',
-    'status',
-    'created_at',
-  ]);
+  return apiObject('terminal', row, ['merchant_id', 'store_id', 'name', 'device_sn', 'status']);
 }
 
 /**
@@ -75,13 +74,11 @@ export function terminalObject(row: Selectable<TerminalsTable>) {
  */
 export function appObject(row: Selectable<AppsTable>) {
   return apiObject('app', { ...row, app_id: row.id }, [
-    'id',
     'app_id',
     'merchant_id',
     'name',
     'notify_url',
     'status',
     'secret_rotated_at',
-    'created_at',
   ]);
 }

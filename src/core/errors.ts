@@ -19,75 +19,54 @@ interface ErrorSpec {
   message: string;
 }
 
+/** The codes of one error type, each `code: [HTTP status, default message]`. */
+function ofType<T extends ErrorType, C extends Record<string, readonly [number, string]>>(
+  type: T,
+  codes: C,
+): Record<keyof C, { status: number; type: T; message: string }> {
+  const specs: Record<string, ErrorSpec> = {};
+  for (const [code, [status, message]] of Object.entries(codes)) specs[code] = { status, type, message };
+  return specs as Record<keyof C, { status: number; type: T; message: string }>;
+}
+
+/** Grouped by type: the type a code has follows from its group (CONTRACT §2 lists the types). */
 export const ERROR_CODES = {
-  parameter_invalid: { status: 400, type: 'invalid_request_error', message: 'a parameter is invalid' },
-  parameter_missing: {
-    status: 400,
-    type: 'invalid_request_error',
-    message: 'a required parameter is missing',
-  },
-  parameter_unknown: { status: 400, type: 'invalid_request_error', message: 'an unknown parameter was sent' },
-  body_invalid_json: { status: 400, type: 'invalid_request_error', message: 'the body is not valid JSON' },
-  body_too_large: { status: 413, type: 'invalid_request_error', message: 'the body is larger than 64 KiB' },
-  unsupported_media_type: {
-    status: 415,
-    type: 'invalid_request_error',
-    message: 'send the body as application/json',
-  },
-  resource_missing: { status: 404, type: 'invalid_request_error', message: 'no such resource' },
-  route_not_found: { status: 404, type: 'invalid_request_error', message: 'no such endpoint' },
-  method_not_allowed: { status: 405, type: 'invalid_request_error', message: 'method not allowed' },
-  idempotency_error: {
-    status: 409,
-    type: 'invalid_request_error',
-    message: 'this key was used with different parameters',
-  },
-  idempotency_in_progress: {
-    status: 409,
-    type: 'invalid_request_error',
-    message: 'a request with this key is still being processed',
-  },
-  state_conflict: {
-    status: 409,
-    type: 'invalid_request_error',
-    message: 'the object is not in a state that allows this',
-  },
-  validation_failed: { status: 422, type: 'invalid_request_error', message: 'the request failed validation' },
-  authentication_missing: {
-    status: 401,
-    type: 'authentication_error',
-    message: 'missing or malformed Authorization header',
-  },
-  signature_invalid: { status: 401, type: 'authentication_error', message: 'the signature does not match' },
-  timestamp_out_of_window: {
-    status: 401,
-    type: 'authentication_error',
-    message: 'the timestamp is more than 300 s from the server clock',
-  },
-  nonce_replayed: { status: 401, type: 'authentication_error', message: 'this nonce was already used' },
-  app_unknown: { status: 401, type: 'authentication_error', message: 'unknown or disabled app' },
-  admin_token_invalid: { status: 401, type: 'authentication_error', message: 'missing or wrong admin token' },
-  permission_denied: { status: 403, type: 'permission_error', message: 'not allowed' },
-  merchant_suspended: {
-    status: 403,
-    type: 'permission_error',
-    message: 'the merchant is suspended and cannot take new payments',
-  },
-  risk_rejected: { status: 402, type: 'risk_error', message: 'the risk engine rejected this request' },
-  rate_limited: { status: 429, type: 'rate_limit_error', message: 'too many requests' },
-  channel_failed: { status: 502, type: 'channel_error', message: 'the channel failed' },
-  channel_unavailable: {
-    status: 422,
-    type: 'invalid_request_error',
-    message: 'this payment way is not available for the merchant',
-  },
-  internal_error: { status: 500, type: 'api_error', message: 'an internal error occurred' },
-  service_unavailable: {
-    status: 503,
-    type: 'api_error',
-    message: 'the service is shutting down or not ready',
-  },
-} as const satisfies Record<string, ErrorSpec>;
+  ...ofType('invalid_request_error', {
+    parameter_invalid: [400, 'a parameter is invalid'],
+    parameter_missing: [400, 'a required parameter is missing'],
+    parameter_unknown: [400, 'an unknown parameter was sent'],
+    body_invalid_json: [400, 'the body is not valid JSON'],
+    body_too_large: [413, 'the body is larger than 64 KiB'],
+    unsupported_media_type: [415, 'send the body as application/json'],
+    resource_missing: [404, 'no such resource'],
+    route_not_found: [404, 'no such endpoint'],
+    method_not_allowed: [405, 'method not allowed'],
+    idempotency_error: [409, 'this key was used with different parameters'],
+    idempotency_in_progress: [409, 'a request with this key is still being processed'],
+    state_conflict: [409, 'the object is not in a state that allows this'],
+    validation_failed: [422, 'the request failed validation'],
+    channel_unavailable: [422, 'this payment way is not available for the merchant'],
+  }),
+  ...ofType('authentication_error', {
+    authentication_missing: [401, 'missing or malformed Authorization header'],
+    signature_invalid: [401, 'the signature does not match'],
+    timestamp_out_of_window: [401, 'the timestamp is more than 300 s from the server clock'],
+    nonce_replayed: [401, 'this nonce was already used'],
+    app_unknown: [401, 'unknown or disabled app'],
+    admin_token_invalid: [401, 'missing or wrong admin token'],
+  }),
+  ...ofType('permission_error', {
+    permission_denied: [403, 'not allowed'],
+    merchant_suspended: [403, 'the merchant is suspended and cannot take new payments'],
+  }),
+  ...ofType('risk_error', { risk_rejected: [402, 'the risk engine rejected this request'] }),
+  ...ofType('rate_limit_error', { rate_limited: [429, 'too many requests'] }),
+  ...ofType('channel_error', { channel_failed: [502, 'the channel failed'] }),
+  ...ofType('api_error', {
+    internal_error: [500, 'an internal error occurred'],
+    service_unavailable: [503, 'the service is shutting down or not ready'],
+  }),
+} satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { inTransaction, type Db } from '../platform/db/index.js';
+import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
 import { writeEvent } from '../platform/outbox/index.js';
 import { writeAuditBy, type AuditActor } from './audit.js';
 import {
@@ -27,69 +27,86 @@ import {
  * entry naming who asked (and, for a merchant's status, its outbox event). Answers the public objects.
  */
 
-export async function addInstitution(db: Db, name: string, clock: Clock, by: AuditActor) {
+/** What `createAudited` needs to know of a kind of tenant object. */
+interface Created<R extends { id: string }, V extends Record<string, unknown>> {
+  objectType: string;
+  view: (row: R) => V;
+  /** the merchant the object belongs to, for the audit log's merchant filter */
+  merchantOf?: (row: R) => string;
+  /** inserts the row (and reads what it needs first) inside the transaction */
+  create: (tx: Tx) => Promise<R>;
+}
+
+/** Creates an object in one transaction with its `<type>.create` audit entry; answers its view. */
+async function createAudited<R extends { id: string }, V extends Record<string, unknown>>(
+  db: Db,
+  clock: Clock,
+  by: AuditActor,
+  kind: Created<R, V>,
+): Promise<V> {
   const row = await inTransaction(db, async (tx) => {
-    const created = await createInstitution(tx, name, clock);
+    const created = await kind.create(tx);
     await writeAuditBy(tx, by, clock, {
-      action: 'institution.create',
-      objectType: 'institution',
+      action: `${kind.objectType}.create`,
+      objectType: kind.objectType,
       objectId: created.id,
-      after: institutionObject(created),
+      merchantId: kind.merchantOf?.(created),
+      after: kind.view(created),
     });
     return created;
   });
-  return institutionObject(row);
+  return kind.view(row);
+}
+
+export function addInstitution(db: Db, name: string, clock: Clock, by: AuditActor) {
+  return createAudited(db, clock, by, {
+    objectType: 'institution',
+    view: institutionObject,
+    create: (tx) => createInstitution(tx, name, clock),
+  });
 }
 
 /** Without an institution the provider joins the first one. */
-export async function addServiceProvider(
+export function addServiceProvider(
   db: Db,
   input: { name: string; institutionId?: string | undefined },
   clock: Clock,
   by: AuditActor,
 ) {
-  const row = await inTransaction(db, async (tx) => {
-    const institutionId = input.institutionId
-      ? (await getInstitution(tx, input.institutionId)).id
-      : (await defaultInstitution(tx, clock)).id;
-    const created = await createServiceProvider(tx, institutionId, input.name, clock);
-    await writeAuditBy(tx, by, clock, {
-      action: 'service_provider.create',
-      objectType: 'service_provider',
-      objectId: created.id,
-      after: serviceProviderObject(created),
-    });
-    return created;
+  return createAudited(db, clock, by, {
+    objectType: 'service_provider',
+    view: serviceProviderObject,
+    create: async (tx) => {
+      const institutionId = input.institutionId
+        ? (await getInstitution(tx, input.institutionId)).id
+        : (await defaultInstitution(tx, clock)).id;
+      return createServiceProvider(tx, institutionId, input.name, clock);
+    },
   });
-  return serviceProviderObject(row);
 }
 
 /** A merchant under a service provider (and its institution), else under the first institution. */
-export async function addMerchant(
+export function addMerchant(
   db: Db,
   input: { name: string; serviceProviderId?: string | undefined },
   clock: Clock,
   by: AuditActor,
 ) {
-  const row = await inTransaction(db, async (tx) => {
-    const institutionId = input.serviceProviderId
-      ? (await getServiceProvider(tx, input.serviceProviderId)).institution_id
-      : (await defaultInstitution(tx, clock)).id;
-    const created = await createMerchant(
-      tx,
-      { name: input.name, institutionId, serviceProviderId: input.serviceProviderId ?? null },
-      clock,
-    );
-    await writeAuditBy(tx, by, clock, {
-      action: 'merchant.create',
-      objectType: 'merchant',
-      objectId: created.id,
-      merchantId: created.id,
-      after: merchantObject(created),
-    });
-    return created;
+  return createAudited(db, clock, by, {
+    objectType: 'merchant',
+    view: merchantObject,
+    merchantOf: (m) => m.id,
+    create: async (tx) => {
+      const institutionId = input.serviceProviderId
+        ? (await getServiceProvider(tx, input.serviceProviderId)).institution_id
+        : (await defaultInstitution(tx, clock)).id;
+      return createMerchant(
+        tx,
+        { name: input.name, institutionId, serviceProviderId: input.serviceProviderId ?? null },
+        clock,
+      );
+    },
   });
-  return merchantObject(row);
 }
 
 /** Suspends or reactivates a merchant; a real change is audited and announced (`merchant.<status>`). */
@@ -123,38 +140,28 @@ export async function changeMerchantStatus(
   return merchantObject(after);
 }
 
-export async function addStore(db: Db, merchantId: string, name: string, clock: Clock, by: AuditActor) {
-  const row = await inTransaction(db, async (tx) => {
-    await getMerchant(tx, merchantId);
-    const created = await createStore(tx, merchantId, name, clock);
-    await writeAuditBy(tx, by, clock, {
-      action: 'store.create',
-      objectType: 'store',
-      objectId: created.id,
-      merchantId,
-      after: storeObject(created),
-    });
-    return created;
+export function addStore(db: Db, merchantId: string, name: string, clock: Clock, by: AuditActor) {
+  return createAudited(db, clock, by, {
+    objectType: 'store',
+    view: storeObject,
+    merchantOf: (s) => s.merchant_id,
+    create: async (tx) => {
+      await getMerchant(tx, merchantId);
+      return createStore(tx, merchantId, name, clock);
+    },
   });
-  return storeObject(row);
 }
 
-export async function addTerminal(
+export function addTerminal(
   db: Db,
   input: { storeId: string; name: string; deviceSn: string | null },
   clock: Clock,
   by: AuditActor,
 ) {
-  const row = await inTransaction(db, async (tx) => {
-    const created = await createTerminal(tx, input, clock);
-    await writeAuditBy(tx, by, clock, {
-      action: 'terminal.create',
-      objectType: 'terminal',
-      objectId: created.id,
-      merchantId: created.merchant_id,
-      after: terminalObject(created),
-    });
-    return created;
+  return createAudited(db, clock, by, {
+    objectType: 'terminal',
+    view: terminalObject,
+    merchantOf: (t) => t.merchant_id,
+    create: (tx) => createTerminal(tx, input, clock),
   });
-  return terminalObject(row);
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { SCAN_TO_PAY_GLYPHS } from '../../src/merchants/plates/glyphs.js';
-import { escapeHtml, notActivatedPage, amountPage } from '../../src/merchants/plates/pages.js';
+import { escapeHtml, noticePage, amountPage } from '../../src/merchants/plates/pages.js';
 import { qrMatrix, qrRuns } from '../../src/merchants/plates/qr.js';
 import {
   A4,
@@ -128,7 +128,7 @@ describe('plate pages', () => {
   });
 
   it('are Chinese first, with English', () => {
-    const page = notActivatedPage('ABCDEFGHJKLMNPQR');
+    const page = noticePage('not_activated', 'ABCDEFGHJKLMNPQR');
     expect(page.indexOf('尚未激活')).toBeLessThan(page.indexOf('not activated'));
     expect(page).toContain('lang="zh-CN"');
     expect(page).toContain('ABCD EFGH JKLM NPQR');

@@ -1,13 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { parseLimit, toPage } from '../../core/pagination.js';
 import type { PlatformContext } from '../../platform/context.js';
 import { IdParam, Strict } from '../../http/schemas.js';
 import { addApp, changeAppStatus, rotateSecret } from '../app-changes.js';
 import { getApp, listApps } from '../apps.js';
 import { getMerchant } from '../tenancy.js';
 import { appObject } from '../views.js';
-import { adminActor, HttpUrl, listQuery, Name, security, type ListParams } from './admin-common.js';
+import {
+  adminActor,
+  createRoute,
+  HttpUrl,
+  listRoute,
+  Name,
+  retrieveRoute,
+  security,
+} from './admin-common.js';
 
 const tags = ['admin: apps'];
 
@@ -15,60 +22,42 @@ const tags = ['admin: apps'];
 export function registerAdminAppRoutes(scope: FastifyInstance, ctx: PlatformContext): void {
   const { db } = ctx;
 
-  scope.post(
+  createRoute(
+    scope,
     '/merchants/:id/apps',
     {
-      schema: {
-        tags,
-        summary: 'Create an app (API credentials); the secret is shown once',
-        security,
-        params: Strict({ id: IdParam('mch') }),
-        body: Strict({ name: Name, notify_url: Type.Optional(HttpUrl) }),
-      },
+      tags,
+      summary: 'Create an app (API credentials); the secret is shown once',
+      parent: 'mch',
+      body: Strict({ name: Name, notify_url: Type.Optional(HttpUrl) }),
     },
-    async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const body = request.body as { name: string; notify_url?: string };
-      const credentials = await addApp(
-        ctx,
-        { merchantId: id, name: body.name, notifyUrl: body.notify_url ?? null },
-        adminActor(request),
-      );
-      return reply.code(201).send({ object: 'app', merchant_id: id, ...credentials });
+    async (body: { name: string; notify_url?: string }, by, merchantId) => {
+      const input = { merchantId, name: body.name, notifyUrl: body.notify_url ?? null };
+      return { object: 'app', merchant_id: merchantId, ...(await addApp(ctx, input, by)) };
     },
   );
 
-  scope.get(
+  listRoute(
+    scope,
     '/merchants/:id/apps',
     {
-      schema: {
-        tags,
-        summary: "List a merchant's apps (never their secrets), newest first",
-        security,
-        params: Strict({ id: IdParam('mch') }),
-        querystring: Strict(listQuery('app')),
-      },
+      tags,
+      summary: "List a merchant's apps (never their secrets), newest first",
+      parent: 'mch',
+      prefix: 'app',
     },
-    async (request) => {
-      const { id } = request.params as { id: string };
-      const q = request.query as ListParams;
-      const limit = parseLimit(q.limit);
-      await getMerchant(db, id);
-      return toPage(await listApps(db, id, { limit, startingAfter: q.starting_after }), limit, appObject);
+    async (window, _q, merchantId) => {
+      await getMerchant(db, merchantId);
+      return listApps(db, merchantId, window);
     },
+    appObject,
   );
 
-  scope.get(
+  retrieveRoute(
+    scope,
     '/apps/:id',
-    {
-      schema: {
-        tags,
-        summary: 'Retrieve an app (without its secret)',
-        security,
-        params: Strict({ id: IdParam('app') }),
-      },
-    },
-    async (request) => appObject(await getApp(db, (request.params as { id: string }).id)),
+    { tags, summary: 'Retrieve an app (without its secret)', prefix: 'app' },
+    async (id) => appObject(await getApp(db, id)),
   );
 
   scope.post(

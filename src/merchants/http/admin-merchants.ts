@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { parseLimit, toPage } from '../../core/pagination.js';
 import { getMerchant, listMerchants } from '../tenancy.js';
 import { merchantObject } from '../views.js';
 import { addMerchant, changeMerchantStatus } from '../tenant-changes.js';
@@ -9,7 +8,7 @@ import { IdParam, Strict } from '../../http/schemas.js';
 import { registerAdminAppRoutes } from './admin-apps.js';
 import { registerAdminAuditRoutes } from './admin-audit.js';
 import { registerAdminChannelRoutes } from './admin-channels.js';
-import { adminActor, listQuery, Name, security, type ListParams } from './admin-common.js';
+import { adminActor, createRoute, listRoute, Name, retrieveRoute, security } from './admin-common.js';
 import { registerAdminOnboardingRoutes } from './admin-onboarding.js';
 import { registerAdminProviderRoutes } from './admin-providers.js';
 import { registerAdminStoreRoutes } from './admin-stores.js';
@@ -30,70 +29,40 @@ export function registerAdminMerchantRoutes(scope: FastifyInstance, ctx: Platfor
 function registerMerchantRoutes(scope: FastifyInstance, ctx: PlatformContext): void {
   const { db, clock } = ctx;
 
-  scope.post(
+  createRoute(
+    scope,
     '/merchants',
     {
-      schema: {
-        tags,
-        summary: 'Create a merchant',
-        security,
-        body: Strict({ name: Name, service_provider_id: Type.Optional(IdParam('isp')) }),
-      },
+      tags,
+      summary: 'Create a merchant',
+      body: Strict({ name: Name, service_provider_id: Type.Optional(IdParam('isp')) }),
     },
-    async (request, reply) => {
-      const body = request.body as { name: string; service_provider_id?: string };
-      const merchant = await addMerchant(
-        db,
-        { name: body.name, serviceProviderId: body.service_provider_id },
-        clock,
-        adminActor(request),
-      );
-      return reply.code(201).send(merchant);
-    },
+    (body: { name: string; service_provider_id?: string }, by) =>
+      addMerchant(db, { name: body.name, serviceProviderId: body.service_provider_id }, clock, by),
   );
 
-  scope.get(
+  listRoute(
+    scope,
     '/merchants',
     {
-      schema: {
-        tags,
-        summary: 'List merchants, newest first',
-        security,
-        querystring: Strict(
-          listQuery('mch', {
-            service_provider_id: Type.Optional(IdParam('isp')),
-            status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended')])),
-          }),
-        ),
+      tags,
+      summary: 'List merchants, newest first',
+      prefix: 'mch',
+      filters: {
+        service_provider_id: Type.Optional(IdParam('isp')),
+        status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended')])),
       },
     },
-    async (request) => {
-      const q = request.query as ListParams & {
-        service_provider_id?: string;
-        status?: 'active' | 'suspended';
-      };
-      const limit = parseLimit(q.limit);
-      const rows = await listMerchants(db, {
-        limit,
-        startingAfter: q.starting_after,
-        serviceProviderId: q.service_provider_id,
-        status: q.status,
-      });
-      return toPage(rows, limit, merchantObject);
-    },
+    (window, q: { service_provider_id?: string; status?: 'active' | 'suspended' }) =>
+      listMerchants(db, { ...window, serviceProviderId: q.service_provider_id, status: q.status }),
+    merchantObject,
   );
 
-  scope.get(
+  retrieveRoute(
+    scope,
     '/merchants/:id',
-    {
-      schema: {
-        tags,
-        summary: 'Retrieve a merchant',
-        security,
-        params: Strict({ id: IdParam('mch') }),
-      },
-    },
-    async (request) => merchantObject(await getMerchant(db, (request.params as { id: string }).id)),
+    { tags, summary: 'Retrieve a merchant', prefix: 'mch' },
+    async (id) => merchantObject(await getMerchant(db, id)),
   );
 
   for (const action of ['suspend', 'activate'] as const) {

@@ -6,11 +6,10 @@ import { MCC_CODES } from '../kyc/mcc.js';
 import { applicationObject, getApplicationObject, listApplications } from '../onboarding/applications.js';
 import { openApplication, submitApplicationTo } from '../onboarding/changes.js';
 import { ONBOARDING_CHANNELS } from '../onboarding/state.js';
-import { parseLimit, toPage } from '../../core/pagination.js';
 import type { ChannelName } from '../tables.js';
 import type { PlatformContext } from '../../platform/context.js';
 import { IdParam, Strict } from '../../http/schemas.js';
-import { adminActor, listQuery, security, type ListParams } from './admin-common.js';
+import { adminActor, createRoute, listRoute, retrieveRoute, security } from './admin-common.js';
 
 const tags = ['admin: onboarding'];
 const Text = (max: number, description?: string) =>
@@ -43,57 +42,40 @@ const ApplicationBody = Strict({
 export function registerAdminOnboardingRoutes(scope: FastifyInstance, ctx: PlatformContext): void {
   const { db } = ctx;
 
-  scope.post(
+  createRoute(
+    scope,
     '/onboarding',
     {
-      schema: {
-        tags,
-        summary:
-          'Create an onboarding application (status draft); wrong check characters are 422 naming the field',
-        security,
-        body: ApplicationBody,
-      },
+      tags,
+      summary:
+        'Create an onboarding application (status draft); wrong check characters are 422 naming the field',
+      body: ApplicationBody,
     },
-    async (request, reply) => {
-      const body = request.body as KycInput & { merchant_id: string };
-      const { merchant_id, ...input } = body;
-      const application = await openApplication(ctx, merchant_id, input, adminActor(request));
-      return reply.code(201).send(application);
-    },
+    ({ merchant_id, ...input }: KycInput & { merchant_id: string }, by) =>
+      openApplication(ctx, merchant_id, input, by),
   );
 
-  scope.get(
+  listRoute(
+    scope,
     '/onboarding',
     {
-      schema: {
-        tags,
-        summary: 'List onboarding applications, newest first',
-        security,
-        querystring: Strict(
-          listQuery('apl', {
-            merchant_id: Type.Optional(IdParam('mch')),
-            status: Type.Optional(
-              Type.Union(
-                ['draft', 'in_progress', 'approved', 'partially_approved', 'rejected'].map((s) =>
-                  Type.Literal(s),
-                ),
-              ),
+      tags,
+      summary: 'List onboarding applications, newest first',
+      prefix: 'apl',
+      filters: {
+        merchant_id: Type.Optional(IdParam('mch')),
+        status: Type.Optional(
+          Type.Union(
+            ['draft', 'in_progress', 'approved', 'partially_approved', 'rejected'].map((s) =>
+              Type.Literal(s),
             ),
-          }),
+          ),
         ),
       },
     },
-    async (request) => {
-      const q = request.query as ListParams & { merchant_id?: string; status?: string };
-      const limit = parseLimit(q.limit);
-      const rows = await listApplications(db, {
-        limit,
-        startingAfter: q.starting_after,
-        merchantId: q.merchant_id,
-        status: q.status,
-      });
-      return toPage(rows, limit, (r) => applicationObject(r.row, r.channels));
-    },
+    (window, q: { merchant_id?: string; status?: string }) =>
+      listApplications(db, { ...window, merchantId: q.merchant_id, status: q.status }),
+    (r) => applicationObject(r.row, r.channels),
   );
 
   scope.get(
@@ -106,17 +88,15 @@ export function registerAdminOnboardingRoutes(scope: FastifyInstance, ctx: Platf
     }),
   );
 
-  scope.get(
+  retrieveRoute(
+    scope,
     '/onboarding/:id',
     {
-      schema: {
-        tags,
-        summary: 'Retrieve an application with its per-channel status, reasons and sub-merchant ids',
-        security,
-        params: Strict({ id: IdParam('apl') }),
-      },
+      tags,
+      summary: 'Retrieve an application with its per-channel status, reasons and sub-merchant ids',
+      prefix: 'apl',
     },
-    async (request) => getApplicationObject(db, (request.params as { id: string }).id),
+    (id) => getApplicationObject(db, id),
   );
 
   scope.post(

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { parseLimit, toPage } from '../../core/pagination.js';
 import { addStore, addTerminal } from '../tenant-changes.js';
 import type { PlatformContext } from '../../platform/context.js';
-import { IdParam, Strict } from '../../http/schemas.js';
-import { adminActor, listQuery, Name, security, type ListParams } from './admin-common.js';
+import { Strict } from '../../http/schemas.js';
+import { createRoute, listRoute, Name, retrieveRoute } from './admin-common.js';
 import { getMerchant, getStore, listStores, listTerminals } from '../tenancy.js';
 import { storeObject, terminalObject } from '../views.js';
 
@@ -14,107 +13,52 @@ const tags = ['admin: tenants'];
 export function registerAdminStoreRoutes(scope: FastifyInstance, ctx: PlatformContext): void {
   const { db, clock } = ctx;
 
-  scope.post(
+  createRoute(
+    scope,
     '/merchants/:id/stores',
-    {
-      schema: {
-        tags,
-        summary: 'Create a store for a merchant',
-        security,
-        params: Strict({ id: IdParam('mch') }),
-        body: Strict({ name: Name }),
-      },
-    },
-    async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const { name } = request.body as { name: string };
-      return reply.code(201).send(await addStore(db, id, name, clock, adminActor(request)));
-    },
+    { tags, summary: 'Create a store for a merchant', parent: 'mch', body: Strict({ name: Name }) },
+    (body: { name: string }, by, merchantId) => addStore(db, merchantId, body.name, clock, by),
   );
 
-  scope.get(
+  listRoute(
+    scope,
     '/merchants/:id/stores',
-    {
-      schema: {
-        tags,
-        summary: "List a merchant's stores, newest first",
-        security,
-        params: Strict({ id: IdParam('mch') }),
-        querystring: Strict(listQuery('sto')),
-      },
+    { tags, summary: "List a merchant's stores, newest first", parent: 'mch', prefix: 'sto' },
+    async (window, _q, merchantId) => {
+      await getMerchant(db, merchantId);
+      return listStores(db, merchantId, window);
     },
-    async (request) => {
-      const { id } = request.params as { id: string };
-      const q = request.query as ListParams;
-      const limit = parseLimit(q.limit);
-      await getMerchant(db, id);
-      return toPage(await listStores(db, id, { limit, startingAfter: q.starting_after }), limit, storeObject);
-    },
+    storeObject,
   );
 
-  scope.get(
-    '/stores/:id',
-    {
-      schema: {
-        tags,
-        summary: 'Retrieve a store',
-        security,
-        params: Strict({ id: IdParam('sto') }),
-      },
-    },
-    async (request) => storeObject(await getStore(db, (request.params as { id: string }).id)),
+  retrieveRoute(scope, '/stores/:id', { tags, summary: 'Retrieve a store', prefix: 'sto' }, async (id) =>
+    storeObject(await getStore(db, id)),
   );
 
-  scope.post(
+  createRoute(
+    scope,
     '/stores/:id/terminals',
     {
-      schema: {
-        tags,
-        summary: 'Register a terminal (POS, scanner, cloud speaker) in a store',
-        security,
-        params: Strict({ id: IdParam('sto') }),
-        body: Strict({
-          name: Name,
-          device_sn: Type.Optional(
-            Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' }),
-          ),
-        }),
-      },
+      tags,
+      summary: 'Register a terminal (POS, scanner, cloud speaker) in a store',
+      parent: 'sto',
+      body: Strict({
+        name: Name,
+        device_sn: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' })),
+      }),
     },
-    async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const body = request.body as { name: string; device_sn?: string };
-      const terminal = await addTerminal(
-        db,
-        { storeId: id, name: body.name, deviceSn: body.device_sn ?? null },
-        clock,
-        adminActor(request),
-      );
-      return reply.code(201).send(terminal);
-    },
+    (body: { name: string; device_sn?: string }, by, storeId) =>
+      addTerminal(db, { storeId, name: body.name, deviceSn: body.device_sn ?? null }, clock, by),
   );
 
-  scope.get(
+  listRoute(
+    scope,
     '/stores/:id/terminals',
-    {
-      schema: {
-        tags,
-        summary: "List a store's terminals, newest first",
-        security,
-        params: Strict({ id: IdParam('sto') }),
-        querystring: Strict(listQuery('trm')),
-      },
+    { tags, summary: "List a store's terminals, newest first", parent: 'sto', prefix: 'trm' },
+    async (window, _q, storeId) => {
+      await getStore(db, storeId);
+      return listTerminals(db, storeId, window);
     },
-    async (request) => {
-      const { id } = request.params as { id: string };
-      const q = request.query as ListParams;
-      const limit = parseLimit(q.limit);
-      await getStore(db, id);
-      return toPage(
-        await listTerminals(db, id, { limit, startingAfter: q.starting_after }),
-        limit,
-        terminalObject,
-      );
-    },
+    terminalObject,
   );
 }

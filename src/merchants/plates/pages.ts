@@ -63,7 +63,45 @@ function layout(title: string, body: string): string {
 `;
 }
 
-function notice(icon: string, zh: string, en: string, detailZh: string, detailEn: string, code?: string) {
+/** The pages that only tell the customer something (no form): Chinese first, then English. */
+const NOTICES = {
+  not_found: {
+    icon: '?',
+    title: ['收款码不存在', 'No such payment code'],
+    detail: ['请核对二维码，或向商户确认。', 'Check the code or ask the merchant.'],
+  },
+  not_activated: {
+    icon: '○',
+    title: ['此收款码尚未激活', 'This payment code is not activated yet'],
+    detail: [
+      '商户尚未绑定此收款码，请勿付款，请联系商户。',
+      'No merchant has been bound to this code yet. Do not pay; please ask the merchant.',
+    ],
+  },
+  disabled: {
+    icon: '⊘',
+    title: ['此收款码已停用', 'This payment code has been disabled'],
+    detail: ['请勿使用此码付款，请联系商户。', 'Do not pay with this code; please ask the merchant.'],
+  },
+  merchant_unavailable: {
+    icon: '!',
+    title: ['商户暂停收款', 'This merchant cannot accept payments right now'],
+    detail: ['请稍后再试，或使用其他方式付款。', 'Please try again later or pay another way.'],
+  },
+  payments_unavailable: {
+    icon: '…',
+    title: ['暂时无法付款', 'Payments are not available right now'],
+    detail: ['请稍后再试。', 'Please try again in a moment.'],
+  },
+} as const satisfies Record<string, { icon: string; title: Bilingual; detail: Bilingual }>;
+
+type Bilingual = readonly [zh: string, en: string];
+export type NoticeKind = keyof typeof NOTICES;
+
+/** A notice page; with `code` (the plate's) it shows the code so the customer can quote it. */
+export function noticePage(kind: NoticeKind, code?: string): string {
+  const { icon, title, detail } = NOTICES[kind];
+  const [zh, en] = title;
   const codeLine = code ? `<p class="code">${escapeHtml(formatPlateCode(code))}</p>` : '';
   return layout(
     `${zh} · ${en}`,
@@ -71,64 +109,10 @@ function notice(icon: string, zh: string, en: string, detailZh: string, detailEn
 <div class="icon">${icon}</div>
 <h1>${escapeHtml(zh)}</h1>
 <p class="en">${escapeHtml(en)}</p>
-<p>${escapeHtml(detailZh)}</p>
-<p class="en">${escapeHtml(detailEn)}</p>
+<p>${escapeHtml(detail[0])}</p>
+<p class="en">${escapeHtml(detail[1])}</p>
 ${codeLine}
 </div>`,
-  );
-}
-
-export function notFoundPage(): string {
-  return notice(
-    '?',
-    '收款码不存在',
-    'No such payment code',
-    '请核对二维码，或向商户确认。',
-    'Check the code or ask the merchant.',
-  );
-}
-
-export function notActivatedPage(code: string): string {
-  return notice(
-    '○',
-    '此收款码尚未激活',
-    'This payment code is not activated yet',
-    '商户尚未绑定此收款码，请勿付款，请联系商户。',
-    'No merchant has been bound to this code yet. Do not pay; please ask the merchant.',
-    code,
-  );
-}
-
-export function disabledPage(code: string): string {
-  return notice(
-    '⊘',
-    '此收款码已停用',
-    'This payment code has been disabled',
-    '请勿使用此码付款，请联系商户。',
-    'Do not pay with this code; please ask the merchant.',
-    code,
-  );
-}
-
-export function merchantUnavailablePage(code: string): string {
-  return notice(
-    '!',
-    '商户暂停收款',
-    'This merchant cannot accept payments right now',
-    '请稍后再试，或使用其他方式付款。',
-    'Please try again later or pay another way.',
-    code,
-  );
-}
-
-export function paymentsUnavailablePage(code: string): string {
-  return notice(
-    '…',
-    '暂时无法付款',
-    'Payments are not available right now',
-    '请稍后再试。',
-    'Please try again in a moment.',
-    code,
   );
 }
 

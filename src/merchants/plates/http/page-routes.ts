@@ -7,16 +7,7 @@ import { sendError } from '../../../http/errors.js';
 import { ErrorResponse, Strict } from '../../../http/schemas.js';
 import { findPlateForPage } from '../store.js';
 import type { PlateOrderCreator } from '../orders.js';
-import {
-  AMOUNT_ERROR,
-  amountPage,
-  disabledPage,
-  merchantUnavailablePage,
-  notActivatedPage,
-  notFoundPage,
-  PAGE_HEADERS,
-  paymentsUnavailablePage,
-} from '../pages.js';
+import { AMOUNT_ERROR, amountPage, noticePage, PAGE_HEADERS } from '../pages.js';
 import {
   MAX_AMOUNT_FEN,
   MIN_AMOUNT_FEN,
@@ -39,20 +30,18 @@ function sendPage(reply: FastifyReply, status: number, html: string) {
   return reply.code(status).headers(PAGE_HEADERS).send(html);
 }
 
-/** Each state that is not payable: its page, its HTTP status, and the JSON error a client gets. */
-const REFUSALS: Record<
-  Exclude<PageState, 'ready'>,
-  { status: number; page: (code: string) => string; message: string }
-> = {
+/**
+ * Each state that is not payable: its HTTP status and the JSON error a client gets (its page is
+ * the notice of the same name).
+ */
+const REFUSALS: Record<Exclude<PageState, 'ready'>, { status: number; message: string }> = {
   not_activated: {
     status: 200,
-    page: notActivatedPage,
     message: 'this plate is not activated (not bound to a merchant)',
   },
-  disabled: { status: 410, page: disabledPage, message: 'this plate is disabled' },
+  disabled: { status: 410, message: 'this plate is disabled' },
   merchant_unavailable: {
     status: 403,
-    page: merchantUnavailablePage,
     message: "this plate's merchant cannot accept payments",
   },
 };
@@ -69,7 +58,7 @@ async function loadPlate(ctx: PlatformContext, raw: string) {
 }
 
 function plateMissing(request: FastifyRequest, reply: FastifyReply, raw: string) {
-  if (!wantsJson(request)) return sendPage(reply, 404, notFoundPage());
+  if (!wantsJson(request)) return sendPage(reply, 404, noticePage('not_found'));
   return sendError(request, reply, new ApiError('resource_missing', `no plate ${raw}`, 'plate_code'));
 }
 
@@ -122,7 +111,7 @@ async function pay(
   } catch (error) {
     if (json || !(error instanceof ApiError)) throw error; // the app's handler renders it
     if (error.code === 'service_unavailable')
-      return sendPage(reply, 503, paymentsUnavailablePage(plate.code));
+      return sendPage(reply, 503, noticePage('payments_unavailable', plate.code));
     const page = amountPage({
       code: plate.code,
       merchantName: plate.merchant_name ?? '',
@@ -178,8 +167,7 @@ export function registerPlatePages(
             store_name: state === 'ready' ? plate.store_name : null,
           };
         }
-        if (state !== 'ready')
-          return sendPage(reply, REFUSALS[state].status, REFUSALS[state].page(plate.code));
+        if (state !== 'ready') return sendPage(reply, REFUSALS[state].status, noticePage(state, plate.code));
         if (plate.amount !== null) return pay(orders, request, reply, plate, plate.amount, false);
         return sendPage(
           reply,
@@ -229,7 +217,7 @@ export function registerPlatePages(
         if (!found) return plateMissing(request, reply, raw);
         const { plate, state } = found;
         if (state !== 'ready') {
-          if (!json) return sendPage(reply, REFUSALS[state].status, REFUSALS[state].page(plate.code));
+          if (!json) return sendPage(reply, REFUSALS[state].status, noticePage(state, plate.code));
           throw new ApiError('state_conflict', REFUSALS[state].message, 'plate_code');
         }
         const body = (request.body ?? {}) as { amount?: number | string };

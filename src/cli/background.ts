@@ -8,6 +8,7 @@ import { paymentJobHandlers } from '../payments/jobs.js';
 import { onboardingJobHandlers } from '../merchants/onboarding/jobs.js';
 import { createOnboardingChannels } from '../channels/onboarding.js';
 import { riskStreamConsumers } from '../risk/index.js';
+import { startBooking } from '../ledger/index.js';
 
 /** The background side of a process: the durable job worker and the outbox relay. */
 export function startBackground(runtime: Runtime, logger: Logger): { stop(): Promise<void> } {
@@ -21,6 +22,8 @@ export function startBackground(runtime: Runtime, logger: Logger): { stop(): Pro
   // Webhooks get their own worker: a merchant endpoint that takes 10 s must not hold up payments.
   const webhooks = startWorker(db, webhookJobHandlers(runtime.ctx), { logger, limit: 50 }, clock);
   const stopRelay = startRelay(db, stream, { intervalMs: 200, clock, logger });
+  // journal entries queued by payments and refunds, booked in batches (docs/money.md)
+  const stopBooking = startBooking(db, { intervalMs: 200, clock, logger });
   scheduleHousekeeping(db, clock).catch((err) => logger.warn({ err }, 'could not schedule housekeeping'));
   // near-real-time risk tier: outcomes from the stream feed the automatic lists
   const riskConsumer = riskStreamConsumers({ db, cache: runtime.ctx.cache, clock, logger }, stream).catch(
@@ -33,6 +36,7 @@ export function startBackground(runtime: Runtime, logger: Logger): { stop(): Pro
     async stop() {
       await (await riskConsumer)?.stop();
       await stopRelay();
+      await stopBooking();
       await Promise.all([worker.stop(), webhooks.stop()]);
     },
   };

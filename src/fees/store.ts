@@ -3,7 +3,8 @@ import type { Queryable, Tx } from '../platform/db/index.js';
 import { resolveRates, type FeePlan, type Pricing } from './pricing.js';
 import { refundSplit, splitFee, type FeeSplit, type RateSnapshot } from './split.js';
 import type { OrderFeesTable } from './tables.js';
-import type { Selectable } from 'kysely';
+import type { Insertable, QueryCreator, Selectable } from 'kysely';
+import type { Tables } from '../platform/db/tables.js';
 
 /** Fee tables: pricing and plans (admin), and the snapshot each paid order keeps. */
 
@@ -88,42 +89,56 @@ export interface PaidOrder {
   amount: number;
 }
 
+export type Rates = Awaited<ReturnType<typeof ratesFor>>;
+export type NewOrderFee = Insertable<OrderFeesTable>;
+
+/** The snapshot row of an order paid at these rates, pure. */
+export function orderFeeRow(order: PaidOrder, rates: Rates, now: Date): NewOrderFee & { fee: number } {
+  const { snapshot, institutionId, serviceProviderId } = rates;
+  const split = splitFee(order.amount, snapshot);
+  return {
+    order_id: order.id,
+    merchant_id: order.merchant_id,
+    channel: order.channel ?? 'unknown',
+    amount: order.amount,
+    rate: snapshot.rate,
+    cost_rate: snapshot.costRate,
+    provider_share: snapshot.shares.service_provider,
+    bank_share: snapshot.shares.bank,
+    institution_id: institutionId,
+    service_provider_id: serviceProviderId,
+    fee: split.fee,
+    channel_cost: split.channelCost,
+    provider_amount: split.provider,
+    bank_amount: split.bank,
+    institution_amount: split.institution,
+    created_at: now,
+  };
+}
+
+/**
+ * The insert of a snapshot (a second one for the order inserts nothing), not yet run: the ledger
+ * runs it together with its booking in one statement (a CTE), one round trip fewer on the payment.
+ */
+export function insertOrderFee(qc: QueryCreator<Tables>, row: NewOrderFee) {
+  return qc
+    .insertInto('order_fees')
+    .values(row)
+    .onConflict((oc) => oc.column('order_id').doNothing());
+}
+
 /**
  * Fixes the order's rates and fee split (once: a second call returns the first snapshot).
  * Runs in the transaction that marks the order succeeded.
  */
 export async function snapshotOrderFee(tx: Tx, order: PaidOrder, now: Date): Promise<OrderFeeRow> {
-  const channel = order.channel ?? 'unknown';
-  const { snapshot, institutionId, serviceProviderId } = await ratesFor(tx, order.merchant_id, channel);
-  const split = splitFee(order.amount, snapshot);
-  return tx
-    .insertInto('order_fees')
-    .values({
-      order_id: order.id,
-      merchant_id: order.merchant_id,
-      channel,
-      amount: order.amount,
-      rate: snapshot.rate,
-      cost_rate: snapshot.costRate,
-      provider_share: snapshot.shares.service_provider,
-      bank_share: snapshot.shares.bank,
-      institution_id: institutionId,
-      service_provider_id: serviceProviderId,
-      fee: split.fee,
-      channel_cost: split.channelCost,
-      provider_amount: split.provider,
-      bank_amount: split.bank,
-      institution_amount: split.institution,
-      created_at: now,
-    })
-    .onConflict((oc) => oc.column('order_id').doNothing())
+  const rates = await ratesFor(tx, order.merchant_id, order.channel ?? 'unknown');
+  const row = await insertOrderFee(tx, orderFeeRow(order, rates, now))
     .returningAll()
-    .executeTakeFirst()
-    .then(
-      (row) =>
-        row ??
-        tx.selectFrom('order_fees').selectAll().where('order_id', '=', order.id).executeTakeFirstOrThrow(),
-    );
+    .executeTakeFirst();
+  return (
+    row ?? tx.selectFrom('order_fees').selectAll().where('order_id', '=', order.id).executeTakeFirstOrThrow()
+  );
 }
 
 export function splitOf(row: OrderFeeRow): FeeSplit {

@@ -69,7 +69,12 @@ export async function queueBooking(tx: Tx, draft: EntryDraft, at: Date): Promise
  * statement: the payment's fee snapshot and its booking cost one round trip together. False when
  * `write` inserted nothing (the snapshot existed: booked or queued with it before).
  */
-export async function queueBookingWith(tx: Tx, write: OperationNodeSource, draft: EntryDraft, at: Date): Promise<boolean> {
+export async function queueBookingWith(
+  tx: Tx,
+  write: OperationNodeSource,
+  draft: EntryDraft,
+  at: Date,
+): Promise<boolean> {
   const job = bookingJob(draft, at);
   const { rows } = await sql<{ id: string }>`
     with written as (${write})
@@ -110,8 +115,9 @@ export async function bookQueued(db: Db, options: BookOptions): Promise<number> 
     const jobs = await tx
       .selectFrom('jobs')
       .select(['id', 'payload'])
-      .where('queue', '=', BOOKING_QUEUE)
-      .where('status', '=', 'queued')
+      // literals, so the planner always matches the partial index jobs_ledger_booking (migration 0010)
+      .where('queue', '=', sql.lit(BOOKING_QUEUE))
+      .where('status', '=', sql.lit('queued'))
       .where('run_at', '<=', now)
       .orderBy('run_at')
       .orderBy('id')

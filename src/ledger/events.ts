@@ -2,7 +2,9 @@ import {
   insertOrderFee,
   orderFeeRow,
   ratesFor,
+  ratesFromSources,
   recordRefundFee,
+  type RateSources,
   splitFee,
   type PaidOrder,
 } from '../fees/index.js';
@@ -21,12 +23,18 @@ import { postEntry } from './store.js';
  */
 
 /**
- * Snapshots the order's fee and queues the payment's entry, in two statements (the rates read,
- * then the snapshot and the queued entry together); returns the fee for order.fee.
+ * Snapshots the order's fee and queues the payment's entry, in one statement when the caller read
+ * the merchant's rate `sources` (fees' rateSources) with its own row, else two; returns the fee
+ * for order.fee.
  */
-export async function bookPaymentSucceeded(tx: Tx, order: PaidOrder, now: Date): Promise<number> {
+export async function bookPaymentSucceeded(
+  tx: Tx,
+  order: PaidOrder,
+  now: Date,
+  sources?: RateSources | null,
+): Promise<number> {
   const channel = order.channel ?? 'unknown';
-  const rates = await ratesFor(tx, order.merchant_id, channel);
+  const rates = sources ? ratesFromSources(sources, channel) : await ratesFor(tx, order.merchant_id, channel);
   const row = orderFeeRow({ ...order, channel }, rates, now);
   const draft = paymentSucceeded({
     orderId: order.id,

@@ -2,7 +2,14 @@
 export { account, merchantAccounts, parseAccount, ACCOUNT_KINDS, type AccountKind } from './accounts.js';
 export { checkedPostings, UnbalancedEntryError, type EntryDraft, type Posting } from './journal.js';
 export * as postingRules from './rules.js';
-export { postEntry, postEntries, accountTotals, postingTotals, creditBalances, type TimedDraft } from './store.js';
+export {
+  postEntry,
+  postEntries,
+  accountTotals,
+  postingTotals,
+  creditBalances,
+  type TimedDraft,
+} from './store.js';
 export {
   BOOKING_QUEUE,
   bookQueued,

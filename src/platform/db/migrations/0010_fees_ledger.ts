@@ -123,6 +123,10 @@ const STATEMENTS = [
   `,
   `create trigger ledger_postings_balanced after insert on ledger_postings
      referencing new table as new_postings for each statement execute function ledger_check_balanced()`,
+  // The booking consumer's queue (ledger/booking.ts): its drafts among every other queued job (a
+  // webhook backlog can be large) without scanning them.
+  `create index if not exists jobs_ledger_booking on jobs (run_at, id)
+     where queue = 'ledger.book' and status = 'queued'`,
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {

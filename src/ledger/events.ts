@@ -5,11 +5,14 @@ import {
   ratesFromSources,
   recordRefundFee,
   type RateSources,
+  type Rates,
   splitFee,
   type PaidOrder,
 } from '../fees/index.js';
+import { sql, type QueryCreator, type RawBuilder } from 'kysely';
 import type { Tx } from '../platform/db/index.js';
-import { isBookedOrQueued, queueBooking, queueBookingWith } from './booking.js';
+import type { Tables } from '../platform/db/tables.js';
+import { bookingJob, isBookedOrQueued, queueBooking, queueBookingWith } from './booking.js';
 import { latePaymentReceived, latePaymentRecovered, latePaymentRefunded, paymentSucceeded } from './rules.js';
 import { refundAbnormal, refundSucceeded } from './rules.js';
 import { postEntry } from './store.js';
@@ -22,19 +25,9 @@ import { postEntry } from './store.js';
  * its business event, so a replay books nothing twice.
  */
 
-/**
- * Snapshots the order's fee and queues the payment's entry, in one statement when the caller read
- * the merchant's rate `sources` (fees' rateSources) with its own row, else two; returns the fee
- * for order.fee.
- */
-export async function bookPaymentSucceeded(
-  tx: Tx,
-  order: PaidOrder,
-  now: Date,
-  sources?: RateSources | null,
-): Promise<number> {
+/** A payment's fee snapshot row and its entry draft, pure. */
+function paymentFacts(order: PaidOrder, now: Date, rates: Rates) {
   const channel = order.channel ?? 'unknown';
-  const rates = sources ? ratesFromSources(sources, channel) : await ratesFor(tx, order.merchant_id, channel);
   const row = orderFeeRow({ ...order, channel }, rates, now);
   const draft = paymentSucceeded({
     orderId: order.id,
@@ -51,6 +44,22 @@ export async function bookPaymentSucceeded(
     },
     parties: { institutionId: rates.institutionId, serviceProviderId: rates.serviceProviderId },
   });
+  return { row, draft };
+}
+
+/**
+ * Snapshots the order's fee and queues the payment's entry (the rates read, then one statement);
+ * returns the fee for order.fee. The notification path uses paymentBooking instead.
+ */
+export async function bookPaymentSucceeded(
+  tx: Tx,
+  order: PaidOrder,
+  now: Date,
+  sources?: RateSources | null,
+): Promise<number> {
+  const channel = order.channel ?? 'unknown';
+  const rates = sources ? ratesFromSources(sources, channel) : await ratesFor(tx, order.merchant_id, channel);
+  const { row, draft } = paymentFacts(order, now, rates);
   const queued = await queueBookingWith(tx, insertOrderFee(tx, row).returning('order_id'), draft, now);
   if (queued) return row.fee;
   // the order was snapshotted before: that snapshot (and the entry queued with it) stands
@@ -60,6 +69,37 @@ export async function bookPaymentSucceeded(
     .where('order_id', '=', order.id)
     .executeTakeFirstOrThrow();
   return first.fee;
+}
+
+export interface PaymentBooking {
+  /** order.fee: the snapshot's fee (the first snapshot's, if the order had one already) */
+  fee: RawBuilder<number>;
+  /** the caller's query creator with the snapshot insert and the queued entry as CTEs */
+  attach(qc: QueryCreator<Tables>): QueryCreator<Tables>;
+}
+
+/**
+ * The payment's booking as parts of the caller's own statement (the order's UPDATE): the fee
+ * snapshot and the queued entry ride on it as data-modifying CTEs, so booking a payment costs the
+ * notification no round trip at all. `sources`: the merchant's rate sources, read with the lock.
+ */
+export function paymentBooking(order: PaidOrder, now: Date, sources: RateSources): PaymentBooking {
+  const { row, draft } = paymentFacts(order, now, ratesFromSources(sources, order.channel ?? 'unknown'));
+  const job = bookingJob(draft, now);
+  return {
+    // the statement's CTEs don't see each other: a snapshot from before wins, else this one
+    fee: sql<number>`coalesce((select fee from order_fees where order_id = ${order.id}), ${row.fee}::bigint)`,
+    attach: (qc) =>
+      qc
+        .with('ledger_snapshot', (c) => insertOrderFee(c, row).returning('order_id'))
+        .with('ledger_queued', (c) =>
+          c
+            .insertInto('jobs')
+            .values(job)
+            .onConflict((oc) => oc.column('dedupe_key').doNothing())
+            .returning('id'),
+        ) as unknown as QueryCreator<Tables>,
+  };
 }
 
 /** Refund event types the ledger books, by name: `refund.abnormal` counts as refunded. */

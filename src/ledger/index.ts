@@ -12,6 +12,7 @@ export {
 } from './store.js';
 export {
   BOOKING_QUEUE,
+  bookingJob,
   bookQueued,
   drainBookings,
   startBooking,
@@ -21,6 +22,8 @@ export {
 } from './booking.js';
 export {
   bookPaymentSucceeded,
+  paymentBooking,
+  type PaymentBooking,
   bookRefund,
   bookLatePayment,
   bookLatePaymentResolution,

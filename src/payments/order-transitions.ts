@@ -2,7 +2,7 @@ import type { ChannelId, PayWay } from '../channels/channel.js';
 import { ApiError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
-import { bookLatePayment, bookPaymentSucceeded } from '../ledger/index.js';
+import { bookLatePayment, bookPaymentSucceeded, paymentBooking } from '../ledger/index.js';
 import { rateSources, type RateSources } from '../fees/index.js';
 import { emitOrderEvent, type TransitionDeps } from './events.js';
 import { nextOrderState, type ExceptionKind, type OrderInput } from './order-machine.js';
@@ -101,12 +101,12 @@ export async function transitionLocked(
   if (t.status === order.status)
     return { order, changed: false, ...(t.exception ? { exception: t.exception } : {}) };
 
-  // the ledger books a payment with its state change (fee snapshot, journal entry): order.fee
-  const fee =
-    t.status === 'succeeded'
-      ? await bookPaymentSucceeded(tx, { ...order, channel: facts.channel ?? order.channel }, now, sources)
-      : undefined;
-  const updated = await tx
+  // the ledger books a payment with its state change (fee snapshot, queued entry): order.fee.
+  // With the rate sources read at the lock, both ride on the UPDATE below (no round trip).
+  const paid = t.status === 'succeeded' ? { ...order, channel: facts.channel ?? order.channel } : undefined;
+  const booking = paid && sources ? paymentBooking(paid, now, sources) : undefined;
+  const fee = booking?.fee ?? (paid ? await bookPaymentSucceeded(tx, paid, now) : undefined);
+  const updated = await (booking ? booking.attach(tx) : tx)
     .updateTable('orders')
     .set({
       status: t.status,

@@ -21,6 +21,7 @@ import { WORKERS, kyselyTx, seed } from './db/workload.js';
 import { ROUNDS, SECONDS, describeRun } from './lib/config.js';
 import { fmtInt, fmtRatio, fmtWholeMs, median, percentile, printTable } from './lib/stats.js';
 import { withRisk } from './risk-setup.js';
+import { accountTotals, drainBookings, postingTotals, startBooking } from '../src/ledger/index.js';
 
 /**
  * Payments on each engine, against the raw database write limit measured in the same run:
@@ -30,7 +31,11 @@ import { withRisk } from './risk-setup.js';
  *  - create+risk: the same with the risk engine on (list checks, 5 counters, 50 CEL rules, log);
  *  - notify: applying a channel's "paid" to a paying order (lock, state change, webhook event with
  *    its sequence, outbox row, delivery job) — the part of notification processing after the
- *    channel signature check, which the channel benches cover.
+ *    channel signature check, which the channel benches cover. With the demo pricing, each one
+ *    also snapshots the fee and queues the journal entry; the ledger's booking consumer runs
+ *    alongside during the round (as in the server, every 200 ms), so its cost is in the figure.
+ * After the last round, what is still queued is booked and the ledger checked: one payment entry
+ * per notified order, cached balances equal to the postings.
  */
 
 interface Engine {
@@ -121,6 +126,7 @@ async function runEngine(engine: Engine): Promise<string[][]> {
     'create+risk': { tps: [], p99: [] },
     notify: { tps: [], p99: [] },
   };
+  let notified = 0;
   for (let round = 1; round <= ROUNDS; round++) {
     const raw = await runWorkers(WORKERS, SECONDS, (w) => kyselyTx(database.db, s, w));
     const create = await runWorkers(WORKERS, SECONDS, () => createOne().then(() => undefined));
@@ -128,7 +134,11 @@ async function runEngine(engine: Engine): Promise<string[][]> {
     // notify can outrun create (it writes less), so the supply is sized by the raw write limit
     const target = Math.ceil(Math.max(raw.txPerSecond, create.txPerSecond) * SECONDS * 2) + 100;
     paying.push(...(await copyAsPaying(database, await createOne(), target)));
+    const stopBooking = startBooking(database.db, { intervalMs: 200, clock });
     const notify = await runWorkers(WORKERS, SECONDS, () => notifyOne());
+    await stopBooking();
+    notified += notify.committed;
+    const lagging = await drainBookings(database.db, { clock });
     for (const [name, r] of [
       ['raw', raw],
       ['create', create],
@@ -141,10 +151,11 @@ async function runEngine(engine: Engine): Promise<string[][]> {
       results[name]!.p99.push(percentile(r.latencies, 99));
     }
     console.log(
-      `  round ${round} ${engine.name.padEnd(8)} raw ${fmtInt(raw.txPerSecond)}/s  create ${fmtInt(create.txPerSecond)}/s  +risk ${fmtInt(createRisk.txPerSecond)}/s  notify ${fmtInt(notify.txPerSecond)}/s`,
+      `  round ${round} ${engine.name.padEnd(8)} raw ${fmtInt(raw.txPerSecond)}/s  create ${fmtInt(create.txPerSecond)}/s  +risk ${fmtInt(createRisk.txPerSecond)}/s  notify ${fmtInt(notify.txPerSecond)}/s (${fmtInt(lagging)} entries left to book after it)`,
     );
     paying.length = 0;
   }
+  await checkLedger(database, notified, engine.name);
   await app.close();
   await riskApp.close();
   await stream.close();
@@ -158,6 +169,23 @@ async function runEngine(engine: Engine): Promise<string[][]> {
     fmtWholeMs(median(results[name]!.p99)),
     fmtRatio(median(results[name]!.tps), rawTps),
   ]);
+}
+
+/** Exactly once: one payment entry per notified order (the warmups' included), and the cache exact. */
+async function checkLedger(database: Database, notified: number, engine: string): Promise<void> {
+  const { rows } = await sql<{ orders: number; entries: number }>`
+    select (select count(*) from orders where status = 'succeeded')::int as orders,
+      (select count(*) from ledger_entries where type = 'payment_succeeded')::int as entries`.execute(
+    database.db,
+  );
+  const counts = rows[0]!;
+  if (counts.orders !== counts.entries || counts.orders < notified)
+    throw new Error(`${engine}: ${counts.orders} paid orders but ${counts.entries} payment entries`);
+  if (JSON.stringify(await accountTotals(database.db)) !== JSON.stringify(await postingTotals(database.db)))
+    throw new Error(`${engine}: cached balances differ from the postings`);
+  console.log(
+    `  ${engine}: ${fmtInt(counts.entries)} payment entries for ${fmtInt(counts.orders)} paid orders; cache = postings`,
+  );
 }
 
 /**

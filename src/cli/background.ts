@@ -15,6 +15,7 @@ import {
   unresolvedMismatches,
 } from '../reconciliation/index.js';
 import { orderRecovery } from '../payments/index.js';
+import { startBooking } from '../ledger/index.js';
 
 /** The background side of a process: the durable job worker and the outbox relay. */
 export function startBackground(runtime: Runtime, logger: Logger): { stop(): Promise<void> } {
@@ -37,6 +38,8 @@ export function startBackground(runtime: Runtime, logger: Logger): { stop(): Pro
   // Webhooks get their own worker: a merchant endpoint that takes 10 s must not hold up payments.
   const webhooks = startWorker(db, webhookJobHandlers(runtime.ctx), { logger, limit: 50 }, clock);
   const stopRelay = startRelay(db, stream, { intervalMs: 200, clock, logger });
+  // journal entries queued by payments and refunds, booked in batches (docs/money.md)
+  const stopBooking = startBooking(db, { intervalMs: 200, clock, logger });
   scheduleHousekeeping(db, clock).catch((err) => logger.warn({ err }, 'could not schedule housekeeping'));
   scheduleDailySettlement(db, clock).catch((err) => logger.warn({ err }, 'could not schedule settlement'));
   scheduleDailyReconciliation(db, clock).catch((err) =>
@@ -53,6 +56,7 @@ export function startBackground(runtime: Runtime, logger: Logger): { stop(): Pro
     async stop() {
       await (await riskConsumer)?.stop();
       await stopRelay();
+      await stopBooking();
       await Promise.all([worker.stop(), webhooks.stop()]);
     },
   };

@@ -3,8 +3,13 @@ export { splitFee, refundSplit, type FeeSplit, type MarginShares, type RateSnaps
 export { resolveRates, validShares, DEMO_PLAN, DEMO_PRICING, type FeePlan, type Pricing } from './pricing.js';
 export {
   snapshotOrderFee,
+  orderFeeRow,
+  insertOrderFee,
   recordRefundFee,
   ratesFor,
+  rateSources,
+  ratesFromSources,
+  type RateSources,
   splitOf,
   putPricing,
   putFeePlan,
@@ -12,6 +17,8 @@ export {
   getFeePlan,
   type OrderFeeRow,
   type PaidOrder,
+  type Rates,
+  type NewOrderFee,
 } from './store.js';
 export { registerFeeAdminRoutes } from './http/admin-routes.js';
 export { installDemoPricing } from './demo.js';

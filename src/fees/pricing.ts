@@ -4,7 +4,8 @@ import type { MarginShares, RateSnapshot } from './split.js';
 /**
  * Which rates apply, pure. Channel costs and margin shares come from the merchant's service
  * provider's pricing, else the `default` pricing; the merchant's rate from its own fee plan, else
- * its institution's default plan. A channel missing everywhere costs 0 / charges 0.
+ * its institution's plan, else the installation's `default` plan (PUT /admin/v1/fee-plans/default).
+ * A channel missing everywhere costs 0 / charges 0.
  */
 
 export interface Pricing {
@@ -19,6 +20,8 @@ export interface FeePlan {
 export interface PricingSources {
   merchantPlan: FeePlan | null;
   institutionPlan: FeePlan | null;
+  /** the installation-wide default plan, for institutions without their own */
+  defaultPlan?: FeePlan | null;
   providerPricing: Pricing | null;
   defaultPricing: Pricing | null;
   hasProvider: boolean;
@@ -28,7 +31,8 @@ export const NO_SHARES: MarginShares = { service_provider: 0, bank: 0 };
 
 export function resolveRates(channel: string, s: PricingSources): RateSnapshot {
   const pricing = s.providerPricing ?? s.defaultPricing;
-  const rate = s.merchantPlan?.rates[channel] ?? s.institutionPlan?.rates[channel] ?? 0;
+  const rate =
+    s.merchantPlan?.rates[channel] ?? s.institutionPlan?.rates[channel] ?? s.defaultPlan?.rates[channel] ?? 0;
   return {
     rate: ppm(rate),
     costRate: ppm(pricing?.channel_costs[channel] ?? 0),

@@ -1,38 +1,105 @@
-import { ratesFor, recordRefundFee, snapshotOrderFee, splitFee, type PaidOrder } from '../fees/index.js';
+import {
+  insertOrderFee,
+  orderFeeRow,
+  ratesFor,
+  ratesFromSources,
+  recordRefundFee,
+  type RateSources,
+  type Rates,
+  splitFee,
+  type PaidOrder,
+} from '../fees/index.js';
+import { sql, type QueryCreator, type RawBuilder } from 'kysely';
 import type { Tx } from '../platform/db/index.js';
+import type { Tables } from '../platform/db/tables.js';
+import { bookingJob, isBookedOrQueued, queueBooking, queueBookingWith } from './booking.js';
 import { latePaymentReceived, latePaymentRecovered, latePaymentRefunded, paymentSucceeded } from './rules.js';
 import { refundAbnormal, refundSucceeded } from './rules.js';
 import { postEntry } from './store.js';
 
 /**
- * What the ledger consumes: payments' events, booked inside the transaction that changes the
- * order or refund (the caller's), so the money moves with the state or not at all. Each booking
- * is keyed by its business event, so a replay books nothing twice.
+ * What the ledger consumes: payments' events. Their facts are fixed inside the transaction that
+ * changes the order or refund (the caller's): the fee snapshot, the fee returned by a refund, and
+ * the journal entry to book, queued with it (booking.ts) — so the money moves with the state or
+ * not at all. The consumer writes the entries in batches shortly after. Each booking is keyed by
+ * its business event, so a replay books nothing twice.
  */
 
-/** Snapshots the order's fee and books the payment; returns the fee for order.fee. */
-export async function bookPaymentSucceeded(tx: Tx, order: PaidOrder, now: Date): Promise<number> {
-  const snap = await snapshotOrderFee(tx, order, now);
-  await postEntry(
-    tx,
-    paymentSucceeded({
-      orderId: order.id,
-      merchantId: order.merchant_id,
-      channel: snap.channel,
-      amount: snap.amount,
-      split: {
-        fee: snap.fee,
-        channelCost: snap.channel_cost,
-        provider: snap.provider_amount,
-        bank: snap.bank_amount,
-        institution: snap.institution_amount,
-        absorbed: Math.max(0, -snap.institution_amount),
-      },
-      parties: { institutionId: snap.institution_id, serviceProviderId: snap.service_provider_id },
-    }),
-    now,
-  );
-  return snap.fee;
+/** A payment's fee snapshot row and its entry draft, pure. */
+function paymentFacts(order: PaidOrder, now: Date, rates: Rates) {
+  const channel = order.channel ?? 'unknown';
+  const row = orderFeeRow({ ...order, channel }, rates, now);
+  const draft = paymentSucceeded({
+    orderId: order.id,
+    merchantId: order.merchant_id,
+    channel,
+    amount: order.amount,
+    split: {
+      fee: row.fee,
+      channelCost: row.channel_cost,
+      provider: row.provider_amount,
+      bank: row.bank_amount,
+      institution: row.institution_amount,
+      absorbed: Math.max(0, -row.institution_amount),
+    },
+    parties: { institutionId: rates.institutionId, serviceProviderId: rates.serviceProviderId },
+  });
+  return { row, draft };
+}
+
+/**
+ * Snapshots the order's fee and queues the payment's entry (the rates read, then one statement);
+ * returns the fee for order.fee. The notification path uses paymentBooking instead.
+ */
+export async function bookPaymentSucceeded(
+  tx: Tx,
+  order: PaidOrder,
+  now: Date,
+  sources?: RateSources | null,
+): Promise<number> {
+  const channel = order.channel ?? 'unknown';
+  const rates = sources ? ratesFromSources(sources, channel) : await ratesFor(tx, order.merchant_id, channel);
+  const { row, draft } = paymentFacts(order, now, rates);
+  const queued = await queueBookingWith(tx, insertOrderFee(tx, row).returning('order_id'), draft, now);
+  if (queued) return row.fee;
+  // the order was snapshotted before: that snapshot (and the entry queued with it) stands
+  const first = await tx
+    .selectFrom('order_fees')
+    .select('fee')
+    .where('order_id', '=', order.id)
+    .executeTakeFirstOrThrow();
+  return first.fee;
+}
+
+export interface PaymentBooking {
+  /** order.fee: the snapshot's fee (the first snapshot's, if the order had one already) */
+  fee: RawBuilder<number>;
+  /** the caller's query creator with the snapshot insert and the queued entry as CTEs */
+  attach(qc: QueryCreator<Tables>): QueryCreator<Tables>;
+}
+
+/**
+ * The payment's booking as parts of the caller's own statement (the order's UPDATE): the fee
+ * snapshot and the queued entry ride on it as data-modifying CTEs, so booking a payment costs the
+ * notification no round trip at all. `sources`: the merchant's rate sources, read with the lock.
+ */
+export function paymentBooking(order: PaidOrder, now: Date, sources: RateSources): PaymentBooking {
+  const { row, draft } = paymentFacts(order, now, ratesFromSources(sources, order.channel ?? 'unknown'));
+  const job = bookingJob(draft, now);
+  return {
+    // the statement's CTEs don't see each other: a snapshot from before wins, else this one
+    fee: sql<number>`coalesce((select fee from order_fees where order_id = ${order.id}), ${row.fee}::bigint)`,
+    attach: (qc) =>
+      qc
+        .with('ledger_snapshot', (c) => insertOrderFee(c, row).returning('order_id'))
+        .with('ledger_queued', (c) =>
+          c
+            .insertInto('jobs')
+            .values(job)
+            .onConflict((oc) => oc.column('dedupe_key').doNothing())
+            .returning('id'),
+        ) as unknown as QueryCreator<Tables>,
+  };
 }
 
 /** Refund event types the ledger books, by name: `refund.abnormal` counts as refunded. */
@@ -53,7 +120,8 @@ export interface RefundedRefund {
 }
 
 /**
- * Books a refund that succeeded (or ended abnormal) and returns the fee it gives back, or null
+ * Records the fee a refund that succeeded (or ended abnormal) gives back, queues its entry, and
+ * returns that fee, or null
  * when this refund was booked already (a replay) or its order has no fee snapshot.
  */
 export async function bookRefund(
@@ -62,12 +130,8 @@ export async function bookRefund(
   outcome: 'succeeded' | 'abnormal',
   now: Date,
 ): Promise<number | null> {
-  const booked = await tx
-    .selectFrom('ledger_entries')
-    .select('id')
-    .where('event_key', '=', `refund_succeeded:${refund.id}`)
-    .executeTakeFirst();
-  if (booked) return null;
+  // succeeded and abnormal are one refund's outcomes: whichever came first is booked
+  if (await isBookedOrQueued(tx, `refund_succeeded:${refund.id}`)) return null;
   const recorded = await recordRefundFee(tx, refund.order_id, refund.amount);
   if (!recorded) return null;
   const { snapshot, parts } = recorded;
@@ -80,7 +144,7 @@ export async function bookRefund(
     returned: parts,
     parties: { institutionId: snapshot.institution_id, serviceProviderId: snapshot.service_provider_id },
   };
-  await postEntry(tx, outcome === 'abnormal' ? refundAbnormal(facts) : refundSucceeded(facts), now);
+  await queueBooking(tx, outcome === 'abnormal' ? refundAbnormal(facts) : refundSucceeded(facts), now);
   return parts.fee;
 }
 

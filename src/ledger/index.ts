@@ -2,9 +2,28 @@
 export { account, merchantAccounts, parseAccount, ACCOUNT_KINDS, type AccountKind } from './accounts.js';
 export { checkedPostings, UnbalancedEntryError, type EntryDraft, type Posting } from './journal.js';
 export * as postingRules from './rules.js';
-export { postEntry, accountTotals, postingTotals, creditBalances } from './store.js';
+export {
+  postEntry,
+  postEntries,
+  accountTotals,
+  postingTotals,
+  creditBalances,
+  type TimedDraft,
+} from './store.js';
+export {
+  BOOKING_QUEUE,
+  bookingJob,
+  bookQueued,
+  drainBookings,
+  startBooking,
+  queueBooking,
+  type BookOptions,
+  type StartBookingOptions,
+} from './booking.js';
 export {
   bookPaymentSucceeded,
+  paymentBooking,
+  type PaymentBooking,
   bookRefund,
   bookLatePayment,
   bookLatePaymentResolution,

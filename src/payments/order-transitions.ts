@@ -2,7 +2,8 @@ import type { ChannelId, PayWay } from '../channels/channel.js';
 import { ApiError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
-import { bookLatePayment, bookPaymentSucceeded } from '../ledger/index.js';
+import { bookLatePayment, bookPaymentSucceeded, paymentBooking } from '../ledger/index.js';
+import { rateSources, type RateSources } from '../fees/index.js';
 import { emitOrderEvent, type TransitionDeps } from './events.js';
 import { nextOrderState, type ExceptionKind, type OrderInput } from './order-machine.js';
 import type { OrderRow } from './order-view.js';
@@ -47,6 +48,26 @@ export async function lockOrder(tx: Tx, orderId: string): Promise<OrderRow> {
   return order;
 }
 
+/**
+ * lockOrder, plus the merchant's fee rate sources read in the same statement: a payment that
+ * succeeds snapshots its fee without a round trip of its own (the notification's hot path).
+ */
+async function lockOrderWithRates(
+  tx: Tx,
+  orderId: string,
+): Promise<{ order: OrderRow; sources: RateSources | null }> {
+  const row = await tx
+    .selectFrom('orders')
+    .selectAll()
+    .select((eb) => rateSources(eb.ref('orders.merchant_id')).as('rate_sources'))
+    .where('id', '=', orderId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw new ApiError('resource_missing', `no order ${orderId}`, 'id');
+  const { rate_sources: sources, ...order } = row;
+  return { order, sources };
+}
+
 export function transitionOrder(
   db: Db,
   orderId: string,
@@ -64,7 +85,7 @@ export async function transitionLocked(
   facts: ChannelFacts,
   deps: TransitionDeps,
 ): Promise<TransitionResult> {
-  const order = await lockOrder(tx, orderId);
+  const { order, sources } = await lockOrderWithRates(tx, orderId);
   // what the channel reports means something else while JuhePay reverses the payment
   const reverse = input.type === 'channel_reported' ? await reverseStatusOf(tx, orderId) : undefined;
   const t = nextOrderState(order.status, order.amount, input, reverse);
@@ -80,12 +101,12 @@ export async function transitionLocked(
   if (t.status === order.status)
     return { order, changed: false, ...(t.exception ? { exception: t.exception } : {}) };
 
-  // the ledger books a payment with its state change (fee snapshot, journal entry): order.fee
-  const fee =
-    t.status === 'succeeded'
-      ? await bookPaymentSucceeded(tx, { ...order, channel: facts.channel ?? order.channel }, now)
-      : undefined;
-  const updated = await tx
+  // the ledger books a payment with its state change (fee snapshot, queued entry): order.fee.
+  // With the rate sources read at the lock, both ride on the UPDATE below (no round trip).
+  const paid = t.status === 'succeeded' ? { ...order, channel: facts.channel ?? order.channel } : undefined;
+  const booking = paid && sources ? paymentBooking(paid, now, sources) : undefined;
+  const fee = booking?.fee ?? (paid ? await bookPaymentSucceeded(tx, paid, now) : undefined);
+  const updated = await (booking ? booking.attach(tx) : tx)
     .updateTable('orders')
     .set({
       status: t.status,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createServiceProvider } from '../../src/merchants/tenancy.js';
+import { drainBookings } from '../../src/ledger/index.js';
 import { TEST_ADMIN_TOKEN } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { eventually, startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
@@ -56,6 +57,8 @@ describeEachEngine('ledger end to end through the sandbox', (ctx) => {
       .execute();
   });
   afterAll(() => env.close());
+  /** books what payments and refunds queued (the server's consumer does it every 200 ms) */
+  const book = () => drainBookings(ctx.database.db, { clock: env.clock });
 
   it('sets pricing and plans through the admin API, refusing bad input with 4xx', async () => {
     const defaults = {
@@ -202,8 +205,12 @@ describeEachEngine('ledger end to end through the sandbox', (ctx) => {
           .reduce((a, b) => a + b, 0),
       ).toBe(expectedFee[k]);
 
+    // booking is deferred: until the consumer runs, the balance lags behind the orders
+    expect((await env.api('GET', '/v1/balance')).body.pending).toBe(0);
+    expect(await book()).toBe(paid.length + refunds.length);
     const balance = await env.api('GET', '/v1/balance');
     expect(balance.body).toEqual({ object: 'balance', currency: 'CNY', pending, available: 0, paid_out: 0 });
+    expect(await book()).toBe(0); // nothing left, nothing booked twice
 
     const txs = await env.api('GET', '/v1/balance/transactions?limit=100');
     expect(txs.body.has_more).toBe(false);
@@ -331,6 +338,7 @@ describeEachEngine('ledger end to end through the sandbox', (ctx) => {
       outcome: 'recovered',
     });
     expect(resolved.status).toBe(200);
+    await book();
     // 0.30 % of 100.00 yuan = 30 fen; the provider's pricing has no UnionPay cost
     expect((await env.api('GET', '/v1/balance')).body.pending).toBe(before + 10_000 - 30);
     const entries = (await admin('GET', `/ledger/entries?source=${created.body.id}`)).body.data;

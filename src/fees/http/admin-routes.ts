@@ -13,13 +13,16 @@ import { getFeePlan, getPricing, putFeePlan, putPricing } from '../store.js';
 const tags = ['admin: fees'];
 const security = [{ adminToken: [] }];
 const Rate = Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'ppm (3000 = 0.30 %)' });
-const ChannelRates = Type.Record(Type.String({ pattern: '^[a-z0-9_]{1,32}$' }), Rate);
+const ChannelRates = Type.Record(Type.String({ pattern: '^[a-z0-9_]{1,32}$' }), Rate, {
+  additionalProperties: false, // a key outside the pattern is refused, not ignored
+});
 const PricingBody = Strict({
   channel_costs: ChannelRates,
   margin_shares: Strict({ service_provider: Rate, bank: Rate }),
 });
 const PlanBody = Strict({ rates: ChannelRates });
 const PricingOwner = Type.Union([Type.Literal('default'), IdParam('isp')]);
+const PlanOwner = Type.Union([Type.Literal('default'), IdParam('ins')]);
 
 const pricingObject = (owner: string, p: Pricing) => ({ object: 'pricing', owner, ...p });
 const planObject = (merchantId: string, p: FeePlan) => ({
@@ -30,6 +33,7 @@ const planObject = (merchantId: string, p: FeePlan) => ({
 
 export function registerFeeAdminRoutes(scope: FastifyInstance, ctx: { db: Db; clock: Clock }): void {
   const { db, clock } = ctx;
+  registerDefaultPlanRoutes(scope, ctx);
 
   scope.put(
     '/pricing/:owner',
@@ -160,6 +164,79 @@ export function registerFeeAdminRoutes(scope: FastifyInstance, ctx: { db: Db; cl
       const plan = await getFeePlan(db, id);
       if (!plan) throw new ApiError('resource_missing', `merchant ${id} has no own fee plan`, 'id');
       return planObject(id, plan);
+    },
+  );
+}
+
+const defaultPlanObject = (owner: string, p: FeePlan) => ({ object: 'fee_plan', owner, ...p });
+
+/**
+ * The plans merchants without their own use: an institution's (`ins_…`), else the installation's
+ * `default` (CONTRACT §6: "without a plan the institution's default plan applies").
+ */
+function registerDefaultPlanRoutes(scope: FastifyInstance, ctx: { db: Db; clock: Clock }): void {
+  const { db, clock } = ctx;
+  scope.put(
+    '/fee-plans/:owner',
+    {
+      schema: {
+        tags,
+        summary:
+          "Set the default fee plan: an institution's (`ins_…`) or the installation's (`default`), for merchants without their own",
+        security,
+        params: Strict({ owner: PlanOwner }),
+        body: PlanBody,
+        response: { 400: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (request) => {
+      const { owner } = request.params as { owner: string };
+      const plan = request.body as FeePlan;
+      return inTransaction(db, async (tx) => {
+        if (owner !== 'default') {
+          const institution = await tx
+            .selectFrom('institutions')
+            .select('id')
+            .where('id', '=', owner)
+            .executeTakeFirst();
+          if (!institution) throw new ApiError('resource_missing', `no institution ${owner}`, 'owner');
+        }
+        const before = await getFeePlan(tx, owner);
+        await putFeePlan(tx, owner, plan, clock.now());
+        await writeAudit(
+          tx,
+          {
+            actor: 'admin',
+            requestId: request.id,
+            action: 'fee_plan.update',
+            objectType: 'fee_plan',
+            objectId: owner,
+            before: before ? defaultPlanObject(owner, before) : null,
+            after: defaultPlanObject(owner, plan),
+          },
+          clock,
+        );
+        return defaultPlanObject(owner, plan);
+      });
+    },
+  );
+
+  scope.get(
+    '/fee-plans/:owner',
+    {
+      schema: {
+        tags,
+        summary: "A default fee plan: an institution's (`ins_…`) or the installation's (`default`)",
+        security,
+        params: Strict({ owner: PlanOwner }),
+        response: { 404: ErrorResponse },
+      },
+    },
+    async (request) => {
+      const { owner } = request.params as { owner: string };
+      const plan = await getFeePlan(db, owner);
+      if (!plan) throw new ApiError('resource_missing', `no fee plan for ${owner}`, 'owner');
+      return defaultPlanObject(owner, plan);
     },
   );
 }

@@ -8,6 +8,7 @@ import { paymentJobHandlers } from '../payments/jobs.js';
 import { onboardingJobHandlers } from '../merchants/onboarding/jobs.js';
 import { createOnboardingChannels } from '../channels/onboarding.js';
 import { riskStreamConsumers } from '../risk/index.js';
+import { profileStreamConsumers } from '../profiles/index.js';
 
 /** The background side of a process: the durable job worker and the outbox relay. */
 export function startBackground(runtime: Runtime, logger: Logger): { stop(): Promise<void> } {
@@ -29,8 +30,16 @@ export function startBackground(runtime: Runtime, logger: Logger): { stop(): Pro
       return undefined;
     },
   );
+  // profiles: payments and merchant events update the profiles incrementally (exactly once in effect)
+  const profileConsumer = profileStreamConsumers({ db, cache: runtime.ctx.cache, clock, logger }, stream).catch(
+    (err) => {
+      logger.error({ err }, 'profile stream consumer did not start');
+      return undefined;
+    },
+  );
   return {
     async stop() {
+      await (await profileConsumer)?.stop();
       await (await riskConsumer)?.stop();
       await stopRelay();
       await Promise.all([worker.stop(), webhooks.stop()]);

@@ -14,6 +14,7 @@ import { channelConfigSource } from '../merchants/channel-config/source.js';
 import { loadWebhookConfig } from '../notifications/index.js';
 import { ConfigError } from '../platform/config.js';
 import { createRisk, loadRiskConfig, RiskConfigError } from '../risk/index.js';
+import { profileSummaryReader } from '../profiles/index.js';
 
 /** Opens everything a process needs (database, cache, stream, keys) from the configuration. */
 export interface Runtime {
@@ -55,7 +56,14 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
       if (error instanceof RiskConfigError) throw new ConfigError(error.variable, error.problem);
       throw error;
     }
-    const risk = await createRisk({ db: database.db, cache, clock, logger, config: riskConfig });
+    const risk = await createRisk({
+      db: database.db,
+      cache,
+      clock,
+      logger,
+      config: riskConfig,
+      profile: profileSummaryReader(cache), // rules read profile.<tag> from the serving cache
+    });
     closers.push(() => risk.flush());
     const ctx: AppContext = {
       db: database.db,

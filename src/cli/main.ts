@@ -10,6 +10,7 @@ import { signedRequest } from './request.js';
 import { platesCommand } from './plates.js';
 import type { RunningSandbox } from '../sandbox/start.js';
 import { riskCommand } from './risk.js';
+import { profilesCommand } from './profiles.js';
 import { startBackground } from './background.js';
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
@@ -170,6 +171,8 @@ async function main(argv: string[]): Promise<number> {
       return platesCommand(config, argv.slice(1));
     case 'risk':
       return riskCommand(config, argv.slice(1));
+    case 'profiles':
+      return profilesCommand(config, argv.slice(1));
     default:
       process.stderr.write(`juhepay: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
       return 2;

@@ -27,6 +27,7 @@ import {
 import { registerFeeAdminRoutes } from '../fees/index.js';
 import { registerBalanceRoutes, registerLedgerAdminRoutes } from '../ledger/index.js';
 import { registerRiskAdminRoutes, registerRiskMerchantRoutes } from '../risk/index.js';
+import { registerProfileAdminRoutes, registerProfileMerchantRoutes } from '../profiles/index.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -87,6 +88,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       registerEventRoutes(v1, ctx);
       registerBalanceRoutes(v1, ctx);
       if (ctx.risk) registerRiskMerchantRoutes(v1, ctx.risk);
+      registerProfileMerchantRoutes(v1, ctx);
       for (const register of options.v1Routes ?? []) register(v1, ctx);
     },
     { prefix: '/v1' },
@@ -104,6 +106,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       registerFeeAdminRoutes(admin, ctx);
       registerLedgerAdminRoutes(admin, ctx);
       if (ctx.risk) registerRiskAdminRoutes(admin, ctx.risk);
+      registerProfileAdminRoutes(admin, ctx);
     },
     { prefix: '/admin/v1' },
   );

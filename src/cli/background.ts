@@ -31,12 +31,13 @@ export function startBackground(runtime: Runtime, logger: Logger): { stop(): Pro
     },
   );
   // profiles: payments and merchant events update the profiles incrementally (exactly once in effect)
-  const profileConsumer = profileStreamConsumers({ db, cache: runtime.ctx.cache, clock, logger }, stream).catch(
-    (err) => {
-      logger.error({ err }, 'profile stream consumer did not start');
-      return undefined;
-    },
-  );
+  const profileConsumer = profileStreamConsumers(
+    { db, cache: runtime.ctx.cache, clock, logger },
+    stream,
+  ).catch((err) => {
+    logger.error({ err }, 'profile stream consumer did not start');
+    return undefined;
+  });
   return {
     async stop() {
       await (await profileConsumer)?.stop();

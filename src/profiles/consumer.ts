@@ -106,7 +106,10 @@ export function profileEventHandler(deps: ProfileConsumerDeps): (event: StreamEv
 }
 
 /** Starts the durable consumers (embedded: the in-process stream; production: NATS JetStream). */
-export async function profileStreamConsumers(deps: ProfileConsumerDeps, stream: Stream): Promise<Subscription> {
+export async function profileStreamConsumers(
+  deps: ProfileConsumerDeps,
+  stream: Stream,
+): Promise<Subscription> {
   const handler = profileEventHandler(deps);
   const subscriptions: Subscription[] = [];
   try {

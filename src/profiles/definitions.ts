@@ -18,7 +18,10 @@ export async function operatorTags(db: Queryable): Promise<TagDefinition[]> {
     .select(['d.name', 'd.version', 'd.definition'])
     .orderBy('d.name')
     .execute();
-  return rows.map((r) => ({ ...(JSON.parse(r.definition) as Omit<TagDefinition, 'version'>), version: r.version }));
+  return rows.map((r) => ({
+    ...(JSON.parse(r.definition) as Omit<TagDefinition, 'version'>),
+    version: r.version,
+  }));
 }
 
 export async function tagsInForce(db: Queryable): Promise<TagDefinition[]> {

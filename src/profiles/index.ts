@@ -50,7 +50,12 @@ export {
   switchStateVersion,
 } from './store.js';
 export type { ProfileTables } from './tables.js';
-export { currentDigest, recomputeProfiles, type RecomputeOptions, type RecomputeResult } from './recompute.js';
+export {
+  currentDigest,
+  recomputeProfiles,
+  type RecomputeOptions,
+  type RecomputeResult,
+} from './recompute.js';
 export {
   applyJournaled,
   profileEventHandler,

@@ -18,7 +18,11 @@ export interface ProfileObject {
 }
 
 /** Full distributions (rolling windows cut at this read); undefined when the subject has no state. */
-export async function readProfile(db: Queryable, subject: string, nowMs: number): Promise<ProfileObject | undefined> {
+export async function readProfile(
+  db: Queryable,
+  subject: string,
+  nowMs: number,
+): Promise<ProfileObject | undefined> {
   const version = await currentStateVersion(db);
   const rows = await db
     .selectFrom('profile_states')
@@ -53,7 +57,10 @@ export async function readProfileSummary(cache: Cache, subject: string) {
  * the serving cache only (one hash read per subject, no database on the decision path).
  */
 export function profileSummaryReader(cache: Cache) {
-  return async (subjects: { customer?: string | undefined; payer?: string | undefined }): Promise<SubjectSummary> => {
+  return async (subjects: {
+    customer?: string | undefined;
+    payer?: string | undefined;
+  }): Promise<SubjectSummary> => {
     const customer = subjects.customer ? await readSummary(cache, subjects.customer) : {};
     if (!subjects.payer) return customer;
     const payer = await readSummary(cache, subjects.payer);

@@ -5,7 +5,14 @@ import { serializeTagState } from './canonical.js';
 import { JOURNAL_LOCK, refreshSummaries } from './consumer.js';
 import { tagsInForce } from './definitions.js';
 import type { ProfileEvent } from './events.js';
-import { applyEvent, bookDigest, compileTags, emptyBook, type CompiledTags, type ProfileBook } from './profile-book.js';
+import {
+  applyEvent,
+  bookDigest,
+  compileTags,
+  emptyBook,
+  type CompiledTags,
+  type ProfileBook,
+} from './profile-book.js';
 import { applyEventToStore, beginStateVersion, loadVersion, switchStateVersion } from './store.js';
 
 /**
@@ -41,18 +48,25 @@ interface JournalPage {
   last: string | undefined;
 }
 
-async function journalPage(db: Queryable, after: string, limit: number): Promise<JournalPage> {
-  const rows = await db
+async function journalPage(db: Queryable, after: string, limit: number, upTo?: string): Promise<JournalPage> {
+  let query = db
     .selectFrom('profile_events')
     .select(['seq', 'event'])
     .where('seq', '>', after)
     .orderBy('seq')
-    .limit(limit)
-    .execute();
+    .limit(limit);
+  if (upTo !== undefined) query = query.where('seq', '<=', upTo);
+  const rows = await query.execute();
   return { events: rows.map((r) => JSON.parse(r.event) as ProfileEvent), last: rows.at(-1)?.seq };
 }
 
-async function writeBook(db: Db, version: number, book: ProfileBook, batch: number, now: Date): Promise<number> {
+async function writeBook(
+  db: Db,
+  version: number,
+  book: ProfileBook,
+  batch: number,
+  now: Date,
+): Promise<number> {
   let rows: { version: number; subject: string; tag: string; state: string; updated_at: Date }[] = [];
   let written = 0;
   const flush = async () => {
@@ -81,7 +95,11 @@ async function dropAbandoned(db: Db): Promise<void> {
     .execute();
   for (const { version } of abandoned) {
     await db.deleteFrom('profile_states').where('version', '=', version).execute();
-    await db.updateTable('profile_state_versions').set({ status: 'retired' }).where('version', '=', version).execute();
+    await db
+      .updateTable('profile_state_versions')
+      .set({ status: 'retired' })
+      .where('version', '=', version)
+      .execute();
   }
 }
 
@@ -95,21 +113,25 @@ export async function recomputeProfiles(
   await dropAbandoned(db);
   const tags: CompiledTags = compileTags(await tagsInForce(db));
   const version = await inTransaction(db, (tx) => beginStateVersion(tx, clock.now()));
-  const total = Number(
-    (await db.selectFrom('profile_events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n,
-  );
+  // the fold stops at the journal's end as it is now; what follows is caught up under the lock
+  const bounds = await db
+    .selectFrom('profile_events')
+    .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.max('seq').as('last')])
+    .executeTakeFirstOrThrow();
+  const total = Number(bounds.n);
+  const upTo = String(bounds.last ?? '0');
 
   let t = performance.now();
   const book = emptyBook();
   let cursor = '0';
   let events = 0;
   for (;;) {
-    const page = await journalPage(db, cursor, pageSize);
+    const page = await journalPage(db, cursor, pageSize, upTo);
     if (!page.last) break;
     for (const event of page.events) applyEvent(book, tags, event);
     events += page.events.length;
     cursor = page.last;
-    options.onProgress?.(events, Math.max(total, events));
+    options.onProgress?.(events, total);
   }
   const fold = seconds(t);
 

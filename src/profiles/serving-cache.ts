@@ -48,7 +48,8 @@ export async function writeSummaries(
   const changes: Record<string, string | null> = {};
   for (const [tag, summary] of next) {
     if (!summaryChanged(current[tag], summary)) continue;
-    changes[tag] = summary === null ? null : JSON.stringify({ top: summary.top, confidence: summary.confidence });
+    changes[tag] =
+      summary === null ? null : JSON.stringify({ top: summary.top, confidence: summary.confidence });
   }
   if (Object.keys(changes).length === 0) return false;
   await cache.mapWrite(summaryKey(subject), changes);

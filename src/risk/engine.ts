@@ -250,10 +250,14 @@ export class RiskEngine {
   }
 }
 
-const EMPTY_PROFILE: Record<string, unknown> = Object.fromEntries(PROFILE_TAGS.map((t) => [t, { top: '', confidence: 0 }]));
+const EMPTY_PROFILE: Record<string, unknown> = Object.fromEntries(
+  PROFILE_TAGS.map((t) => [t, { top: '', confidence: 0 }]),
+);
 
 /** The built-in tags the CEL environment declares, from the summaries (a missing one stays empty). */
-function withProfile(summaries: Record<string, { top: string; confidence: number }>): Record<string, unknown> {
+function withProfile(
+  summaries: Record<string, { top: string; confidence: number }>,
+): Record<string, unknown> {
   return Object.fromEntries(PROFILE_TAGS.map((t) => [t, summaries[t] ?? EMPTY_PROFILE[t]]));
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unixSeconds } from '../../src/core/clock.js';
+import { systemClock, unixSeconds } from '../../src/core/clock.js';
 import { createApp } from '../../src/merchants/apps.js';
 import { createInstitution, createMerchant } from '../../src/merchants/tenancy.js';
 import { createCache, type Cache } from '../../src/platform/cache/index.js';
@@ -53,7 +53,11 @@ for (const variant of VARIANTS) {
       database = await createTestDatabase(variant.engine);
       if (variant.production) {
         const suffix = randomBytes(5).toString('hex');
-        cache = createCache({ redisUrl: process.env.TEST_REDIS_URL, prefix: `juhepay-test:${suffix}:` });
+        cache = createCache({
+          redisUrl: process.env.TEST_REDIS_URL,
+          prefix: `juhepay-test:${suffix}:`,
+          clock: systemClock,
+        });
         stream = await NatsStream.connect({
           url: process.env.TEST_NATS_URL as string,
           streamName: `TEST_${suffix}`,
@@ -74,7 +78,8 @@ for (const variant of VARIANTS) {
       await database?.close();
     });
 
-    const admin = (method: string, path: string, body?: unknown) => adminCall(env.baseUrl, method, path, body);
+    const admin = (method: string, path: string, body?: unknown) =>
+      adminCall(env.baseUrl, method, path, body);
 
     async function pay(wallet: 'wechat' | 'alipay', customer: string): Promise<Json> {
       const code = (await (
@@ -159,7 +164,12 @@ for (const variant of VARIANTS) {
         { name: 'Other Shop', institutionId: institution.id },
         env.clock,
       );
-      const other = await createApp(database.db, env.t.ctx.box, { merchantId: merchant.id, name: 'o' }, env.clock);
+      const other = await createApp(
+        database.db,
+        env.t.ctx.box,
+        { merchantId: merchant.id, name: 'o' },
+        env.clock,
+      );
       const denied = await signedGet(other, '/v1/profiles/cust-1');
       expect(denied.status).toBe(404);
       expect(denied.body.error.code).toBe('resource_missing');
@@ -168,7 +178,11 @@ for (const variant of VARIANTS) {
       expect((await env.api('GET', '/v1/profiles/cust-1?extra=1')).status).toBe(400);
 
       const before = await currentDigest(database.db);
-      const first = await database.db.selectFrom('outbox').selectAll().where('topic', '=', 'order.succeeded').executeTakeFirstOrThrow();
+      const first = await database.db
+        .selectFrom('outbox')
+        .selectAll()
+        .where('topic', '=', 'order.succeeded')
+        .executeTakeFirstOrThrow();
       await stream.publish({
         id: `${first.id}r`,
         topic: first.topic,
@@ -204,7 +218,9 @@ for (const variant of VARIANTS) {
       await admin('DELETE', `/risk/rules/${rule.body.id}`);
       await drain(8);
       const digest = await currentDigest(database.db);
-      expect((await recomputeProfiles({ db: database.db, cache: env.t.ctx.cache, clock: env.clock })).digest).toBe(digest);
+      expect(
+        (await recomputeProfiles({ db: database.db, cache: env.t.ctx.cache, clock: env.clock })).digest,
+      ).toBe(digest);
     });
   });
 }

@@ -9,7 +9,9 @@ import { readProfile, readProfileSummary } from '../reader.js';
 
 /** CONTRACT §9 over HTTP: a merchant's own customers, any subject for operators, operator tags. */
 
-const ViewQuery = Strict({ view: Type.Optional(Type.Union([Type.Literal('full'), Type.Literal('summary')])) });
+const ViewQuery = Strict({
+  view: Type.Optional(Type.Union([Type.Literal('full'), Type.Literal('summary')])),
+});
 const CustomerParam = Strict({ customer_id: Identifier({ minLength: 1, maxLength: 64 }) });
 const SubjectParam = Strict({ subject: Identifier({ minLength: 3, maxLength: 200, pattern: '^[^:]+:.+$' }) });
 const TagNameParam = Strict({ name: Identifier({ minLength: 1, maxLength: 40 }) });
@@ -25,7 +27,8 @@ const TagBody = Strict({
 async function profileOf(ctx: PlatformContext, subject: string, view: string | undefined) {
   if (view === 'summary') {
     const summary = await readProfileSummary(ctx.cache, subject);
-    if (Object.keys(summary.tags).length === 0) throw new ApiError('resource_missing', `no profile for ${subject}`);
+    if (Object.keys(summary.tags).length === 0)
+      throw new ApiError('resource_missing', `no profile for ${subject}`);
     return { object: 'profile', subject, view: 'summary', tags: summary.tags };
   }
   const profile = await readProfile(ctx.db, subject, ctx.clock.nowMs());

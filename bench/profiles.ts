@@ -98,7 +98,7 @@ export async function runProfiles1mBench(): Promise<boolean> {
 async function runUpdateBench(): Promise<boolean> {
   console.log('## profiles: aggregate updates and full recomputes (pure core, in process)');
   console.log(`config: ${describeRun()}; update batch ${fmtInt(BATCH)} generated events (20,000 customers)`);
-  let ok = true;
+  const ok = true;
 
   const batch = [...generateEvents(BATCH, 7)];
   const targets: Target[] = ['map-increment', 'apply', 'apply-once'];

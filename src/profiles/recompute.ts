@@ -125,12 +125,14 @@ export async function recomputeProfiles(
   const book = emptyBook();
   let cursor = '0';
   let events = 0;
+  let next = journalPage(db, cursor, pageSize, upTo);
   for (;;) {
-    const page = await journalPage(db, cursor, pageSize, upTo);
+    const page = await next;
     if (!page.last) break;
+    cursor = page.last;
+    next = journalPage(db, cursor, pageSize, upTo); // the next page loads while this one folds
     for (const event of page.events) applyEvent(book, tags, event);
     events += page.events.length;
-    cursor = page.last;
     options.onProgress?.(events, total);
   }
   const fold = seconds(t);

@@ -18,7 +18,8 @@ Commands:
   risk      recompute-lists: recompute the automatic risk lists from the whole history, with a
             progress bar (converges to what the stream consumer made; operators' entries stay)
   profiles  recompute: rebuild every profile from the journal into a new state version and
-            switch to it atomically, with a progress bar (identical to the incremental state)
+            switch to it atomically, with a progress bar (identical to the incremental state;
+            embedded: stop start first)
   help      this text (also --help, -h)
 
 Configuration is read from the environment; see README.md (PORT, HOST, PUBLIC_URL,

@@ -5,7 +5,13 @@ import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { systemClock } from '../src/core/clock.js';
 import { MemoryCache } from '../src/platform/cache/index.js';
-import { inTransaction, migrateToLatest, openDatabase, type Database, type Db } from '../src/platform/db/index.js';
+import {
+  inTransaction,
+  migrateToLatest,
+  openDatabase,
+  type Database,
+  type Db,
+} from '../src/platform/db/index.js';
 import { applyJournaled, BUILTIN_TAGS, compileTags, type ProfileEvent } from '../src/profiles/index.js';
 import { refreshSummaries } from '../src/profiles/consumer.js';
 import { kyselyTx, seed, WORKERS } from './db/workload.js';
@@ -31,7 +37,10 @@ function databaseUrl(): string | undefined {
   return process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
 }
 
-async function withSchema<T>(url: string, fn: (database: Database, schema: string) => Promise<T>): Promise<T> {
+async function withSchema<T>(
+  url: string,
+  fn: (database: Database, schema: string) => Promise<T>,
+): Promise<T> {
   const schema = `bench_profiles_${randomBytes(4).toString('hex')}`;
   const database = await openDatabase({ url, schema, poolSize: WORKERS + 2 });
   try {
@@ -80,7 +89,9 @@ export async function runConsumerBench(): Promise<boolean> {
         ],
       ],
     );
-    console.log('  the consumer appends under one lock (seq order = commit order for the recompute catch-up)');
+    console.log(
+      '  the consumer appends under one lock (seq order = commit order for the recompute catch-up)',
+    );
     return true;
   });
 }
@@ -92,7 +103,13 @@ async function fillJournal(db: Db, from: number, count: number): Promise<void> {
   let k = 0;
   for (const event of generateEvents(from + count)) {
     if (k++ < from) continue;
-    rows.push({ id: event.id, type: event.type, at: new Date(event.at), event: JSON.stringify(event), recorded_at: now });
+    rows.push({
+      id: event.id,
+      type: event.type,
+      at: new Date(event.at),
+      event: JSON.stringify(event),
+      recorded_at: now,
+    });
     if (rows.length === 2_000) {
       await db.insertInto('profile_events').values(rows).execute();
       rows = [];
@@ -113,7 +130,9 @@ async function recomputeChild(url: string, schema: string): Promise<DbRecomputeR
 /** Recomputes journals of the given sizes (growing one journal), each in its own process. */
 export async function runRecomputeBench(sizes: readonly number[]): Promise<boolean> {
   const url = databaseUrl();
-  console.log(`### profiles recompute on PostgreSQL (recomputeProfiles, own process), ${sizes.map(fmtInt).join(' / ')} events`);
+  console.log(
+    `### profiles recompute on PostgreSQL (recomputeProfiles, own process), ${sizes.map(fmtInt).join(' / ')} events`,
+  );
   if (!url) {
     console.log('  skipped: set BENCH_DATABASE_URL or TEST_DATABASE_URL');
     return true;
@@ -124,12 +143,26 @@ export async function runRecomputeBench(sizes: readonly number[]): Promise<boole
     for (const size of sizes) {
       const t = performance.now();
       await fillJournal(database.db, filled, size - filled);
-      console.log(`  journal filled to ${fmtInt(size)} in ${((performance.now() - t) / 1000).toFixed(1)} s (not timed below)`);
+      console.log(
+        `  journal filled to ${fmtInt(size)} in ${((performance.now() - t) / 1000).toFixed(1)} s (not timed below)`,
+      );
       filled = size;
       results.push(await recomputeChild(url, schema));
     }
     printTable(
-      ['events', 'wall s', 'cpu s', 'events/s', 'fold s', 'write s', 'switch s', 'subjects', 'states', 'RSS at 25/50/75/100 %', 'peak RSS'],
+      [
+        'events',
+        'wall s',
+        'cpu s',
+        'events/s',
+        'fold s',
+        'write s',
+        'switch s',
+        'subjects',
+        'states',
+        'RSS at 25/50/75/100 %',
+        'peak RSS',
+      ],
       results.map((r) => [
         fmtInt(r.events),
         r.seconds.toFixed(2),

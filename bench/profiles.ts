@@ -13,6 +13,7 @@ import { ROUNDS, SECONDS, WARMUP_SECONDS, describeRun } from './lib/config.js';
 import { fmtInt, fmtRatio, median, printTable } from './lib/stats.js';
 import { generateEvents } from './profiles/generate.js';
 import type { RecomputeResult } from './profiles/recompute-child.js';
+import { runConsumerBench, runRecomputeBench } from './profiles-db.js';
 
 /**
  * profiles: the pure profile core, in process.
@@ -25,7 +26,6 @@ import type { RecomputeResult } from './profiles/recompute-child.js';
 const BATCH = 100_000;
 const UPDATE_GOAL = 50_000;
 const RECOMPUTE_GOAL_S = 20;
-const SIZES = [250_000, 500_000, 1_000_000];
 const run = promisify(execFile);
 
 type Target = 'map-increment' | 'apply' | 'apply-once';
@@ -76,10 +76,29 @@ async function recompute(mode: string, events: number): Promise<RecomputeResult>
   return JSON.parse(stdout.trim().split('\n').pop() ?? '') as RecomputeResult;
 }
 
+/** `npm run bench -- profiles`: update rates, the consumer on PostgreSQL, recomputes of 250k. */
 export async function runProfilesBench(): Promise<boolean> {
+  const updates = await runUpdateBench();
+  const pure = await runPureRecomputes([250_000]);
+  console.log('');
+  const consumer = await runConsumerBench();
+  console.log('');
+  const recompute = await runRecomputeBench([250_000]);
+  return updates && pure && consumer && recompute;
+}
+
+/** `npm run bench -- profiles-1m`: the long runs, 250k and 1M events, pure and on PostgreSQL. */
+export async function runProfiles1mBench(): Promise<boolean> {
+  console.log('## profiles-1m: full recomputes of 250k and 1,000,000 generated events');
+  const pure = await runPureRecomputes([250_000, 1_000_000]);
+  console.log('');
+  return (await runRecomputeBench([250_000, 1_000_000])) && pure;
+}
+
+async function runUpdateBench(): Promise<boolean> {
   console.log('## profiles: aggregate updates and full recomputes (pure core, in process)');
   console.log(`config: ${describeRun()}; update batch ${fmtInt(BATCH)} generated events (20,000 customers)`);
-  let ok = true;
+  const ok = true;
 
   const batch = [...generateEvents(BATCH, 7)];
   const targets: Target[] = ['map-increment', 'apply', 'apply-once'];
@@ -116,11 +135,18 @@ export async function runProfilesBench(): Promise<boolean> {
     `apply / map-increment: ${fmtRatio(med('apply', 'cpu'), med('map-increment', 'cpu'))} (cpu); goal >= ${fmtInt(UPDATE_GOAL)} events/s: ${med('apply-once', 'wall') >= UPDATE_GOAL ? 'met' : 'NOT met'} (apply-once, wall)`,
   );
 
+  return ok;
+}
+
+/** The pure fold of N generated events (no database), each in its own process. */
+async function runPureRecomputes(sizes: readonly number[]): Promise<boolean> {
   console.log('');
+  console.log('### pure fold (profile core, no database), own process per size');
+  let ok = true;
   const results: RecomputeResult[] = [];
-  results.push(await recompute('generate', 1_000_000));
-  for (const size of SIZES) results.push(await recompute('fold', size));
-  const incremental = await recompute('incremental', SIZES[0] ?? 250_000);
+  results.push(await recompute('generate', sizes[sizes.length - 1] ?? 250_000));
+  for (const size of sizes) results.push(await recompute('fold', size));
+  const incremental = await recompute('incremental', sizes[0] ?? 250_000);
   results.push(incremental);
   printTable(
     ['mode', 'events', 'wall s', 'cpu s', 'events/s', 'digest s', 'subjects', 'cells', 'peak RSS'],

@@ -16,6 +16,7 @@ import {
 } from '../reconciliation/index.js';
 import { orderRecovery } from '../payments/index.js';
 import { startBooking } from '../ledger/index.js';
+import { profileStreamConsumers } from '../profiles/index.js';
 
 /** The background side of a process: the durable job worker and the outbox relay. */
 export function startBackground(runtime: Runtime, logger: Logger): { stop(): Promise<void> } {
@@ -52,8 +53,17 @@ export function startBackground(runtime: Runtime, logger: Logger): { stop(): Pro
       return undefined;
     },
   );
+  // profiles: payments and merchant events update the profiles incrementally (exactly once in effect)
+  const profileConsumer = profileStreamConsumers(
+    { db, cache: runtime.ctx.cache, clock, logger },
+    stream,
+  ).catch((err) => {
+    logger.error({ err }, 'profile stream consumer did not start');
+    return undefined;
+  });
   return {
     async stop() {
+      await (await profileConsumer)?.stop();
       await (await riskConsumer)?.stop();
       await stopRelay();
       await stopBooking();

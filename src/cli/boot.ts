@@ -30,6 +30,7 @@ function loadDomainModules() {
     import('../merchants/index.js'),
     import('../notifications/index.js'),
     import('../risk/index.js'),
+    import('../profiles/index.js'),
   ]);
 }
 
@@ -54,6 +55,7 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
       { channelConfigSource },
       { loadWebhookConfig },
       risks,
+      { profileSummaryReader },
     ] = await modules;
     const { createRisk, loadRiskConfig, RiskConfigError } = risks;
     const applied = await migrateToLatest(database.db);
@@ -73,7 +75,14 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
       if (error instanceof RiskConfigError) throw new ConfigError(error.variable, error.problem);
       throw error;
     }
-    const risk = await createRisk({ db: database.db, cache, clock, logger, config: riskConfig });
+    const risk = await createRisk({
+      db: database.db,
+      cache,
+      clock,
+      logger,
+      config: riskConfig,
+      profile: profileSummaryReader(cache), // rules read profile.<tag> from the serving cache
+    });
     closers.push(() => risk.flush());
     const ctx: AppContext = {
       db: database.db,

@@ -22,6 +22,9 @@ Commands:
             settlement day's payouts (bank file: GET /admin/v1/payouts/<date>.csv); idempotent
   reconcile --date YYYY-MM-DD [--channel C] [--file PATH]: reconcile a trade date's channel
             bills (downloaded, or a file already downloaded) with a progress bar (docs/clearing.md)
+  profiles  recompute: rebuild every profile from the journal into a new state version and
+            switch to it atomically, with a progress bar (identical to the incremental state;
+            embedded: stop start first)
   help      this text (also --help, -h)
 
 Configuration is read from the environment; see README.md (PORT, HOST, PUBLIC_URL,

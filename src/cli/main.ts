@@ -172,6 +172,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./risk.js')).riskCommand(config, argv.slice(1));
     case 'settle':
       return (await import('./settle.js')).settleCommand(config, argv.slice(1));
+    case 'profiles':
+      return (await import('./profiles.js')).profilesCommand(config, argv.slice(1));
     case 'reconcile':
       return (await import('./reconcile.js')).reconcileCommand(config, logger, argv.slice(1));
     default:

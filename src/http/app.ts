@@ -35,6 +35,7 @@ import { registerRiskAdminRoutes, registerRiskMerchantRoutes } from '../risk/ind
 import { registerSettlementAdminRoutes, registerSettlementMerchantRoutes } from '../settlement/index.js';
 import { registerReconciliationAdminRoutes, unresolvedMismatches } from '../reconciliation/index.js';
 import { orderRecovery } from '../payments/index.js';
+import { registerProfileAdminRoutes, registerProfileMerchantRoutes } from '../profiles/index.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -98,6 +99,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       registerBalanceRoutes(v1, ctx);
       if (ctx.risk) registerRiskMerchantRoutes(v1, ctx.risk);
       registerSettlementMerchantRoutes(v1, ctx);
+      registerProfileMerchantRoutes(v1, ctx);
       for (const register of options.v1Routes ?? []) register(v1, ctx);
     },
     { prefix: '/v1' },
@@ -117,6 +119,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       if (ctx.risk) registerRiskAdminRoutes(admin, ctx.risk);
       registerSettlementAdminRoutes(admin, ctx, { unresolvedMismatches });
       registerReconciliationAdminRoutes(admin, { ...ctx, recoverOrder: orderRecovery(ctx) });
+      registerProfileAdminRoutes(admin, ctx);
     },
     { prefix: '/admin/v1' },
   );

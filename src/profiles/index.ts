@@ -50,3 +50,20 @@ export {
   switchStateVersion,
 } from './store.js';
 export type { ProfileTables } from './tables.js';
+export {
+  currentDigest,
+  recomputeProfiles,
+  type RecomputeOptions,
+  type RecomputeResult,
+} from './recompute.js';
+export {
+  applyJournaled,
+  profileEventHandler,
+  profileStreamConsumers,
+  PROFILE_CONSUMERS,
+  type ProfileConsumerDeps,
+} from './consumer.js';
+export { profileEventOf, PROFILE_TOPICS } from './sources.js';
+export { operatorTags, putTag, tagsInForce } from './definitions.js';
+export { profileSummaryReader, readProfile, readProfileSummary, type ProfileObject } from './reader.js';
+export { registerProfileAdminRoutes, registerProfileMerchantRoutes } from './http/routes.js';

@@ -2,9 +2,10 @@ import type { Cache } from '../platform/cache/index.js';
 import { summaryChanged, type TagSummary } from './summary.js';
 
 /**
- * The serving cache: one entry per subject, `{ "<tag>": { "top", "confidence" } }`, read by
- * `?view=summary` and the risk rules' `profile.<tag>.*`. Written only when a summary changes,
- * so most profile updates cost the cache nothing but a read.
+ * The serving cache: one hash per subject (`profiles:summary:<subject>`, a Redis hash in
+ * production, in-process embedded), field = tag name, value = `{ "top", "confidence" }`. Read by
+ * `?view=summary` and the risk rules' `profile.<tag>.*`; written only for the fields whose
+ * summary changed, so most profile updates cost the cache one read.
  */
 
 export type SubjectSummary = Record<string, TagSummary>;
@@ -13,16 +14,30 @@ export function summaryKey(subject: string): string {
   return `profiles:summary:${subject}`;
 }
 
+function parseField(text: string): TagSummary | undefined {
+  try {
+    const parsed = JSON.parse(text) as Partial<TagSummary>;
+    return typeof parsed.top === 'string' && typeof parsed.confidence === 'number'
+      ? { top: parsed.top, confidence: parsed.confidence }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function readSummary(cache: Cache, subject: string): Promise<SubjectSummary> {
-  const text = await cache.get(summaryKey(subject));
-  if (text === null) return {};
-  const parsed: unknown = JSON.parse(text);
-  return typeof parsed === 'object' && parsed !== null ? (parsed as SubjectSummary) : {};
+  const { entries } = await cache.mapRead(summaryKey(subject));
+  const out: SubjectSummary = {};
+  for (const tag of Object.keys(entries).sort()) {
+    const summary = parseField(entries[tag] as string);
+    if (summary) out[tag] = summary;
+  }
+  return out;
 }
 
 /**
- * Merges the new summaries of the tags an event touched (null: the tag has no top any more) into
- * the subject's entry; returns whether the cache was written.
+ * Writes the fields of the tags whose summary changed (null: the tag has no top any more);
+ * returns whether the cache was written.
  */
 export async function writeSummaries(
   cache: Cache,
@@ -30,15 +45,13 @@ export async function writeSummaries(
   next: ReadonlyMap<string, TagSummary | null>,
 ): Promise<boolean> {
   const current = await readSummary(cache, subject);
-  let changed = false;
+  const changes: Record<string, string | null> = {};
   for (const [tag, summary] of next) {
     if (!summaryChanged(current[tag], summary)) continue;
-    changed = true;
-    if (summary === null) delete current[tag];
-    else current[tag] = summary;
+    changes[tag] =
+      summary === null ? null : JSON.stringify({ top: summary.top, confidence: summary.confidence });
   }
-  if (!changed) return false;
-  const tags = Object.keys(current).sort();
-  await cache.set(summaryKey(subject), JSON.stringify(Object.fromEntries(tags.map((t) => [t, current[t]]))));
+  if (Object.keys(changes).length === 0) return false;
+  await cache.mapWrite(summaryKey(subject), changes);
   return true;
 }

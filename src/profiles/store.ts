@@ -42,25 +42,41 @@ export async function saveSubject(
   states: ReadonlyMap<string, TagState>,
   now: Date,
 ): Promise<void> {
-  for (const [tag, state] of states) {
-    if (state.size === 0) {
-      await db
-        .deleteFrom('profile_states')
-        .where('version', '=', version)
-        .where('subject', '=', subject)
-        .where('tag', '=', tag)
-        .execute();
-      continue;
+  await saveBook(db, version, new Map([[subject, states]]), now);
+}
+
+/** Every state of a (small) book in one upsert and one delete: the consumer's round trips. */
+async function saveBook(
+  db: Queryable,
+  version: number,
+  book: ReadonlyMap<string, ReadonlyMap<string, TagState>>,
+  now: Date,
+): Promise<void> {
+  const rows: { version: number; subject: string; tag: string; state: string; updated_at: Date }[] = [];
+  const empty: { subject: string; tag: string }[] = [];
+  for (const [subject, states] of book) {
+    for (const [tag, state] of states) {
+      if (state.size === 0) empty.push({ subject, tag });
+      else rows.push({ version, subject, tag, state: serializeTagState(state), updated_at: now });
     }
+  }
+  if (rows.length > 0) {
     await db
       .insertInto('profile_states')
-      .values({ version, subject, tag, state: serializeTagState(state), updated_at: now })
+      .values(rows)
       .onConflict((oc) =>
         oc.columns(['version', 'subject', 'tag']).doUpdateSet({
           state: (eb) => eb.ref('excluded.state'),
           updated_at: (eb) => eb.ref('excluded.updated_at'),
         }),
       )
+      .execute();
+  }
+  if (empty.length > 0) {
+    await db
+      .deleteFrom('profile_states')
+      .where('version', '=', version)
+      .where((eb) => eb.or(empty.map((e) => eb.and([eb('subject', '=', e.subject), eb('tag', '=', e.tag)]))))
       .execute();
   }
 }
@@ -80,15 +96,22 @@ export async function applyEventToStore(
 ): Promise<ProfileBook> {
   const touched = touchedBy(tags, event);
   const book: ProfileBook = new Map();
-  for (const { subject } of touched) {
-    if (book.has(subject)) continue;
-    const keys = touched.filter((t) => t.subject === subject).map((t) => t.key);
-    // one subject's read-modify-write at a time, even before its first row exists
-    await lockKey(tx, `profile:${version}:${subject}`);
-    book.set(subject, await loadSubject(tx, version, subject, keys));
+  const subjects = [...new Set(touched.map((t) => t.subject))].sort(); // one lock order: no deadlock
+  // one subject's read-modify-write at a time, even before its first row exists
+  for (const subject of subjects) await lockKey(tx, `profile:${version}:${subject}`);
+  if (touched.length > 0) {
+    const rows = await tx
+      .selectFrom('profile_states')
+      .select(['subject', 'tag', 'state'])
+      .where('version', '=', version)
+      .where('subject', 'in', subjects)
+      .where('tag', 'in', [...new Set(touched.map((t) => t.key))])
+      .execute();
+    for (const subject of subjects) book.set(subject, new Map());
+    for (const row of rows) book.get(row.subject)?.set(row.tag, parseTagState(row.state));
   }
   applyEvent(book, tags, event);
-  for (const [subject, states] of book) await saveSubject(tx, version, subject, states, now);
+  await saveBook(tx, version, book, now);
   return book;
 }
 

@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { Timestamp } from '../platform/db/tables.js';
 
 // Kysely table types for user profiles (issue 13); the migration 0013_profiles is the source of truth.
@@ -42,7 +42,19 @@ export interface ProfileStatesTable {
   updated_at: Timestamp;
 }
 
+/** The journal of applied events (migration 0018): the exactly-once key and the replayed history. */
+export interface ProfileEventsTable {
+  seq: Generated<string>;
+  id: string;
+  type: string;
+  at: Timestamp;
+  /** the ProfileEvent as JSON */
+  event: string;
+  recorded_at: Timestamp;
+}
+
 export interface ProfileTables {
+  profile_events: ProfileEventsTable;
   profile_tag_definitions: ProfileTagDefinitionsTable;
   profile_tags: ProfileTagsTable;
   profile_state_versions: ProfileStateVersionsTable;

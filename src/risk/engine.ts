@@ -51,7 +51,15 @@ export interface RiskEngineDeps {
   clock: Clock;
   logger: Logger;
   config: RiskConfig;
+  /** `profile.<tag>` of the rules: the serving cache's summaries (the customer's, else the payer's) */
+  profile?: ProfileSummaryReader | undefined;
 }
+
+/** Injected by the composition point (profiles' serving-cache reader); absent = empty profiles. */
+export type ProfileSummaryReader = (subjects: {
+  customer?: string | undefined;
+  payer?: string | undefined;
+}) => Promise<Record<string, { top: string; confidence: number }>>;
 
 class CacheTimeout extends Error {}
 
@@ -86,14 +94,17 @@ export class RiskEngine {
       merchant: request.merchantId,
     };
     let velocity: Map<string, number>;
+    let profile: Record<string, unknown> = EMPTY_PROFILE;
     try {
       await this.withTimeout(this.sync());
       velocity = await this.withTimeout(this.velocity(request, now));
+      if (this.deps.profile && this.rules.forScene(request.scene).length > 0)
+        profile = withProfile(await this.withTimeout(this.deps.profile(request)));
     } catch (error) {
       return this.cacheDown(id, request, error, started);
     }
     const hit = this.lists.verdict(subjects, now);
-    const results = this.evaluate(request, velocity);
+    const results = this.evaluate(request, velocity, profile);
     const { decision, reasons } = combine(hit, results);
     this.record(id, request, decision, reasons, results, { velocity, hit }, started);
     return { id, decision, reasons };
@@ -149,12 +160,16 @@ export class RiskEngine {
     return values;
   }
 
-  private evaluate(request: DecisionRequest, velocity: Map<string, number>): RuleResult[] {
+  private evaluate(
+    request: DecisionRequest,
+    velocity: Map<string, number>,
+    profile: Record<string, unknown>,
+  ): RuleResult[] {
     const rules = this.rules.forScene(request.scene);
     if (rules.length === 0) return [];
     const { slot, root } = sceneEnvironment(request.scene);
     slot.velocity = velocity;
-    const activation = { [root]: facts(request), profile: EMPTY_PROFILE };
+    const activation = { [root]: facts(request), profile };
     return rules.map((rule) => {
       const base = {
         rule_id: rule.row.id,
@@ -235,7 +250,16 @@ export class RiskEngine {
   }
 }
 
-const EMPTY_PROFILE = Object.fromEntries(PROFILE_TAGS.map((t) => [t, { top: '', confidence: 0 }]));
+const EMPTY_PROFILE: Record<string, unknown> = Object.fromEntries(
+  PROFILE_TAGS.map((t) => [t, { top: '', confidence: 0 }]),
+);
+
+/** The built-in tags the CEL environment declares, from the summaries (a missing one stays empty). */
+function withProfile(
+  summaries: Record<string, { top: string; confidence: number }>,
+): Record<string, unknown> {
+  return Object.fromEntries(PROFILE_TAGS.map((t) => [t, summaries[t] ?? EMPTY_PROFILE[t]]));
+}
 
 /** The scene's variable: every field present (empty when unknown) so rules never miss a key. */
 function facts(request: DecisionRequest): Record<string, unknown> {

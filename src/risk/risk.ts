@@ -3,7 +3,7 @@ import type { Cache } from '../platform/cache/cache.js';
 import type { Db } from '../platform/db/index.js';
 import type { Logger } from '../platform/logger.js';
 import { loadRiskConfig, type RiskConfig } from './config.js';
-import { RiskEngine } from './engine.js';
+import { RiskEngine, type ProfileSummaryReader } from './engine.js';
 import { paymentCheck, refundCheck, type PaymentRiskCheck, type RefundRiskCheck } from './hooks.js';
 import { syncSharedLists } from './operations.js';
 
@@ -15,6 +15,8 @@ export interface RiskDeps {
   clock: Clock;
   logger: Logger;
   config?: RiskConfig | undefined;
+  /** the serving cache's profile summaries for `profile.<tag>` in rules (profiles module) */
+  profile?: ProfileSummaryReader | undefined;
 }
 
 export interface Risk {

@@ -14,6 +14,7 @@ import { SecretBox, generateMasterKey } from '../../src/platform/secret-box.js';
 import { createStream } from '../../src/platform/stream/index.js';
 import type { Credentials } from './signing.js';
 import { createRisk, loadRiskConfig, type RiskConfig } from '../../src/risk/index.js';
+import { profileSummaryReader } from '../../src/profiles/index.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -53,6 +54,7 @@ export async function createTestApp(
           clock,
           logger: silentLogger,
           config: options.risk ?? loadRiskConfig({}),
+          profile: profileSummaryReader(cache), // as src/cli/boot.ts wires it
         });
   const ctx: AppContext = {
     db: database.db,

@@ -7,6 +7,7 @@ import { sandboxChannelConfigs, type SandboxCredentials } from '../../src/demo/s
 import { createUnionpayChannel } from '../../src/channels/unionpay/adapter.js';
 import { createWechatpayChannel } from '../../src/channels/wechatpay/adapter.js';
 import type { Database } from '../../src/platform/db/index.js';
+import type { Cache } from '../../src/platform/cache/index.js';
 import { runDue } from '../../src/platform/jobs/index.js';
 import { paymentJobHandlers } from '../../src/payments/jobs.js';
 import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
@@ -38,6 +39,8 @@ export async function startPaymentsEnv(
     timeScale?: number;
     /** stands between JuhePay and an adapter, e.g. to make one call misbehave as a channel might */
     wrap?: (channel: Channel) => Channel;
+    /** the app's cache (default: in-process); the caller closes it */
+    cache?: Cache;
   } = {},
 ): Promise<PaymentsEnv> {
   const sandbox = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: options.timeScale ?? 1000 });
@@ -59,7 +62,12 @@ export async function startPaymentsEnv(
   const clock = new ManualClock(Date.now());
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const t = await createTestApp(database, { channels, clock, publicUrl: baseUrl });
+  const t = await createTestApp(database, {
+    channels,
+    clock,
+    publicUrl: baseUrl,
+    ...(options.cache ? { cache: options.cache } : {}),
+  });
   await t.app.listen({ port, host: '127.0.0.1' });
   const handlers = paymentJobHandlers(t.ctx);
   return {

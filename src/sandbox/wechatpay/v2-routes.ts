@@ -166,7 +166,7 @@ export function registerV2Routes(app: FastifyInstance, sim: WechatSimulator): vo
         break;
       case 'password':
         trade.payer = { sp_openid: openid };
-        trade.payableAtMs = now + PASSWORD_ENTRY_MS / sim.ctx.timeScale;
+        trade.payableAtMs = sim.ctx.scheduler.dueIn(PASSWORD_ENTRY_MS);
         break;
       case 'timeout':
         trade.payer = { sp_openid: openid }; // USERPAYING until reversed or closed
@@ -223,7 +223,7 @@ export function registerV2Routes(app: FastifyInstance, sim: WechatSimulator): vo
     if (!t || t.subMchid !== v.params.sub_mch_id)
       return bizFail(reply, v, 'ORDERNOTEXIST', '此交易订单号不存在');
     if (t.tradeType !== 'MICROPAY') return bizFail(reply, v, 'TRADE_ERROR', '非付款码订单不能撤销');
-    if (sim.ctx.clock.nowMs() - t.createdAt.getTime() < REVERSE_AFTER_MS / sim.ctx.timeScale) {
+    if (sim.ctx.clock.nowMs() - t.createdAt.getTime() < REVERSE_AFTER_MS / sim.ctx.scheduler.timeScale) {
       return bizFail(reply, v, 'SYSTEMERROR', '请在支付发起15秒后再调用撤销'); // SYSTEMERROR: the caller retries the reverse
     }
     sim.store.settleDue(t);

@@ -31,7 +31,7 @@ let seq = 0;
 
 export function useAlipaySandbox(): void {
   beforeAll(async () => {
-    env.sandbox = await startTestSandbox([registerAlipaySandbox], { timeScale: 1000 });
+    env.sandbox = await startTestSandbox([registerAlipaySandbox]);
     env.receiver = await startNotifyReceiver(() => ({ status: 200, body: 'success' }));
     const credentials = (await (await fetch(`${env.sandbox.url}/sandbox/credentials`)).json()) as {
       alipay: Parameters<typeof alipayConfigFromSandbox>[0];

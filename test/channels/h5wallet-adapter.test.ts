@@ -15,7 +15,7 @@ let sb: TestSandbox;
 let receiver: Awaited<ReturnType<typeof startNotifyReceiver>>;
 
 beforeAll(async () => {
-  sb = await startTestSandbox([registerWalletSandboxes], { timeScale: 1000 });
+  sb = await startTestSandbox([registerWalletSandboxes]);
   receiver = await startNotifyReceiver();
 });
 afterEach(() => sb.ctx.faults.clear());

@@ -17,7 +17,7 @@ let config: ChannelConfig;
 const up = createUnionpayChannel({ timeoutMs: 2_000 });
 
 beforeAll(async () => {
-  sb = await startTestSandbox([registerUnionpaySandbox], { timeScale: 100 }); // password entry 10 s → 100 ms, giving up 60 s → 600 ms
+  sb = await startTestSandbox([registerUnionpaySandbox]); // password entry 10 s → 100 ms, giving up 60 s → 600 ms
   receiver = await startNotifyReceiver();
   config = unionpayConfigFromSandbox(sb.ctx.keys.unionpay, sb.url);
 });

@@ -21,7 +21,7 @@ let config: ChannelConfig;
 const up = createUnionpayChannel({ timeoutMs: 5_000 });
 
 beforeAll(async () => {
-  sb = await startTestSandbox([registerUnionpaySandbox], { timeScale: 1000 });
+  sb = await startTestSandbox([registerUnionpaySandbox]);
   receiver = await startNotifyReceiver();
   config = unionpayConfigFromSandbox(sb.ctx.keys.unionpay, sb.url);
 });

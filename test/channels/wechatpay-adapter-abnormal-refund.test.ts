@@ -31,7 +31,7 @@ describe('wechatpay abnormal refunds against the sandbox', () => {
   const apply = channel.applyAbnormalRefund!;
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox([registerWechatpaySandbox], { timeScale: 1000 });
+    sandbox = await startTestSandbox([registerWechatpaySandbox]);
     receiver = await startNotifyReceiver();
     const credentials = (await (await fetch(`${sandbox.url}/sandbox/credentials`)).json()) as {
       wechatpay: WechatpaySandboxCredentials;

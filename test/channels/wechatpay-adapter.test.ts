@@ -27,7 +27,7 @@ describe('wechatpay channel adapter against the sandbox', () => {
   const channel = createWechatpayChannel({ clock, timeoutMs: 2_000 });
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox([registerWechatpaySandbox], { timeScale: 1000 });
+    sandbox = await startTestSandbox([registerWechatpaySandbox]);
     receiver = await startNotifyReceiver();
     const credentials = (await (await fetch(`${sandbox.url}/sandbox/credentials`)).json()) as {
       wechatpay: WechatpaySandboxCredentials;
@@ -250,7 +250,7 @@ describe('wechatpay channel adapter against the sandbox', () => {
 
   it('reverse: refused as "retry" before 15 s, then done; the trade is closed; JSAPI trades cannot be reversed', async () => {
     const rev = (o: ReturnType<typeof newOrder>) => ({ ...o, requestedAt: new Date() });
-    const early = await startTestSandbox([registerWechatpaySandbox], { timeScale: 1 });
+    const early = await startTestSandbox([registerWechatpaySandbox]);
     try {
       const cfg = wechatpayConfigFromSandbox({ ...(await credentialsOf(early)) }, early.url);
       const order = newOrder(9);

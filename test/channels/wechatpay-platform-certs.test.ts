@@ -39,7 +39,7 @@ describe('wechatpay platform certificates from /v3/certificates (certificate mod
   const realFetch = globalThis.fetch;
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox([registerWechatpaySandbox], { timeScale: 1000 });
+    sandbox = await startTestSandbox([registerWechatpaySandbox]);
     receiver = await startNotifyReceiver();
     credentials = (
       (await (await fetch(`${sandbox.url}/sandbox/credentials`)).json()) as {

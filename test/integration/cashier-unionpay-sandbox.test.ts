@@ -23,7 +23,7 @@ describeEachEngine('the cashier offers the sandbox UnionPay wallet page', (ctx) 
   let sandbox: TestSandbox;
   let baseUrl: string;
   beforeAll(async () => {
-    sandbox = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: 1000 });
+    sandbox = await startTestSandbox(SANDBOX_PLUGINS);
     const box = new SecretBox(generateMasterKey());
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;

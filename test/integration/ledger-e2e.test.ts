@@ -40,7 +40,7 @@ describeEachEngine('ledger end to end through the sandbox', (ctx) => {
   };
 
   beforeAll(async () => {
-    env = await startPaymentsEnv(ctx.database, { timeScale: 1000 });
+    env = await startPaymentsEnv(ctx.database);
     const db = ctx.database.db;
     const m = await db
       .selectFrom('merchants')

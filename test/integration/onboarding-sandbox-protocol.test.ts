@@ -147,7 +147,7 @@ describe('the sandbox onboarding APIs on the wire', () => {
   });
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: 1000 });
+    sandbox = await startTestSandbox(SANDBOX_PLUGINS);
     const k = sandbox.ctx.keys;
     const base = { merchant_id: 'mch_test', service_provider_id: 'sp_test' };
     wx = {

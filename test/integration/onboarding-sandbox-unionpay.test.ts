@@ -155,11 +155,11 @@ describeEachEngine('unionpay registration against the sandbox', (ctx) => {
 
   beforeAll(async () => {
     t = await createTestApp(ctx.database);
-    quick = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: 1000 });
+    quick = await startTestSandbox(SANDBOX_PLUGINS);
     const before = process.env.SANDBOX_ONBOARDING_DELAY;
     process.env.SANDBOX_ONBOARDING_DELAY = '3600000';
     try {
-      slow = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: 1 });
+      slow = await startTestSandbox(SANDBOX_PLUGINS);
     } finally {
       if (before === undefined) delete process.env.SANDBOX_ONBOARDING_DELAY;
       else process.env.SANDBOX_ONBOARDING_DELAY = before;

@@ -76,11 +76,11 @@ describeEachEngine('onboarding against the sandbox channels', (ctx) => {
 
   beforeAll(async () => {
     t = await createTestApp(ctx.database);
-    quick = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: 1000 });
+    quick = await startTestSandbox(SANDBOX_PLUGINS);
     const before = process.env.SANDBOX_ONBOARDING_DELAY;
     process.env.SANDBOX_ONBOARDING_DELAY = '3600000';
     try {
-      slow = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: 1 });
+      slow = await startTestSandbox(SANDBOX_PLUGINS);
     } finally {
       if (before === undefined) delete process.env.SANDBOX_ONBOARDING_DELAY;
       else process.env.SANDBOX_ONBOARDING_DELAY = before;

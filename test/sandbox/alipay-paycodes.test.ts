@@ -10,7 +10,7 @@ const outNo = () => `T${Date.now()}${++seq}`;
 const ok = { validateSign: true } as const;
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox([registerAlipaySandbox], { timeScale: 20 }); // a 10 s password wait = 500 ms
+  sandbox = await startTestSandbox([registerAlipaySandbox]); // a 10 s password wait = 500 ms
   const keys = sandbox.ctx.keys.alipay;
   sdk = new AlipaySdk({
     appId: keys.app_id,

@@ -11,7 +11,7 @@ let client: AcpClient;
 let seq = 0;
 
 beforeAll(async () => {
-  sb = await startTestSandbox([registerUnionpaySandbox], { timeScale: 1000 }); // 10 s password entry → 10 ms
+  sb = await startTestSandbox([registerUnionpaySandbox]); // 10 s password entry → 10 ms
   receiver = await startNotifyReceiver();
   const k = sb.ctx.keys.unionpay;
   client = new AcpClient({
@@ -84,7 +84,7 @@ describe('UnionPay B2C (被扫) with sandbox payment codes', () => {
   });
 
   it('password at timeScale 20: still 05 right after, 00 once the (scaled) 10 s have passed', async () => {
-    const slow = await startTestSandbox([registerUnionpaySandbox], { timeScale: 20 }); // 500 ms
+    const slow = await startTestSandbox([registerUnionpaySandbox]); // 500 ms
     try {
       const slowClient = new AcpClient({ ...client['options'], baseUrl: `${slow.url}/unionpay/` });
       const code = (
@@ -119,7 +119,7 @@ describe('UnionPay B2C (被扫) with sandbox payment codes', () => {
   });
 
   it('success at timeScale 4: accepted (00), query 05 for the (scaled) second, then 00', async () => {
-    const slow = await startTestSandbox([registerUnionpaySandbox], { timeScale: 4 }); // 1 s → 250 ms
+    const slow = await startTestSandbox([registerUnionpaySandbox]); // 1 s → 250 ms
     try {
       const slowClient = new AcpClient({ ...client['options'], baseUrl: `${slow.url}/unionpay/` });
       const o = order(slow.ctx.paycodes.issue('unionpay', 'success'));
@@ -133,7 +133,7 @@ describe('UnionPay B2C (被扫) with sandbox payment codes', () => {
   });
 
   it('a paid payment, cancelled: the cancel is its own transaction (05, then 00); the original still reads 00', async () => {
-    const slow = await startTestSandbox([registerUnionpaySandbox], { timeScale: 4 }); // 1 s → 250 ms
+    const slow = await startTestSandbox([registerUnionpaySandbox]); // 1 s → 250 ms
     try {
       const slowClient = new AcpClient({ ...client['options'], baseUrl: `${slow.url}/unionpay/` });
       const o = order(slow.ctx.paycodes.issue('unionpay', 'success'));
@@ -158,7 +158,7 @@ describe('UnionPay B2C (被扫) with sandbox payment codes', () => {
 
   it('a pending payment can be cancelled (撤销), and then stays failed', async () => {
     // 60 s of password entry at timeScale 10 is 6 s: the cancel surely lands while it is pending.
-    const slow = await startTestSandbox([registerUnionpaySandbox], { timeScale: 10 });
+    const slow = await startTestSandbox([registerUnionpaySandbox]);
     try {
       const slowClient = new AcpClient({ ...client['options'], baseUrl: `${slow.url}/unionpay/` });
       const issued = await fetch(`${slow.url}/sandbox/paycodes`, {

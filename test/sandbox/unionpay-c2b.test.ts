@@ -30,7 +30,7 @@ const notificationFor = (id: string, txnType = '01') =>
   );
 
 beforeAll(async () => {
-  sb = await startTestSandbox([registerUnionpaySandbox], { timeScale: 1000 });
+  sb = await startTestSandbox([registerUnionpaySandbox]);
   receiver = await startNotifyReceiver();
   const k = sb.ctx.keys.unionpay;
   client = new AcpClient({

@@ -18,7 +18,7 @@ let merchant: AcpMerchant;
 let seq = 0;
 
 beforeAll(async () => {
-  sb = await startTestSandbox([registerUnionpaySandbox], { timeScale: 1000 });
+  sb = await startTestSandbox([registerUnionpaySandbox]);
   const k = sb.ctx.keys.unionpay;
   merchant = { merId: k.mer_id, certId: k.cert_id, signPrivateKeyPem: k.sign_private_key };
 });

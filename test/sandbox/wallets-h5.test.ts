@@ -18,7 +18,7 @@ let receiver: Awaited<ReturnType<typeof startNotifyReceiver>>;
 let seq = 0;
 
 beforeAll(async () => {
-  sb = await startTestSandbox([registerWalletSandboxes], { timeScale: 1000 });
+  sb = await startTestSandbox([registerWalletSandboxes]);
   receiver = await startNotifyReceiver((_n, i) => ({ status: i === 0 ? 500 : 200 })); // the very first delivery is refused once
 });
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createServiceProvider } from '../../src/merchants/tenancy.js';
 import { TEST_ADMIN_TOKEN } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
-import { eventually, startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
+import { startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
 
 /**
  * Money end to end: orders of random amounts paid through the sandbox (WeChat and Alipay payment
@@ -136,7 +136,7 @@ describeEachEngine('ledger end to end through the sandbox', (ctx) => {
       expect(res.status).toBe(201);
       r.id = res.body.id;
     }
-    await eventually(async () => {
+    await env.eventually(async () => {
       await env.runJobs();
       env.clock.advance(15_000);
       const states = await Promise.all(
@@ -314,7 +314,7 @@ describeEachEngine('ledger end to end through the sandbox', (ctx) => {
       body: JSON.stringify({ order_id: created.body.id.slice(4) }),
     });
     expect(pay.status).toBeLessThan(300);
-    const exception = await eventually(
+    const exception = await env.eventually(
       () =>
         ctx.database.db
           .selectFrom('payment_exceptions')

@@ -14,9 +14,9 @@ import { SecretBox, generateMasterKey } from '../../src/platform/secret-box.js';
 import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
 import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
-import { eventually, walletAction } from '../support/payments.js';
+import { walletAction } from '../support/payments.js';
 import { freePort } from '../support/process.js';
-import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import { settledState, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import { signedHeaders, type Credentials } from '../support/signing.js';
 import { KYC_APPLICATION } from '../support/kyc.js';
 
@@ -114,7 +114,8 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
     const a = await api(app, 'POST', '/v1/orders', { mch_order_no: 'A-1', amount: 1000, subject: 'noodles' });
     expect(a.status, JSON.stringify(a.body)).toBe(201);
     await payInWechat(a.body.id);
-    await eventually(
+    await settledState(
+      sandbox,
       async () => ((await orderRow(a.body.id)).status === 'succeeded' ? true : undefined),
       'order A paid',
     );
@@ -134,7 +135,8 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
       { db, box: t.ctx.box, clock },
       createOnboardingChannels(clock, { timeoutMs: 5_000 }),
     );
-    await eventually(
+    await settledState(
+      sandbox,
       async () => {
         await runDue(db, onboarding, { workerId: 'test', limit: 50, leaseMs: 60_000 }, clock);
         clock.advance(1_000);
@@ -155,7 +157,8 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
     expect((await orderRow(b.body.id)).status).toBe('succeeded');
 
     // the late notification for B is verified with B's own snapshot: accepted (a duplicate by now)
-    const late = await eventually(
+    const late = await settledState(
+      sandbox,
       async () =>
         (await db
           .selectFrom('channel_notifications')
@@ -175,10 +178,14 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
     });
     expect(refund.status, JSON.stringify(refund.body)).toBe(201);
     expect(refund.body.status).not.toBe('failed');
-    const done = await eventually(async () => {
-      const r = await api(app, 'GET', `/v1/refunds/${refund.body.id}`);
-      return r.body.status === 'pending' ? undefined : r.body;
-    }, 'refund settled');
+    const done = await settledState(
+      sandbox,
+      async () => {
+        const r = await api(app, 'GET', `/v1/refunds/${refund.body.id}`);
+        return r.body.status === 'pending' ? undefined : r.body;
+      },
+      'refund settled',
+    );
     expect(done.status).toBe('succeeded');
     expect((await orderRow(a.body.id)).amount_refunded).toBe(300);
 
@@ -197,7 +204,8 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
     expect(versions.map((v) => v.id)).toEqual(
       expect.arrayContaining([placedWith, cRow.channel_config_version_id]),
     );
-    await eventually(
+    await settledState(
+      sandbox,
       async () => ((await orderRow(c.body.id)).status === 'succeeded' ? true : undefined),
       'order C paid under the new sub_mchid',
     );
@@ -223,7 +231,8 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
     expect(q.status).toBe(201);
     const { order_id: orderId } = (await q.json()) as { order_id: string };
     await payInWechat(orderId);
-    await eventually(
+    await settledState(
+      sandbox,
       async () => ((await orderRow(orderId)).status === 'succeeded' ? true : undefined),
       'the plate order paid',
     );
@@ -233,7 +242,8 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
       { db, box: t.ctx.box, clock },
       createOnboardingChannels(clock, { timeoutMs: 5_000 }),
     );
-    await eventually(
+    await settledState(
+      sandbox,
       async () => {
         await runDue(db, onboarding, { workerId: 'test', limit: 50, leaseMs: 60_000 }, clock);
         clock.advance(1_000);
@@ -251,10 +261,14 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
       amount: 1234,
     });
     expect(refund.status, JSON.stringify(refund.body)).toBe(201);
-    const done = await eventually(async () => {
-      const r = await api(app, 'GET', `/v1/refunds/${refund.body.id}`);
-      return r.body.status === 'pending' ? undefined : r.body;
-    }, 'the refund settled');
+    const done = await settledState(
+      sandbox,
+      async () => {
+        const r = await api(app, 'GET', `/v1/refunds/${refund.body.id}`);
+        return r.body.status === 'pending' ? undefined : r.body;
+      },
+      'the refund settled',
+    );
     expect(done).toMatchObject({ status: 'succeeded', amount: 1234 });
   });
 });

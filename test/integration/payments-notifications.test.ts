@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../support/db.js';
-import { eventually, startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
+import { startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
 
 // Channel notifications that come twice, or not at all: applied once, and polling recovers.
 describeEachEngine('channel notifications', (ctx) => {
@@ -50,7 +50,7 @@ describeEachEngine('channel notifications', (ctx) => {
     await fault({ channel: 'wechatpay', operation: 'notify', mode: 'duplicate_notify', count: 1 });
     expect((await customerPays(order.qr_code)).status).toBeLessThan(300);
     expect(
-      await eventually(
+      await env.eventually(
         async () => ((await outcomes(order.id)).length === 2 ? outcomes(order.id) : undefined),
         'both deliveries',
       ),
@@ -73,7 +73,7 @@ describeEachEngine('channel notifications', (ctx) => {
     expect((await customerPays(second.qr_code)).status).toBeLessThan(300); // sent, then the held one
     for (const order of [first, second]) {
       expect(
-        await eventually(
+        await env.eventually(
           async () => ((await outcomes(order.id)).includes('applied') ? outcomes(order.id) : undefined),
           'its notification',
         ),

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ChannelError, type Channel } from '../../src/channels/channel.js';
 import { transitionOrder } from '../../src/payments/order-transitions.js';
 import { describeEachEngine } from '../support/db.js';
-import { eventually, startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
+import { startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
 
 /**
  * Reverses (撤销) of payment codes as operations of their own, against the sandbox channels over
@@ -57,7 +57,7 @@ describeEachEngine('payment-code reverses', (ctx) => {
     ctx.database.db.selectFrom('payment_exceptions').selectAll().where('order_id', '=', id).execute();
   /** runs the settle job (and what else is due) until the order is final */
   const settled = (id: string) =>
-    eventually(async () => {
+    env.eventually(async () => {
       env.clock.advance(10_000);
       await env.runJobs();
       const o = await order(id);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TEST_ADMIN_TOKEN } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
-import { eventually, startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
+import { startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
 
 /**
  * WeChat refund ABNORMAL end to end (JuhePay and the sandbox over real HTTP): the customer's card
@@ -32,7 +32,7 @@ describeEachEngine('abnormal refunds', (ctx) => {
     });
   /** runs the refund jobs (and lets the sandbox's notification arrive) until the refund leaves `pending` */
   const settled = (refundId: string, what: string) =>
-    eventually(async () => {
+    env.eventually(async () => {
       env.clock.advance(60_000);
       await env.runJobs();
       const r = (await env.api('GET', `/v1/refunds/${refundId}`)).body;

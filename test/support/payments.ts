@@ -11,7 +11,7 @@ import { runDue } from '../../src/platform/jobs/index.js';
 import { paymentJobHandlers } from '../../src/payments/jobs.js';
 import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
 import { createTestApp, type TestApp } from './app.js';
-import { startTestSandbox, type TestSandbox } from './sandbox.js';
+import { settledState, startTestSandbox, type TestSandbox } from './sandbox.js';
 import { signedHeaders } from './signing.js';
 import { freePort } from './process.js';
 
@@ -31,6 +31,8 @@ export interface PaymentsEnv {
   api(method: 'GET' | 'POST', url: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** runs the background jobs that are due (polls, expiry, refunds, payment-code settling) */
   runJobs(): Promise<number>;
+  /** a deterministic wait on state (see settledState): the sandbox settles before each check */
+  eventually<T>(check: () => Promise<T | undefined>, what: string, rounds?: number): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function startPaymentsEnv(
       });
       return { status: res.status, body: await res.json() };
     },
+    eventually: (check, what, rounds) => settledState(sandbox, check, what, rounds),
     runJobs: async () =>
       (await runDue(database.db, handlers, { workerId: 'test', limit: 50, leaseMs: 60_000 }, clock)).claimed,
     close: async () => {
@@ -86,7 +89,6 @@ export async function startPaymentsEnv(
     },
   };
 }
-
 
 /** A wallet's browser in JSON mode: follows redirect actions, keeping cookies, until the wallet action. */
 export async function walletAction(baseUrl: string, orderId: string, userAgent: string) {

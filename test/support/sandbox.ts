@@ -85,6 +85,25 @@ export async function startTestSandbox(
   };
 }
 
+/**
+ * A deterministic wait on state: lets the sandbox's work in flight settle (notifications delivered
+ * and answered), then asks `check`, up to `rounds` times — a check may move the clock or run jobs,
+ * which starts more work. No real time is waited on; failing after the rounds names `what`.
+ */
+export async function settledState<T>(
+  sandbox: TestSandbox,
+  check: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  rounds = 30,
+): Promise<T> {
+  for (let round = 0; round < rounds; round++) {
+    await sandbox.settled();
+    const value = await check();
+    if (value !== undefined) return value;
+  }
+  throw new Error(`${what}: not reached in ${rounds} rounds`);
+}
+
 export interface ReceivedNotification {
   headers: IncomingMessage['headers'];
   body: string;

@@ -138,7 +138,7 @@ describeEachEngine('ledger end to end through the sandbox', (ctx) => {
     }
     await env.eventually(async () => {
       await env.runJobs();
-      env.clock.advance(15_000);
+      await env.sandbox.advance(15_000);
       const states = await Promise.all(
         refunds.map(async (r) => (await env.api('GET', `/v1/refunds/${r.id}`)).body.status),
       );

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { unixSeconds } from '../../src/core/clock.js';
+import { ManualClock, unixSeconds } from '../../src/core/clock.js';
 import { createChannelAdapters } from '../../src/channels/index.js';
 import { createOnboardingChannels } from '../../src/channels/onboarding.js';
 import { ChannelRegistry } from '../../src/channels/registry.js';
@@ -28,14 +28,14 @@ describeEachEngine('from onboarding to the first payment', (ctx) => {
   let sandbox: TestSandbox;
   let baseUrl: string;
   beforeAll(async () => {
-    sandbox = await startTestSandbox(SANDBOX_PLUGINS);
+    const clock = new ManualClock(Date.now()); // one time for JuhePay and the sandbox
+    sandbox = await startTestSandbox(SANDBOX_PLUGINS, { clock });
     const box = new SecretBox(generateMasterKey());
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     const channels = new ChannelRegistry(channelConfigSource(ctx.database.db, box), []);
-    t = await createTestApp(ctx.database, { box, channels, publicUrl: baseUrl });
+    t = await createTestApp(ctx.database, { box, channels, clock, publicUrl: baseUrl });
     for (const adapter of createChannelAdapters(t.clock)) channels.register(adapter);
-    t.clock.set(Date.now()); // the sandbox checks signature timestamps against real time
     await t.app.listen({ port, host: '127.0.0.1' });
   });
   afterAll(async () => {

@@ -30,10 +30,9 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
   let t: TestApp;
   let sandbox: TestSandbox;
   let baseUrl: string;
-  const clock = new ManualClock(Date.now()); // the sandbox checks signature timestamps against real time
+  const clock = new ManualClock(Date.now()); // one time for JuhePay, its adapters and the sandbox
   beforeAll(async () => {
-    // a tenth of channel time: a delayed notification arrives 6 s late, a refund settles in 0.5 s
-    sandbox = await startTestSandbox(SANDBOX_PLUGINS);
+    sandbox = await startTestSandbox(SANDBOX_PLUGINS, { clock });
     const box = new SecretBox(generateMasterKey());
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
@@ -152,9 +151,11 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
     // query: the poll asks WeChat about B under the old sub_mchid, and finds it paid
     expect((await orderRow(b.body.id)).status).toBe('paying');
     const payments = paymentJobHandlers(t.ctx);
-    clock.advance(60_000);
+    const lateAt = sandbox.ctx.scheduler.nextDueMs()!; // the delayed notification, 60 s after the payment
+    clock.set(lateAt - 1); // just before it: the poll (due 5 s after the channel order) goes first
     await runDue(db, payments, { workerId: 'test', limit: 50, leaseMs: 60_000 }, clock);
     expect((await orderRow(b.body.id)).status).toBe('succeeded');
+    await sandbox.advance(1); // now the late notification arrives
 
     // the late notification for B is verified with B's own snapshot: accepted (a duplicate by now)
     const late = await settledState(
@@ -166,7 +167,6 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
           .where('out_trade_no', '=', b.body.id)
           .executeTakeFirst()) ?? undefined,
       'the late notification for B',
-      15_000,
     );
     expect(late).toEqual({ outcome: 'duplicate', detail: null });
 
@@ -181,6 +181,7 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
     const done = await settledState(
       sandbox,
       async () => {
+        await sandbox.advance(5_000); // WeChat settles a refund after 5 s, then notifies
         const r = await api(app, 'GET', `/v1/refunds/${refund.body.id}`);
         return r.body.status === 'pending' ? undefined : r.body;
       },
@@ -252,7 +253,6 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
         return now !== before ? true : undefined;
       },
       'the demo onboarding approved',
-      10_000,
     );
 
     const refund = await api(app, 'POST', '/v1/refunds', {
@@ -264,6 +264,7 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
     const done = await settledState(
       sandbox,
       async () => {
+        await sandbox.advance(5_000); // WeChat settles a refund after 5 s, then notifies
         const r = await api(app, 'GET', `/v1/refunds/${refund.body.id}`);
         return r.body.status === 'pending' ? undefined : r.body;
       },

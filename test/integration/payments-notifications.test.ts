@@ -6,7 +6,7 @@ import { startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
 describeEachEngine('channel notifications', (ctx) => {
   let env: PaymentsEnv;
   beforeAll(async () => {
-    // Real channel time: a dropped notification is retried only 15 s later, so only a poll can end it sooner.
+    // One clock for all: a dropped notification is retried 15 s later, the poll is due at 5 s.
     env = await startPaymentsEnv(ctx.database);
   });
   afterAll(() => env.close());
@@ -94,7 +94,7 @@ describeEachEngine('channel notifications', (ctx) => {
     await fault({ channel: 'wechatpay', operation: 'notify', mode: 'drop_notify', count: 1 });
     expect((await customerPays(order.qr_code)).status).toBeLessThan(300);
     expect((await env.api('GET', `/v1/orders/${order.id}`)).body.status).toBe('paying'); // nothing arrived
-    env.clock.advance(5_000); // the first poll is due 5 s after the channel order
+    await env.sandbox.advance(5_000); // the first poll is due 5 s after the channel order
     await env.runJobs();
     expect((await env.api('GET', `/v1/orders/${order.id}`)).body.status).toBe('succeeded');
     expect(await outcomes(order.id)).toEqual([]); // the poll did it, not a notification

@@ -33,7 +33,7 @@ describeEachEngine('abnormal refunds', (ctx) => {
   /** runs the refund jobs (and lets the sandbox's notification arrive) until the refund leaves `pending` */
   const settled = (refundId: string, what: string) =>
     env.eventually(async () => {
-      env.clock.advance(60_000);
+      await env.sandbox.advance(60_000);
       await env.runJobs();
       const r = (await env.api('GET', `/v1/refunds/${refundId}`)).body;
       return r.status === 'pending' ? undefined : r;

@@ -142,7 +142,6 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
         return (await admin('GET', `/onboarding/${application}`)).status === 'approved' ? true : undefined;
       },
       'onboarding approved',
-      5_000,
     );
     const newSubMchid = (await resolveChannelConfig(db, t.ctx.box, merchant, 'wechatpay'))?.fields.sub_mchid;
     expect(newSubMchid).toBeDefined();

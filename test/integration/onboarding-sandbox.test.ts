@@ -13,8 +13,8 @@ import { KYC_APPLICATION } from '../support/kyc.js';
 /**
  * Onboarding end to end against the real sandbox: the admin API files the application, the
  * onboarding jobs submit it with the official clients (WeChat applyment4sub, Alipay 直付通) and
- * poll until the channel decides. `quick` approves after SANDBOX_ONBOARDING_DELAY (3 s channel
- * time, a few real ms at timeScale 1000); `slow` takes an hour, so a rejection lands first.
+ * poll until the channel decides. `quick` approves after SANDBOX_ONBOARDING_DELAY (3 s of its
+ * clock, moved with the app's); `slow` takes an hour, so a rejection lands first.
  */
 
 const APPLICATION = KYC_APPLICATION;
@@ -43,6 +43,7 @@ describeEachEngine('onboarding against the sandbox channels', (ctx) => {
       await runDue(ctx.database.db, handlers, { workerId: 'test', limit: 50, leaseMs: 60_000 }, t.clock);
       if (await done()) return s;
       t.clock.advance(1_000);
+      for (const sandbox of [quick, slow]) await sandbox.advance(1_000); // the channels' time moves alike
     }
     return seconds;
   };

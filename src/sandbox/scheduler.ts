@@ -33,7 +33,8 @@ export class SandboxScheduler {
     readonly timeScale = 1,
     private readonly onError: (error: unknown) => void = () => {},
   ) {
-    if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new Error(`timeScale must be > 0, not ${timeScale}`);
+    if (!(timeScale > 0) || !Number.isFinite(timeScale))
+      throw new Error(`timeScale must be > 0, not ${timeScale}`);
     // a manual clock drives the tasks itself: whoever moves it (a test, the app's inline waits) runs them
     if (clock instanceof ManualClock) this.unfollow = clock.onMove(() => void this.idle());
   }

@@ -259,7 +259,10 @@ describe('wechatpay channel adapter against the sandbox', () => {
       await channel.payByCode(config, order, sandbox.ctx.paycodes.issue('wechat', 'timeout')),
     ).toMatchObject({ state: 'user_paying' });
     await sandbox.advance(14_999);
-    expect(await channel.reverse(config, rev(order))).toMatchObject({ state: 'pending', code: 'SYSTEMERROR' });
+    expect(await channel.reverse(config, rev(order))).toMatchObject({
+      state: 'pending',
+      code: 'SYSTEMERROR',
+    });
     await sandbox.advance(1); // 15 s after the attempt
     expect(await channel.reverse(config, rev(order))).toEqual({ state: 'reversed' });
     expect(await channel.query(config, order)).toMatchObject({ state: 'closed', code: 'REVOKED' });

@@ -54,12 +54,16 @@ describeEachEngine('payment flows', (ctx) => {
       expect(res.body.status).toBe('paying');
       // the settle job runs at 30 s and reverses (WeChat allows it 15 s after the attempt; UnionPay
       // cancels the pending payment, confirmed a second later): closed, before UnionPay's 60 s
-      const closed = await env.eventually(async () => {
-        await env.sandbox.advance(10_000);
-        await env.runJobs();
-        const order = (await env.api('GET', `/v1/orders/${res.body.id}`)).body;
-        return order.status === 'paying' ? undefined : order;
-      }, 'the reverse', 5);
+      const closed = await env.eventually(
+        async () => {
+          await env.sandbox.advance(10_000);
+          await env.runJobs();
+          const order = (await env.api('GET', `/v1/orders/${res.body.id}`)).body;
+          return order.status === 'paying' ? undefined : order;
+        },
+        'the reverse',
+        5,
+      );
       expect(closed.status).toBe('closed');
       expect(closed.paid_at).toBeNull();
     });

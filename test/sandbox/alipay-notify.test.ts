@@ -261,7 +261,9 @@ describe('Alipay API faults', () => {
       await sandbox.advance(30_000);
     };
     await post('/sandbox/faults', { channel: 'alipay', operation: 'pay', mode: 'timeout', count: 2 });
-    const failed = expect(sdk.exec('alipay.trade.pay', biz(), ok)).rejects.toThrow(/HttpClient Request error/);
+    const failed = expect(sdk.exec('alipay.trade.pay', biz(), ok)).rejects.toThrow(
+      /HttpClient Request error/,
+    );
     await passHeld();
     await passHeld(); // the re-send
     await failed;

@@ -87,7 +87,10 @@ describe('HttpNotifier', () => {
     const scheduler = new SandboxScheduler(clock, 50);
     const notifier = new HttpNotifier(faults, clock, scheduler, silentLogger);
     const receiver = await startNotifyReceiver((_n, i) => ({ status: i === 0 ? 500 : 200 }));
-    cleanup.push(async () => scheduler.close(), () => receiver.close());
+    cleanup.push(
+      async () => scheduler.close(),
+      () => receiver.close(),
+    );
     notifier.send(spec(receiver.url));
     await scheduler.advance(199);
     expect(receiver.received).toHaveLength(1);

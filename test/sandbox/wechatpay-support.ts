@@ -49,7 +49,13 @@ export async function verifyingReceiver(sandbox: TestSandbox, ack: (index: numbe
   const parsed: ParseNotificationResult[] = [];
   const receiver = await startNotifyReceiver((n, index) => {
     // the merchant lives in the sandbox's time: its timestamps are checked against the same clock
-    const result = parseNotification(signedHeadersFrom(n.headers), n.body, keyring, w.apiv3_key, sandbox.clock);
+    const result = parseNotification(
+      signedHeadersFrom(n.headers),
+      n.body,
+      keyring,
+      w.apiv3_key,
+      sandbox.clock,
+    );
     parsed.push(result);
     return result.ok
       ? { status: ack(index) }

@@ -29,11 +29,7 @@ export async function registerWalletSandboxes(app: FastifyInstance, ctx: Sandbox
   for (const wallet of H5_WALLETS) registerH5Wallet(app, ctx, H5_WALLET_CONFIGS[wallet]);
 }
 
-function registerH5Wallet(
-  app: FastifyInstance,
-  ctx: SandboxContext,
-  config: H5WalletConfig,
-): void {
+function registerH5Wallet(app: FastifyInstance, ctx: SandboxContext, config: H5WalletConfig): void {
   const store = new H5WalletStore(config.wallet, ctx.clock);
   const w = config.wallet;
   const nonce = () => randomBytes(8).toString('hex');

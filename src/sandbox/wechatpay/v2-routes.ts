@@ -142,7 +142,6 @@ export function registerV2Routes(app: FastifyInstance, sim: WechatSimulator): vo
       );
     if (code.used) return bizFail(reply, v, 'AUTHCODEEXPIRE', '二维码已过期，请用户在微信上刷新后再试');
     sim.ctx.paycodes.markUsed(p.auth_code!);
-    const now = sim.ctx.clock.nowMs();
     const trade = sim.store.create({
       spMchid: p.mch_id!,
       spAppid: p.appid!,

@@ -5,10 +5,11 @@ import { writeDemoChannelConfigs } from '../../src/demo/channels.js';
 import { onboardingJobHandlers } from '../../src/merchants/onboarding/jobs.js';
 import { runDue } from '../../src/platform/jobs/index.js';
 import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
-import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
+import { createTestApp, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import { KYC_APPLICATION } from '../support/kyc.js';
+import { adminClient } from '../support/admin.js';
 
 /**
  * Onboarding end to end against the real sandbox: the admin API files the application, the
@@ -26,16 +27,7 @@ describeEachEngine('onboarding against the sandbox channels', (ctx) => {
   let handlers: ReturnType<typeof onboardingJobHandlers>;
   const providers: Record<'quick' | 'slow', string> = { quick: '', slow: '' };
 
-  const admin = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const res = await t.app.inject({
-      method,
-      url: `/admin/v1${url}`,
-      ...(payload !== undefined ? { payload: payload as object } : {}),
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-    });
-    expect(res.statusCode, res.body).toBeLessThan(500);
-    return { status: res.statusCode, body: res.json() };
-  };
+  const admin = adminClient(() => t.app);
 
   /** Moves the test clock second by second running due jobs, until `done` or `seconds` pass; returns the seconds taken. */
   const runJobsFor = async (seconds: number, done: () => Promise<boolean>) => {

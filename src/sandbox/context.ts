@@ -2,6 +2,7 @@ import type { ChannelId } from '../core/channel-ids.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { SandboxKeys } from './keys.js';
+import type { SandboxScheduler } from './scheduler.js';
 
 /**
  * What every channel simulator shares: keys, the notification sender, fault injection, the
@@ -49,7 +50,7 @@ export interface NotificationSpec {
   build(): { headers: Record<string, string>; body: string };
   /** the channel's own acknowledgement rule (WeChat: 200/204; Alipay: body exactly `success`; UnionPay: 200) */
   isAck(status: number, body: string): boolean;
-  /** delays before each retry, in real channel milliseconds; the first attempt is immediate */
+  /** delays before each retry, in channel milliseconds; the first attempt is immediate */
   retryDelaysMs: readonly number[];
 }
 
@@ -93,6 +94,6 @@ export interface SandboxContext {
   faults: Faults;
   paycodes: PayCodes;
   logger: Logger;
-  /** channel delays (retry schedules, USERPAYING waits) are divided by this; 1 = real time */
-  timeScale: number;
+  /** every channel delay (retry schedules, USERPAYING waits, held requests) runs on the clock through this */
+  scheduler: SandboxScheduler;
 }

@@ -2,10 +2,11 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { Faults, NotificationAttempt, NotificationSpec, Notifier, SandboxChannel } from './context.js';
 import { NOTIFY_FAULTS } from './faults.js';
+import type { SandboxScheduler } from './scheduler.js';
 
 /**
  * Sends channel notifications the way the channels do: POST to notify_url, judge the answer by the
- * channel's own ack rule, retry on its schedule (divided by timeScale), give up at the end.
+ * channel's own ack rule, retry on its schedule (on the scheduler's clock), give up at the end.
  * Notification faults (duplicate, delay, drop, reorder) are applied to the first delivery.
  */
 
@@ -20,14 +21,13 @@ interface Delivery {
 
 export class HttpNotifier implements Notifier {
   private readonly deliveries: Delivery[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
   private readonly heldBack = new Map<SandboxChannel, Delivery>();
   private closed = false;
 
   constructor(
     private readonly faults: Faults,
     private readonly clock: Clock,
-    private readonly timeScale: number,
+    private readonly scheduler: SandboxScheduler,
     private readonly logger: Logger,
   ) {}
 
@@ -43,7 +43,7 @@ export class HttpNotifier implements Notifier {
         this.heldBack.set(spec.channel, delivery); // goes out right after the channel's next notification
         break;
       case 'delay_notify':
-        this.later(DELAY_FAULT_MS, () => this.attempt(delivery, 0));
+        this.scheduler.after(DELAY_FAULT_MS, () => this.attempt(delivery, 0));
         break;
       case 'drop_notify':
         delivery.attempts.push({
@@ -55,14 +55,14 @@ export class HttpNotifier implements Notifier {
         this.scheduleRetry(delivery, 0);
         break;
       case 'duplicate_notify':
-        this.attempt(delivery, 0, true);
+        this.scheduler.track(this.attempt(delivery, 0, true));
         sent = this.attempt(delivery, 0);
         break;
       default:
         sent = this.attempt(delivery, 0);
     }
     // the held one goes out once this one has been answered, so it really arrives second
-    if (held) void sent.then(() => this.attempt(held, 0));
+    this.scheduler.track(held ? sent.then(() => this.attempt(held, 0)) : sent);
   }
 
   pending(): number {
@@ -80,18 +80,7 @@ export class HttpNotifier implements Notifier {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-  }
-
-  private later(channelMs: number, fn: () => void): void {
-    if (this.closed) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      fn();
-    }, channelMs / this.timeScale);
-    this.timers.add(timer);
+    this.closed = true; // what is still scheduled goes when the scheduler closes
   }
 
   /** `retryIndex` is how many retries have been used before this attempt. */
@@ -133,6 +122,6 @@ export class HttpNotifier implements Notifier {
       delivery.done = true; // schedule exhausted: the channel gives up
       return;
     }
-    this.later(delay, () => this.attempt(delivery, retryIndex + 1));
+    this.scheduler.after(delay, () => this.attempt(delivery, retryIndex + 1));
   }
 }

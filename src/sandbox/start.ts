@@ -7,6 +7,7 @@ import { loadOrCreateSandboxKeys } from './keygen.js';
 import type { SandboxKeys } from './keys.js';
 import { HttpNotifier } from './notifier.js';
 import { PayCodeBook } from './paycodes.js';
+import { SandboxScheduler } from './scheduler.js';
 import { SANDBOX_PLUGINS } from './plugins.js';
 import { buildSandboxApp } from './server.js';
 
@@ -14,6 +15,7 @@ export interface SandboxOptions {
   dataDir: string;
   host: string;
   port: number;
+  /** channel delays are divided by this (SANDBOX_TIME_SCALE); 1 = real time */
   timeScale: number;
   clock: Clock;
   logger: Logger;
@@ -29,15 +31,18 @@ export interface RunningSandbox {
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
   const keys = await loadOrCreateSandboxKeys(options.dataDir);
   const faults = new FaultTable();
+  const scheduler = new SandboxScheduler(options.clock, options.timeScale, (error) =>
+    options.logger.error({ err: error }, 'sandbox task failed'),
+  );
   const ctx: SandboxContext = {
     clock: options.clock,
     keys,
     baseUrl: `http://${options.host}:${options.port}`,
-    notifier: new HttpNotifier(faults, options.clock, options.timeScale, options.logger),
+    notifier: new HttpNotifier(faults, options.clock, scheduler, options.logger),
     faults,
     paycodes: new PayCodeBook(),
     logger: options.logger,
-    timeScale: options.timeScale,
+    scheduler,
   };
   const app = await buildSandboxApp(ctx, SANDBOX_PLUGINS);
   await app.listen({ host: options.host, port: options.port });
@@ -47,6 +52,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     url: ctx.baseUrl,
     keys,
     close: async () => {
+      scheduler.close(); // held requests are released before the server waits for them
       await ctx.notifier.close();
       await app.close();
     },

@@ -90,7 +90,12 @@ describe('alipay adapter: payer OAuth', () => {
 describe('alipay adapter: failures', () => {
   it('a dropped connection (urllib re-sends once) is a retryable timeout', async () => {
     await fault('query', 'timeout', 2);
-    const error = await rejection(channel.query(env.config, order()));
+    const pending = rejection(channel.query(env.config, order()));
+    for (const _attempt of [1, 2]) {
+      await env.sandbox.held(); // each is held for 30 s of channel time, then dropped
+      await env.sandbox.advance(30_000);
+    }
+    const error = await pending;
     expect(error.kind).toBe('timeout');
     expect(error.retryable).toBe(true);
     expect(env.sandbox.ctx.faults.list()).toEqual([]);

@@ -31,7 +31,7 @@ let seq = 0;
 
 export function useAlipaySandbox(): void {
   beforeAll(async () => {
-    env.sandbox = await startTestSandbox([registerAlipaySandbox], { timeScale: 1000 });
+    env.sandbox = await startTestSandbox([registerAlipaySandbox]);
     env.receiver = await startNotifyReceiver(() => ({ status: 200, body: 'success' }));
     const credentials = (await (await fetch(`${env.sandbox.url}/sandbox/credentials`)).json()) as {
       alipay: Parameters<typeof alipayConfigFromSandbox>[0];
@@ -75,16 +75,6 @@ export const paycode = async (scenario: string) =>
   (await post('/sandbox/paycodes', { wallet: 'alipay', scenario })).body.auth_code as string;
 export const fault = (operation: string, mode: string, count = 1) =>
   post('/sandbox/faults', { channel: 'alipay', operation, mode, count });
-
-/** polls a real-time simulator (notifications, password entry) until ok or ms pass */
-export async function until<T>(get: () => T | Promise<T>, ok: (v: T) => boolean, ms = 3_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await get();
-    if (ok(value) || Date.now() > end) return value;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 export const notificationsFor = (out: string): ReceivedNotification[] =>
   env.receiver.received.filter((n) => decodeForm(n.body)?.out_trade_no === out);

@@ -11,7 +11,6 @@ import {
   post,
   refundOf,
   rejection,
-  until,
   useAlipaySandbox,
 } from './alipay-adapter-support.js';
 
@@ -108,10 +107,8 @@ describe('alipay adapter: creating payments', () => {
 describe('alipay adapter: notifications', () => {
   it('a payment notification verifies and reads as succeeded; tampering is refused', async () => {
     const o = await paidQrOrder(888);
-    const [n] = await until(
-      () => notificationsFor(o.outTradeNo),
-      (l) => l.length > 0,
-    );
+    await env.sandbox.settled(); // the deliveries in flight have been answered
+    const [n] = notificationsFor(o.outTradeNo);
     expect(n).toBeDefined();
     const parsed = await channel.parseNotification(env.config, { headers: n!.headers, body: n!.body });
     expect(parsed).toMatchObject({
@@ -139,9 +136,9 @@ describe('alipay adapter: notifications', () => {
   it('refund and close notifications read as refund / closed', async () => {
     const o = await paidQrOrder(500);
     await channel.refund(env.config, refundOf(o, 'rfd_n1', 200));
-    const refundNote = await until(
-      () => notificationsFor(o.outTradeNo).find((n) => decodeForm(n.body)?.out_biz_no === 'rfd_n1'),
-      (v) => v !== undefined,
+    await env.sandbox.settled();
+    const refundNote = notificationsFor(o.outTradeNo).find(
+      (n) => decodeForm(n.body)?.out_biz_no === 'rfd_n1',
     );
     expect(
       await channel.parseNotification(env.config, { headers: {}, body: refundNote!.body }),
@@ -155,10 +152,8 @@ describe('alipay adapter: notifications', () => {
     const unpaid = order({ payerId: 'buyer-c' });
     await channel.create(env.config, 'alipay_jsapi', unpaid);
     expect((await channel.close(env.config, unpaid)).state).toBe('closed');
-    const closeNote = await until(
-      () => notificationsFor(unpaid.outTradeNo)[0],
-      (v) => v !== undefined,
-    );
+    await env.sandbox.settled();
+    const closeNote = notificationsFor(unpaid.outTradeNo)[0];
     expect(await channel.parseNotification(env.config, { headers: {}, body: closeNote!.body })).toMatchObject(
       {
         kind: 'payment',
@@ -207,10 +202,10 @@ describe('alipay adapter: close, pay by code, reverse', () => {
     expect(await channel.payByCode(env.config, pw, await paycode('password'))).toMatchObject({
       state: 'user_paying',
     });
-    const later = await until(
-      () => channel.query(env.config, pw),
-      (s) => s.state === 'succeeded',
-    );
+    await env.sandbox.advance(9_999);
+    expect(await channel.query(env.config, pw)).toMatchObject({ state: 'pending' }); // WAIT_BUYER_PAY
+    await env.sandbox.advance(1); // the buyer has entered the password
+    const later = await channel.query(env.config, pw);
     expect(later).toMatchObject({ state: 'succeeded', amount: 1234 });
 
     expect(await channel.payByCode(env.config, order(), await paycode('insufficient_funds'))).toMatchObject({

@@ -16,7 +16,7 @@ let sb: TestSandbox;
 let receiver: Awaited<ReturnType<typeof startNotifyReceiver>>;
 
 beforeAll(async () => {
-  sb = await startTestSandbox([registerWalletSandboxes], { timeScale: 1000 });
+  sb = await startTestSandbox([registerWalletSandboxes]);
   receiver = await startNotifyReceiver();
 });
 afterEach(() => sb.ctx.faults.clear());
@@ -46,13 +46,10 @@ const sandboxCall = (path: string, body: unknown) =>
   });
 
 async function notificationBody(outTradeNo: string): Promise<string> {
-  const until = Date.now() + 3_000;
-  for (;;) {
-    const hit = receiver.received.find((n) => n.body.includes(outTradeNo));
-    if (hit) return hit.body;
-    if (Date.now() > until) throw new Error(`no notification for ${outTradeNo}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await sb.settled(); // the deliveries in flight have been answered
+  const hit = receiver.received.find((n) => n.body.includes(outTradeNo));
+  if (!hit) throw new Error(`no notification for ${outTradeNo}`);
+  return hit.body;
 }
 
 describe.each(H5_WALLETS)('%s', (wallet) => {

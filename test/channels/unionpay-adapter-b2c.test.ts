@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelConfig, ChannelOrder } from '../../src/channels/channel.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { createUnionpayChannel } from '../../src/channels/unionpay/adapter.js';
 import { newId } from '../../src/core/ids.js';
 import type { PayCodeScenario } from '../../src/sandbox/context.js';
@@ -14,10 +15,11 @@ import { unionpayConfigFromSandbox } from '../../src/demo/sandbox-configs.js';
 let sb: TestSandbox;
 let receiver: Awaited<ReturnType<typeof startNotifyReceiver>>;
 let config: ChannelConfig;
-const up = createUnionpayChannel({ timeoutMs: 2_000 });
+const clock = new ManualClock(Date.now()); // the adapter's and the sandbox's time
+const up = createUnionpayChannel({ clock, timeoutMs: 2_000 });
 
 beforeAll(async () => {
-  sb = await startTestSandbox([registerUnionpaySandbox], { timeScale: 100 }); // password entry 10 s → 100 ms, giving up 60 s → 600 ms
+  sb = await startTestSandbox([registerUnionpaySandbox], { clock });
   receiver = await startNotifyReceiver();
   config = unionpayConfigFromSandbox(sb.ctx.keys.unionpay, sb.url);
 });
@@ -28,7 +30,7 @@ afterAll(async () => {
 });
 
 function newOrder(amount = 888): ChannelOrder {
-  const now = new Date();
+  const now = clock.now();
   return {
     outTradeNo: newId('order', now.getTime()),
     amount,
@@ -39,10 +41,11 @@ function newOrder(amount = 888): ChannelOrder {
   };
 }
 const code = (scenario: PayCodeScenario) => sb.ctx.paycodes.issue('unionpay', scenario);
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms)); // the simulated customer types
+/** channel time passes: the simulated customer types, UnionPay finishes what it accepted */
+const settle = (ms: number) => sb.advance(ms);
 
 /** the same reverse asked again (as the settle job does) until UnionPay gives its outcome */
-async function reverseUntilSettled(order: ChannelOrder, requestedAt = new Date()) {
+async function reverseUntilSettled(order: ChannelOrder, requestedAt = clock.now()) {
   const rev = {
     outTradeNo: order.outTradeNo,
     createdAt: order.createdAt,
@@ -51,8 +54,8 @@ async function reverseUntilSettled(order: ChannelOrder, requestedAt = new Date()
   };
   const first = await up.reverse(config, rev);
   let result = first;
-  for (let i = 0; result.state === 'pending' && i < 100; i++) {
-    await settle(5);
+  for (let i = 0; result.state === 'pending' && i < 3; i++) {
+    await settle(1_000); // a cancel is accepted, then done a second later
     result = await up.reverse(config, rev);
   }
   return { first, result, rev };
@@ -66,7 +69,9 @@ describe('unionpay_micropay (B2C)', () => {
     expect(status).toMatchObject({ state: 'user_paying', code: '00' });
     expect(status.amount).toBeUndefined();
     expect(status.channelTradeNo).toMatch(/^\d{21}$/);
-    await settle(30); // accepted → done takes 1 s, 10 ms at timeScale 100
+    await settle(999);
+    expect(await up.query(config, order)).toMatchObject({ state: 'user_paying' });
+    await settle(1); // accepted → done takes 1 s
     expect(await up.query(config, order)).toMatchObject({
       state: 'succeeded',
       amount: 888,
@@ -80,7 +85,9 @@ describe('unionpay_micropay (B2C)', () => {
       state: 'user_paying',
       code: '00',
     });
-    await settle(150); // (its 05 while the customer types is in test/sandbox/unionpay-b2c.test.ts)
+    await settle(9_999);
+    expect(await up.query(config, order)).toMatchObject({ state: 'user_paying' });
+    await settle(1); // the customer has entered the password
     expect(await up.query(config, order)).toMatchObject({ state: 'succeeded', amount: 888 });
   });
 
@@ -112,7 +119,7 @@ describe('unionpay_micropay (B2C)', () => {
   it('a retried payment (same order, same txnTime) is answered by query, not refused', async () => {
     const order = newOrder();
     const first = await up.payByCode(config, order, code('success'));
-    await settle(30);
+    await settle(1_000);
     const again = await up.payByCode(config, order, code('success'));
     expect(again).toMatchObject({ state: 'succeeded', channelTradeNo: first.channelTradeNo });
   });
@@ -125,7 +132,7 @@ describe('reverse and close', () => {
     const { first, result } = await reverseUntilSettled(order);
     expect(first).toMatchObject({ state: 'pending', code: '00' }); // accepted only
     expect(result).toMatchObject({ state: 'reversed', code: '00' });
-    await settle(700); // past the moment the customer would have given up
+    await settle(60_000); // past the moment the customer would have given up
     expect(await up.query(config, order)).toMatchObject({ state: 'failed', code: '01' });
   });
 
@@ -133,7 +140,7 @@ describe('reverse and close', () => {
     // fails before the fix: the reverse trusted the 00 of the cancel, and nothing could ask about it later
     const order = newOrder();
     await up.payByCode(config, order, code('success'));
-    await settle(30);
+    await settle(1_000);
     const { result, rev } = await reverseUntilSettled(order);
     expect(result).toMatchObject({ state: 'reversed' });
     expect(result.channelReverseNo).toMatch(/^\d{21}$/);
@@ -150,16 +157,16 @@ describe('reverse and close', () => {
   it('a cancel whose answer was lost is found by its own orderId and txnTime, never sent twice', async () => {
     const order = newOrder();
     await up.payByCode(config, order, code('success'));
-    await settle(30);
+    await settle(1_000);
     sb.ctx.faults.set({ channel: 'unionpay', operation: 'cancel', mode: 'lost_answer', count: 1 });
     const rev = {
       outTradeNo: order.outTradeNo,
       createdAt: order.createdAt,
       notifyUrl: order.notifyUrl,
-      requestedAt: new Date(),
+      requestedAt: clock.now(),
     };
     await expect(up.reverse(config, rev)).rejects.toMatchObject({ kind: 'timeout' });
-    await settle(30);
+    await settle(1_000);
     expect(await up.reverse(config, rev)).toMatchObject({ state: 'reversed', code: '00' });
   });
 
@@ -176,34 +183,31 @@ describe('reverse and close', () => {
   it('a reverse without a notify URL in the call or the configuration is a config error', async () => {
     const order = newOrder();
     await up.payByCode(config, order, code('timeout'));
-    const rev = { outTradeNo: order.outTradeNo, createdAt: order.createdAt, requestedAt: new Date() };
+    const rev = { outTradeNo: order.outTradeNo, createdAt: order.createdAt, requestedAt: clock.now() };
     await expect(up.reverse(config, rev)).rejects.toMatchObject({ kind: 'config' });
     const withBackUrl = { ...config, fields: { ...config.fields, back_url: receiver.url } };
     expect(await up.reverse(withBackUrl, rev)).toMatchObject({ state: 'pending' });
   });
 
-  it('close of a B2C waiting for the password cancels it and reports closed', async () => {
+  it('close of a B2C waiting for the password cancels it: the payment then reads failed (01)', async () => {
     const order = newOrder();
     await up.payByCode(config, order, code('timeout'));
-    const closed = await up.close(config, order).catch(async () => {
-      await settle(30); // the cancel was accepted, not yet confirmed: asked again
-      return up.close(config, order);
-    });
-    expect(closed).toMatchObject({ state: expect.stringMatching(/^(closed|failed)$/) });
+    // the cancel is accepted, not yet confirmed: the close asks to be asked again
+    await expect(up.close(config, order)).rejects.toMatchObject({ kind: 'timeout' });
+    await settle(1_000); // confirmed a second later
+    // the cancel stopped the password entry: the payment reads 01, failed, no money moved
+    expect(await up.close(config, order)).toMatchObject({ state: 'failed', code: '01' });
   });
 
   it('a cancel notification names the order and reports it closed', async () => {
     const order = newOrder();
     await up.payByCode(config, order, code('timeout'));
     await reverseUntilSettled(order);
-    const until = Date.now() + 3_000;
+    await sb.settled(); // the cancel's notification has been delivered
     let found;
-    while (!found && Date.now() < until) {
-      for (const n of receiver.received) {
-        const parsed = await up.parseNotification(config, { headers: {}, body: n.body });
-        if (parsed.outTradeNo === order.outTradeNo) found = parsed;
-      }
-      if (!found) await new Promise((r) => setTimeout(r, 10));
+    for (const n of receiver.received) {
+      const parsed = await up.parseNotification(config, { headers: {}, body: n.body });
+      if (parsed.outTradeNo === order.outTradeNo) found = parsed;
     }
     expect(found).toMatchObject({
       kind: 'payment',

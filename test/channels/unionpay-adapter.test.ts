@@ -21,7 +21,7 @@ let config: ChannelConfig;
 const up = createUnionpayChannel({ timeoutMs: 5_000 });
 
 beforeAll(async () => {
-  sb = await startTestSandbox([registerUnionpaySandbox], { timeScale: 1000 });
+  sb = await startTestSandbox([registerUnionpaySandbox]);
   receiver = await startNotifyReceiver();
   config = unionpayConfigFromSandbox(sb.ctx.keys.unionpay, sb.url);
 });
@@ -42,29 +42,15 @@ function newOrder(amount = 1000): ChannelOrder {
   };
 }
 
-async function waitFor<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  timeoutMs = 3_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
+/** the first notification the adapter parses as being about this order (and refund), once deliveries settled */
+async function notified(outTradeNo: string, kind: 'payment' | 'refund') {
+  await sb.settled();
+  for (const n of receiver.received) {
+    const parsed = await up.parseNotification(config, { headers: {}, body: n.body });
+    if (parsed.outTradeNo === outTradeNo && parsed.kind === kind) return { parsed, body: n.body };
   }
+  throw new Error(`no ${kind} notification for ${outTradeNo}`);
 }
-
-/** the first notification the adapter parses as being about this order (and refund) */
-const notified = (outTradeNo: string, kind: 'payment' | 'refund') =>
-  waitFor(async () => {
-    for (const n of receiver.received) {
-      const parsed = await up.parseNotification(config, { headers: {}, body: n.body });
-      if (parsed.outTradeNo === outTradeNo && parsed.kind === kind) return { parsed, body: n.body };
-    }
-    return undefined;
-  }, `${kind} notification for ${outTradeNo}`);
 
 const customerPays = (body: Record<string, string>) =>
   fetch(`${sb.url}/sandbox/unionpay/pay`, {

@@ -19,7 +19,7 @@ describe('wechatpay channel adapter against the sandbox: key modes, faults, conf
   const channel = createWechatpayChannel({ timeoutMs: 2_000 });
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox([registerWechatpaySandbox], { timeScale: 1000 });
+    sandbox = await startTestSandbox([registerWechatpaySandbox]);
     receiver = await startNotifyReceiver();
     const credentials = (await (await fetch(`${sandbox.url}/sandbox/credentials`)).json()) as {
       wechatpay: WechatpaySandboxCredentials;

@@ -12,7 +12,6 @@ import {
   type ReceivedNotification,
   type TestSandbox,
 } from '../support/sandbox.js';
-import { waitFor } from '../sandbox/wechatpay-support.js';
 import {
   wechatpayConfigFromSandbox,
   type WechatpaySandboxCredentials,
@@ -27,7 +26,7 @@ describe('wechatpay channel adapter against the sandbox', () => {
   const channel = createWechatpayChannel({ clock, timeoutMs: 2_000 });
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox([registerWechatpaySandbox], { timeScale: 1000 });
+    sandbox = await startTestSandbox([registerWechatpaySandbox], { clock }); // the adapter's time
     receiver = await startNotifyReceiver();
     const credentials = (await (await fetch(`${sandbox.url}/sandbox/credentials`)).json()) as {
       wechatpay: WechatpaySandboxCredentials;
@@ -56,10 +55,13 @@ describe('wechatpay channel adapter against the sandbox', () => {
       () => undefined,
       (e: unknown) => e as ChannelError,
     );
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  /** the next notification (by index) that the sandbox delivered to the receiver */
-  const nextNotification = (index: number) =>
-    waitFor<ReceivedNotification>(() => receiver.received[index], 5_000, `notification #${index}`);
+  /** the notification (by index) that the sandbox delivered to the receiver, once deliveries have settled */
+  const nextNotification = async (index: number): Promise<ReceivedNotification> => {
+    await sandbox.settled();
+    const n = receiver.received[index];
+    if (!n) throw new Error(`no notification #${index}`);
+    return n;
+  };
   const raw = (n: ReceivedNotification) => ({ headers: n.headers, body: n.body });
   const payNative = async (order: ChannelOrder) => {
     const { action } = await channel.create(config, 'wechat_native', order);
@@ -121,7 +123,7 @@ describe('wechatpay channel adapter against the sandbox', () => {
       payer: { openid: 'oJsapiPayer1', sp_openid: 'oJsapiPayer1' },
     });
     expect(paid.channelTradeNo).toMatch(/^4200\d{24}$/);
-    expect(Math.abs(paid.paidAt!.getTime() - Date.now())).toBeLessThan(5_000);
+    expect(Math.abs(paid.paidAt!.getTime() - clock.nowMs())).toBeLessThan(5_000);
 
     const notification = await channel.parseNotification(config, raw(await nextNotification(seen)));
     expect(notification).toEqual({ kind: 'payment', outTradeNo: order.outTradeNo, status: paid });
@@ -168,7 +170,7 @@ describe('wechatpay channel adapter against the sandbox', () => {
       expect(error, what).toBeInstanceOf(ChannelError);
       expect(error!.kind, what).toBe('invalid_notification');
     }
-    const late = createWechatpayChannel({ clock: new ManualClock(Date.now() + 10 * 60_000) });
+    const late = createWechatpayChannel({ clock: new ManualClock(clock.nowMs() + 10 * 60_000) });
     expect((await rejection(late.parseNotification(config, raw(n))))?.channelCode).toBe('CLOCK_SKEW');
   });
 
@@ -225,7 +227,9 @@ describe('wechatpay channel adapter against the sandbox', () => {
       state: 'user_paying',
       code: 'USERPAYING',
     });
-    await sleep(30); // 10 s of PIN entry at timeScale 1000
+    await sandbox.advance(9_999); // the customer is still entering the PIN
+    expect(await channel.query(config, slow)).toMatchObject({ state: 'user_paying' });
+    await sandbox.advance(1);
     expect(await channel.query(config, slow)).toMatchObject({ state: 'succeeded', amount: 66 });
 
     expect(await channel.payByCode(config, newOrder(5), issue('insufficient_funds'))).toMatchObject({
@@ -250,20 +254,16 @@ describe('wechatpay channel adapter against the sandbox', () => {
 
   it('reverse: refused as "retry" before 15 s, then done; the trade is closed; JSAPI trades cannot be reversed', async () => {
     const rev = (o: ReturnType<typeof newOrder>) => ({ ...o, requestedAt: new Date() });
-    const early = await startTestSandbox([registerWechatpaySandbox], { timeScale: 1 });
-    try {
-      const cfg = wechatpayConfigFromSandbox({ ...(await credentialsOf(early)) }, early.url);
-      const order = newOrder(9);
-      expect(
-        await channel.payByCode(cfg, order, early.ctx.paycodes.issue('wechat', 'timeout')),
-      ).toMatchObject({ state: 'user_paying' });
-      expect(await channel.reverse(cfg, rev(order))).toMatchObject({ state: 'pending', code: 'SYSTEMERROR' });
-    } finally {
-      await early.close();
-    }
     const order = newOrder(10);
-    await channel.payByCode(config, order, sandbox.ctx.paycodes.issue('wechat', 'timeout'));
-    await sleep(30); // 15 s of channel time
+    expect(
+      await channel.payByCode(config, order, sandbox.ctx.paycodes.issue('wechat', 'timeout')),
+    ).toMatchObject({ state: 'user_paying' });
+    await sandbox.advance(14_999);
+    expect(await channel.reverse(config, rev(order))).toMatchObject({
+      state: 'pending',
+      code: 'SYSTEMERROR',
+    });
+    await sandbox.advance(1); // 15 s after the attempt
     expect(await channel.reverse(config, rev(order))).toEqual({ state: 'reversed' });
     expect(await channel.query(config, order)).toMatchObject({ state: 'closed', code: 'REVOKED' });
     expect(await channel.reverse(config, rev(order))).toEqual({ state: 'reversed' }); // reversing again is harmless
@@ -274,7 +274,7 @@ describe('wechatpay channel adapter against the sandbox', () => {
 
     const jsapi = newOrder(11, { payerId: 'oX' });
     await channel.create(config, 'wechat_jsapi', jsapi);
-    await sleep(30);
+    await sandbox.advance(15_000);
     // WeChat will not reverse it: the trade stays as WeChat has it
     expect(await channel.reverse(config, rev(jsapi))).toMatchObject({
       state: 'refused',
@@ -301,11 +301,9 @@ describe('wechatpay channel adapter against the sandbox', () => {
     expect(applied).toMatchObject({ state: 'pending' });
     expect(applied.channelRefundNo).toMatch(/^5\d{28}$/);
     expect(await channel.refund(config, request)).toMatchObject({ channelRefundNo: applied.channelRefundNo }); // same out_refund_no
-    let status = await channel.refundQuery(config, request);
-    for (let i = 0; status.state === 'pending' && i < 200; i++) {
-      await sleep(10);
-      status = await channel.refundQuery(config, request);
-    }
+    expect(await channel.refundQuery(config, request)).toMatchObject({ state: 'pending' });
+    await sandbox.advance(5_000); // WeChat settles a refund after 5 s (sandbox)
+    const status = await channel.refundQuery(config, request);
     expect(status).toEqual({ state: 'succeeded', channelRefundNo: applied.channelRefundNo });
     const n = await channel.parseNotification(config, raw(await nextNotification(seen)));
     expect(n).toEqual({
@@ -338,11 +336,9 @@ describe('wechatpay channel adapter against the sandbox', () => {
       orderCreatedAt: a.createdAt,
     };
     await channel.refund(config, req);
-    for (let i = 0; (await channel.refundQuery(config, req)).state !== 'succeeded'; i++) {
-      if (i > 200) throw new Error('refund did not settle');
-      await sleep(10);
-    }
-    const records = await channel.downloadBill(config, beijingDate(new Date()));
+    await sandbox.advance(5_000);
+    expect(await channel.refundQuery(config, req)).toMatchObject({ state: 'succeeded' });
+    const records = await channel.downloadBill(config, beijingDate(clock.now()));
     const mine = records.filter((r) => r.outTradeNo === a.outTradeNo || r.outTradeNo === b.outTradeNo);
     expect(mine.map((r) => [r.outTradeNo, r.kind, r.amount, r.fee, r.outRefundNo]).sort()).toEqual(
       [
@@ -354,7 +350,7 @@ describe('wechatpay channel adapter against the sandbox', () => {
     );
     expect(
       mine.every(
-        (r) => /^4200\d{24}$/.test(r.channelTradeNo) && Math.abs(r.at.getTime() - Date.now()) < 60_000,
+        (r) => /^4200\d{24}$/.test(r.channelTradeNo) && Math.abs(r.at.getTime() - clock.nowMs()) < 60_000,
       ),
     ).toBe(true);
     // totals over the whole day match what this suite paid: every payment record is one of our succeeded trades
@@ -421,10 +417,3 @@ describe('wechatpay channel adapter against the sandbox', () => {
     });
   });
 });
-
-async function credentialsOf(sandbox: TestSandbox): Promise<WechatpaySandboxCredentials> {
-  const body = (await (await fetch(`${sandbox.url}/sandbox/credentials`)).json()) as {
-    wechatpay: WechatpaySandboxCredentials;
-  };
-  return body.wechatpay;
-}

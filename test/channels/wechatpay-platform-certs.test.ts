@@ -13,13 +13,7 @@ import {
 import { ManualClock } from '../../src/core/clock.js';
 import { newId } from '../../src/core/ids.js';
 import { registerWechatpaySandbox } from '../../src/sandbox/wechatpay/index.js';
-import {
-  startNotifyReceiver,
-  startTestSandbox,
-  type ReceivedNotification,
-  type TestSandbox,
-} from '../support/sandbox.js';
-import { waitFor } from '../sandbox/wechatpay-support.js';
+import { startNotifyReceiver, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import {
   wechatpayConfigFromSandbox,
   type WechatpaySandboxCredentials,
@@ -39,7 +33,7 @@ describe('wechatpay platform certificates from /v3/certificates (certificate mod
   const realFetch = globalThis.fetch;
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox([registerWechatpaySandbox], { timeScale: 1000 });
+    sandbox = await startTestSandbox([registerWechatpaySandbox], { clock }); // the adapter's time
     receiver = await startNotifyReceiver();
     credentials = (
       (await (await fetch(`${sandbox.url}/sandbox/credentials`)).json()) as {
@@ -95,7 +89,8 @@ describe('wechatpay platform certificates from /v3/certificates (certificate mod
     });
     expect(scan.status).toBe(200);
     expect(await channel.query(config, order)).toMatchObject({ state: 'succeeded', amount: 321 });
-    const n = await waitFor<ReceivedNotification>(() => receiver.received[seen], 5_000, 'the notification');
+    await sandbox.settled(); // the notification has been delivered
+    const n = receiver.received[seen]!;
     expect(n.headers['wechatpay-serial']).toBe(credentials.platform_cert_serial);
     expect(await channel.parseNotification(config, { headers: n.headers, body: n.body })).toMatchObject({
       kind: 'payment',

@@ -3,25 +3,17 @@ import { unixSeconds } from '../../src/core/clock.js';
 import { ApiError } from '../../src/core/errors.js';
 import { channelConfigSource } from '../../src/merchants/channel-config/source.js';
 import { assertMerchantCanTransact } from '../../src/merchants/tenancy.js';
-import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
+import { createTestApp, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { signedHeaders } from '../support/signing.js';
+import { adminClient } from '../support/admin.js';
 
 const PEM =
   '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCsecretbits\n-----END PRIVATE KEY-----\n';
 
 describeEachEngine('admin tenancy API', (ctx) => {
   let t: TestApp;
-  const admin = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => {
-    const res = await t.app.inject({
-      method,
-      url: `/admin/v1${url}`,
-      ...(payload !== undefined ? { payload: payload as object } : {}),
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-    });
-    expect(res.statusCode, res.body).toBeLessThan(500);
-    return { status: res.statusCode, body: res.json() };
-  };
+  const admin = adminClient(() => t.app);
   const ping = (creds: { app_id: string; app_secret: string }) =>
     t.app.inject({
       url: '/v1/ping',

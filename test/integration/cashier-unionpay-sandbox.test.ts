@@ -8,9 +8,9 @@ import { SecretBox, generateMasterKey } from '../../src/platform/secret-box.js';
 import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
 import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
-import { eventually, walletAction } from '../support/payments.js';
+import { walletAction } from '../support/payments.js';
 import { freePort } from '../support/process.js';
-import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import { settledState, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import { signedHeaders } from '../support/signing.js';
 
 const UNIONPAY_UA = 'Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 Mobile/15E148 (UnionPay/1.0 CloudPay)';
@@ -23,7 +23,7 @@ describeEachEngine('the cashier offers the sandbox UnionPay wallet page', (ctx) 
   let sandbox: TestSandbox;
   let baseUrl: string;
   beforeAll(async () => {
-    sandbox = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: 1000 });
+    sandbox = await startTestSandbox(SANDBOX_PLUGINS);
     const box = new SecretBox(generateMasterKey());
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
@@ -94,13 +94,17 @@ describeEachEngine('the cashier offers the sandbox UnionPay wallet page', (ctx) 
     });
     expect(paid.status).toBe(200);
     const path = `/v1/orders/${order.id}`;
-    const done = await eventually(async () => {
-      const res = await fetch(`${baseUrl}${path}`, {
-        headers: signedHeaders(app, 'GET', path, '', unixSeconds(t.clock)),
-      });
-      const o = (await res.json()) as { status: string; channel?: string };
-      return o.status === 'succeeded' ? o : undefined;
-    }, 'the UnionPay payment');
+    const done = await settledState(
+      sandbox,
+      async () => {
+        const res = await fetch(`${baseUrl}${path}`, {
+          headers: signedHeaders(app, 'GET', path, '', unixSeconds(t.clock)),
+        });
+        const o = (await res.json()) as { status: string; channel?: string };
+        return o.status === 'succeeded' ? o : undefined;
+      },
+      'the UnionPay payment',
+    );
     expect(done).toMatchObject({ channel: 'unionpay', amount: 1666 });
   });
 });

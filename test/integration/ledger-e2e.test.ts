@@ -3,7 +3,7 @@ import { createServiceProvider } from '../../src/merchants/tenancy.js';
 import { drainBookings } from '../../src/ledger/index.js';
 import { TEST_ADMIN_TOKEN } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
-import { eventually, startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
+import { startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
 
 /**
  * Money end to end: orders of random amounts paid through the sandbox (WeChat and Alipay payment
@@ -41,7 +41,7 @@ describeEachEngine('ledger end to end through the sandbox', (ctx) => {
   };
 
   beforeAll(async () => {
-    env = await startPaymentsEnv(ctx.database, { timeScale: 1000 });
+    env = await startPaymentsEnv(ctx.database);
     const db = ctx.database.db;
     const m = await db
       .selectFrom('merchants')
@@ -139,9 +139,9 @@ describeEachEngine('ledger end to end through the sandbox', (ctx) => {
       expect(res.status).toBe(201);
       r.id = res.body.id;
     }
-    await eventually(async () => {
+    await env.eventually(async () => {
       await env.runJobs();
-      env.clock.advance(15_000);
+      await env.sandbox.advance(15_000);
       const states = await Promise.all(
         refunds.map(async (r) => (await env.api('GET', `/v1/refunds/${r.id}`)).body.status),
       );
@@ -321,7 +321,7 @@ describeEachEngine('ledger end to end through the sandbox', (ctx) => {
       body: JSON.stringify({ order_id: created.body.id.slice(4) }),
     });
     expect(pay.status).toBeLessThan(300);
-    const exception = await eventually(
+    const exception = await env.eventually(
       () =>
         ctx.database.db
           .selectFrom('payment_exceptions')

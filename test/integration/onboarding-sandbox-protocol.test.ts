@@ -147,7 +147,7 @@ describe('the sandbox onboarding APIs on the wire', () => {
   });
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: 1000 });
+    sandbox = await startTestSandbox(SANDBOX_PLUGINS);
     const k = sandbox.ctx.keys;
     const base = { merchant_id: 'mch_test', service_provider_id: 'sp_test' };
     wx = {
@@ -181,7 +181,7 @@ describe('the sandbox onboarding APIs on the wire', () => {
     expect((await channel.submit(submission('B2'), wx)).channel_application_id).not.toBe(
       first.channel_application_id,
     );
-    await new Promise((resolve) => setTimeout(resolve, 10)); // 3 s of channel time at timeScale 1000
+    await sandbox.advance(3_000); // SANDBOX_ONBOARDING_DELAY of channel time
     expect(await channel.status(first.channel_application_id, wx)).toMatchObject({
       state: 'approved',
       sub_merchant_id: expect.stringMatching(/^16\d{8}$/),
@@ -272,7 +272,7 @@ describe('the sandbox onboarding APIs on the wire', () => {
     const channel = alipayOnboarding(systemClock);
     const first = await channel.submit(submission('Z1'), ali);
     expect(await channel.submit(submission('Z1'), ali)).toEqual(first);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sandbox.advance(3_000);
     expect(await channel.status(first.channel_application_id, ali)).toMatchObject({
       state: 'approved',
       sub_merchant_id: expect.stringMatching(/^2088\d{12}$/),

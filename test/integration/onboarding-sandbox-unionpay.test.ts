@@ -19,10 +19,11 @@ import type { OnboardingSubmission } from '../../src/merchants/onboarding/channe
 import { runDue } from '../../src/platform/jobs/index.js';
 import { registerFieldProblem } from '../../src/sandbox/onboarding/unionpay-register.js';
 import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
-import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
+import { createTestApp, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import { KYC_APPLICATION } from '../support/kyc.js';
+import { adminClient } from '../support/admin.js';
 
 /** UnionPay merchant registration: the pure mappings, then end to end through the admin API and the sandbox. */
 
@@ -109,21 +110,13 @@ describeEachEngine('unionpay registration against the sandbox', (ctx) => {
   let handlers: ReturnType<typeof onboardingJobHandlers>;
   const providers = { quick: '', slow: '' };
 
-  const admin = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const res = await t.app.inject({
-      method,
-      url: `/admin/v1${url}`,
-      ...(payload !== undefined ? { payload: payload as object } : {}),
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-    });
-    expect(res.statusCode, res.body).toBeLessThan(500);
-    return { status: res.statusCode, body: res.json() };
-  };
+  const admin = adminClient(() => t.app);
   const runJobsFor = async (seconds: number, done: () => Promise<boolean>) => {
     for (let s = 0; s < seconds; s++) {
       await runDue(ctx.database.db, handlers, { workerId: 'test', limit: 50, leaseMs: 60_000 }, t.clock);
       if (await done()) return s;
       t.clock.advance(1_000);
+      for (const sandbox of [quick, slow]) await sandbox.advance(1_000); // the channels' time moves alike
     }
     return seconds;
   };
@@ -155,11 +148,11 @@ describeEachEngine('unionpay registration against the sandbox', (ctx) => {
 
   beforeAll(async () => {
     t = await createTestApp(ctx.database);
-    quick = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: 1000 });
+    quick = await startTestSandbox(SANDBOX_PLUGINS);
     const before = process.env.SANDBOX_ONBOARDING_DELAY;
     process.env.SANDBOX_ONBOARDING_DELAY = '3600000';
     try {
-      slow = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: 1 });
+      slow = await startTestSandbox(SANDBOX_PLUGINS);
     } finally {
       if (before === undefined) delete process.env.SANDBOX_ONBOARDING_DELAY;
       else process.env.SANDBOX_ONBOARDING_DELAY = before;

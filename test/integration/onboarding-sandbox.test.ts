@@ -5,16 +5,17 @@ import { writeDemoChannelConfigs } from '../../src/demo/channels.js';
 import { onboardingJobHandlers } from '../../src/merchants/onboarding/jobs.js';
 import { runDue } from '../../src/platform/jobs/index.js';
 import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
-import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
+import { createTestApp, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import { KYC_APPLICATION } from '../support/kyc.js';
+import { adminClient } from '../support/admin.js';
 
 /**
  * Onboarding end to end against the real sandbox: the admin API files the application, the
  * onboarding jobs submit it with the official clients (WeChat applyment4sub, Alipay 直付通) and
- * poll until the channel decides. `quick` approves after SANDBOX_ONBOARDING_DELAY (3 s channel
- * time, a few real ms at timeScale 1000); `slow` takes an hour, so a rejection lands first.
+ * poll until the channel decides. `quick` approves after SANDBOX_ONBOARDING_DELAY (3 s of its
+ * clock, moved with the app's); `slow` takes an hour, so a rejection lands first.
  */
 
 const APPLICATION = KYC_APPLICATION;
@@ -26,16 +27,7 @@ describeEachEngine('onboarding against the sandbox channels', (ctx) => {
   let handlers: ReturnType<typeof onboardingJobHandlers>;
   const providers: Record<'quick' | 'slow', string> = { quick: '', slow: '' };
 
-  const admin = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const res = await t.app.inject({
-      method,
-      url: `/admin/v1${url}`,
-      ...(payload !== undefined ? { payload: payload as object } : {}),
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-    });
-    expect(res.statusCode, res.body).toBeLessThan(500);
-    return { status: res.statusCode, body: res.json() };
-  };
+  const admin = adminClient(() => t.app);
 
   /** Moves the test clock second by second running due jobs, until `done` or `seconds` pass; returns the seconds taken. */
   const runJobsFor = async (seconds: number, done: () => Promise<boolean>) => {
@@ -43,6 +35,7 @@ describeEachEngine('onboarding against the sandbox channels', (ctx) => {
       await runDue(ctx.database.db, handlers, { workerId: 'test', limit: 50, leaseMs: 60_000 }, t.clock);
       if (await done()) return s;
       t.clock.advance(1_000);
+      for (const sandbox of [quick, slow]) await sandbox.advance(1_000); // the channels' time moves alike
     }
     return seconds;
   };
@@ -76,11 +69,11 @@ describeEachEngine('onboarding against the sandbox channels', (ctx) => {
 
   beforeAll(async () => {
     t = await createTestApp(ctx.database);
-    quick = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: 1000 });
+    quick = await startTestSandbox(SANDBOX_PLUGINS);
     const before = process.env.SANDBOX_ONBOARDING_DELAY;
     process.env.SANDBOX_ONBOARDING_DELAY = '3600000';
     try {
-      slow = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: 1 });
+      slow = await startTestSandbox(SANDBOX_PLUGINS);
     } finally {
       if (before === undefined) delete process.env.SANDBOX_ONBOARDING_DELAY;
       else process.env.SANDBOX_ONBOARDING_DELAY = before;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { unixSeconds } from '../../src/core/clock.js';
+import { ManualClock, unixSeconds } from '../../src/core/clock.js';
 import { createChannelAdapters } from '../../src/channels/index.js';
 import { createOnboardingChannels } from '../../src/channels/index.js';
 import { ChannelRegistry } from '../../src/channels/registry.js';
@@ -12,9 +12,9 @@ import { SecretBox, generateMasterKey } from '../../src/platform/secret-box.js';
 import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
 import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
-import { eventually, walletAction } from '../support/payments.js';
+import { walletAction } from '../support/payments.js';
 import { freePort } from '../support/process.js';
-import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import { settledState, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import { signedHeaders } from '../support/signing.js';
 import { KYC_APPLICATION } from '../support/kyc.js';
 
@@ -28,14 +28,14 @@ describeEachEngine('from onboarding to the first payment', (ctx) => {
   let sandbox: TestSandbox;
   let baseUrl: string;
   beforeAll(async () => {
-    sandbox = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: 1000 });
+    const clock = new ManualClock(Date.now()); // one time for JuhePay and the sandbox
+    sandbox = await startTestSandbox(SANDBOX_PLUGINS, { clock });
     const box = new SecretBox(generateMasterKey());
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     const channels = new ChannelRegistry(channelConfigSource(ctx.database.db, box), []);
-    t = await createTestApp(ctx.database, { box, channels, publicUrl: baseUrl });
+    t = await createTestApp(ctx.database, { box, channels, clock, publicUrl: baseUrl });
     for (const adapter of createChannelAdapters(t.clock)) channels.register(adapter);
-    t.clock.set(Date.now()); // the sandbox checks signature timestamps against real time
     await t.app.listen({ port, host: '127.0.0.1' });
   });
   afterAll(async () => {
@@ -123,13 +123,17 @@ describeEachEngine('from onboarding to the first payment', (ctx) => {
 
     // the notification (for sub_mchid = the new id) makes it succeed; the merchant's own app reads it
     const path = `/v1/orders/${order_id}`;
-    const mine = await eventually(async () => {
-      const res = await fetch(`${baseUrl}${path}`, {
-        headers: signedHeaders(app, 'GET', path, '', unixSeconds(t.clock)),
-      });
-      const body = (await res.json()) as { status: string; merchant_id: string; store_id?: string };
-      return body.status === 'succeeded' ? body : undefined;
-    }, 'the payment');
+    const mine = await settledState(
+      sandbox,
+      async () => {
+        const res = await fetch(`${baseUrl}${path}`, {
+          headers: signedHeaders(app, 'GET', path, '', unixSeconds(t.clock)),
+        });
+        const body = (await res.json()) as { status: string; merchant_id: string; store_id?: string };
+        return body.status === 'succeeded' ? body : undefined;
+      },
+      'the payment',
+    );
     expect(mine).toMatchObject({ merchant_id: merchant, amount: 1888 });
     const others = await fetch(`${baseUrl}${path}`, {
       headers: signedHeaders(t.credentials, 'GET', path, '', unixSeconds(t.clock)),

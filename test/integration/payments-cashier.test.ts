@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../support/db.js';
 import { bindPlate, createBlankPlates } from '../../src/merchants/plates/store.js';
 import { inTransaction } from '../../src/platform/db/index.js';
-import { eventually, startPaymentsEnv, walletAction, type PaymentsEnv } from '../support/payments.js';
+import { startPaymentsEnv, walletAction, type PaymentsEnv } from '../support/payments.js';
 
 const UA = {
   wechat:
@@ -41,16 +41,18 @@ describeEachEngine('payments through the cashier and the sandbox channels', (ctx
     return res.body as { id: string; qr_code: string; status: string };
   };
   const paid = (id: string) =>
-    eventually(async () => {
-      const res = await env.api('GET', `/v1/orders/${id}`);
-      return res.body.status === 'succeeded' ? res.body : undefined;
-    }, `order ${id} to succeed`).catch(async (error: Error) => {
-      const log = await ctx.database.db.selectFrom('channel_notifications').selectAll().execute();
-      const sent = await (await fetch(`${env.sandbox.url}/sandbox/notifications`)).json();
-      throw new Error(
-        `${error.message}\nreceived: ${JSON.stringify(log)}\nsent: ${JSON.stringify(sent).slice(0, 1500)}`,
-      );
-    });
+    env
+      .eventually(async () => {
+        const res = await env.api('GET', `/v1/orders/${id}`);
+        return res.body.status === 'succeeded' ? res.body : undefined;
+      }, `order ${id} to succeed`)
+      .catch(async (error: Error) => {
+        const log = await ctx.database.db.selectFrom('channel_notifications').selectAll().execute();
+        const sent = await (await fetch(`${env.sandbox.url}/sandbox/notifications`)).json();
+        throw new Error(
+          `${error.message}\nreceived: ${JSON.stringify(log)}\nsent: ${JSON.stringify(sent).slice(0, 1500)}`,
+        );
+      });
 
   it('WeChat JSAPI: OAuth for the openid, JSAPI params, the customer pays, the notification makes it succeed', async () => {
     const order = await newOrder('WX-1');

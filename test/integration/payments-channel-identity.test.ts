@@ -14,9 +14,9 @@ import { SecretBox, generateMasterKey } from '../../src/platform/secret-box.js';
 import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
 import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
-import { eventually, walletAction } from '../support/payments.js';
+import { walletAction } from '../support/payments.js';
 import { freePort } from '../support/process.js';
-import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import { settledState, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import { signedHeaders, type Credentials } from '../support/signing.js';
 import { KYC_APPLICATION } from '../support/kyc.js';
 
@@ -30,10 +30,9 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
   let t: TestApp;
   let sandbox: TestSandbox;
   let baseUrl: string;
-  const clock = new ManualClock(Date.now()); // the sandbox checks signature timestamps against real time
+  const clock = new ManualClock(Date.now()); // one time for JuhePay, its adapters and the sandbox
   beforeAll(async () => {
-    // a tenth of channel time: a delayed notification arrives 6 s late, a refund settles in 0.5 s
-    sandbox = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: 10 });
+    sandbox = await startTestSandbox(SANDBOX_PLUGINS, { clock });
     const box = new SecretBox(generateMasterKey());
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
@@ -114,7 +113,8 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
     const a = await api(app, 'POST', '/v1/orders', { mch_order_no: 'A-1', amount: 1000, subject: 'noodles' });
     expect(a.status, JSON.stringify(a.body)).toBe(201);
     await payInWechat(a.body.id);
-    await eventually(
+    await settledState(
+      sandbox,
       async () => ((await orderRow(a.body.id)).status === 'succeeded' ? true : undefined),
       'order A paid',
     );
@@ -134,14 +134,14 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
       { db, box: t.ctx.box, clock },
       createOnboardingChannels(clock, { timeoutMs: 5_000 }),
     );
-    await eventually(
+    await settledState(
+      sandbox,
       async () => {
         await runDue(db, onboarding, { workerId: 'test', limit: 50, leaseMs: 60_000 }, clock);
         clock.advance(1_000);
         return (await admin('GET', `/onboarding/${application}`)).status === 'approved' ? true : undefined;
       },
       'onboarding approved',
-      5_000,
     );
     const newSubMchid = (await resolveChannelConfig(db, t.ctx.box, merchant, 'wechatpay'))?.fields.sub_mchid;
     expect(newSubMchid).toBeDefined();
@@ -150,12 +150,15 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
     // query: the poll asks WeChat about B under the old sub_mchid, and finds it paid
     expect((await orderRow(b.body.id)).status).toBe('paying');
     const payments = paymentJobHandlers(t.ctx);
-    clock.advance(60_000);
+    const lateAt = sandbox.ctx.scheduler.nextDueMs()!; // the delayed notification, 60 s after the payment
+    clock.set(lateAt - 1); // just before it: the poll (due 5 s after the channel order) goes first
     await runDue(db, payments, { workerId: 'test', limit: 50, leaseMs: 60_000 }, clock);
     expect((await orderRow(b.body.id)).status).toBe('succeeded');
+    await sandbox.advance(1); // now the late notification arrives
 
     // the late notification for B is verified with B's own snapshot: accepted (a duplicate by now)
-    const late = await eventually(
+    const late = await settledState(
+      sandbox,
       async () =>
         (await db
           .selectFrom('channel_notifications')
@@ -163,7 +166,6 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
           .where('out_trade_no', '=', b.body.id)
           .executeTakeFirst()) ?? undefined,
       'the late notification for B',
-      15_000,
     );
     expect(late).toEqual({ outcome: 'duplicate', detail: null });
 
@@ -175,10 +177,15 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
     });
     expect(refund.status, JSON.stringify(refund.body)).toBe(201);
     expect(refund.body.status).not.toBe('failed');
-    const done = await eventually(async () => {
-      const r = await api(app, 'GET', `/v1/refunds/${refund.body.id}`);
-      return r.body.status === 'pending' ? undefined : r.body;
-    }, 'refund settled');
+    const done = await settledState(
+      sandbox,
+      async () => {
+        await sandbox.advance(5_000); // WeChat settles a refund after 5 s, then notifies
+        const r = await api(app, 'GET', `/v1/refunds/${refund.body.id}`);
+        return r.body.status === 'pending' ? undefined : r.body;
+      },
+      'refund settled',
+    );
     expect(done.status).toBe('succeeded');
     expect((await orderRow(a.body.id)).amount_refunded).toBe(300);
 
@@ -197,7 +204,8 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
     expect(versions.map((v) => v.id)).toEqual(
       expect.arrayContaining([placedWith, cRow.channel_config_version_id]),
     );
-    await eventually(
+    await settledState(
+      sandbox,
       async () => ((await orderRow(c.body.id)).status === 'succeeded' ? true : undefined),
       'order C paid under the new sub_mchid',
     );
@@ -223,7 +231,8 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
     expect(q.status).toBe(201);
     const { order_id: orderId } = (await q.json()) as { order_id: string };
     await payInWechat(orderId);
-    await eventually(
+    await settledState(
+      sandbox,
       async () => ((await orderRow(orderId)).status === 'succeeded' ? true : undefined),
       'the plate order paid',
     );
@@ -233,7 +242,8 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
       { db, box: t.ctx.box, clock },
       createOnboardingChannels(clock, { timeoutMs: 5_000 }),
     );
-    await eventually(
+    await settledState(
+      sandbox,
       async () => {
         await runDue(db, onboarding, { workerId: 'test', limit: 50, leaseMs: 60_000 }, clock);
         clock.advance(1_000);
@@ -242,7 +252,6 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
         return now !== before ? true : undefined;
       },
       'the demo onboarding approved',
-      10_000,
     );
 
     const refund = await api(app, 'POST', '/v1/refunds', {
@@ -251,10 +260,15 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
       amount: 1234,
     });
     expect(refund.status, JSON.stringify(refund.body)).toBe(201);
-    const done = await eventually(async () => {
-      const r = await api(app, 'GET', `/v1/refunds/${refund.body.id}`);
-      return r.body.status === 'pending' ? undefined : r.body;
-    }, 'the refund settled');
+    const done = await settledState(
+      sandbox,
+      async () => {
+        await sandbox.advance(5_000); // WeChat settles a refund after 5 s, then notifies
+        const r = await api(app, 'GET', `/v1/refunds/${refund.body.id}`);
+        return r.body.status === 'pending' ? undefined : r.body;
+      },
+      'the refund settled',
+    );
     expect(done).toMatchObject({ status: 'succeeded', amount: 1234 });
   });
 });

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../support/db.js';
-import { eventually, startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
+import { startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
 
 // Channel notifications that come twice, or not at all: applied once, and polling recovers.
 describeEachEngine('channel notifications', (ctx) => {
   let env: PaymentsEnv;
   beforeAll(async () => {
-    // Real channel time: a dropped notification is retried only 15 s later, so only a poll can end it sooner.
-    env = await startPaymentsEnv(ctx.database, { timeScale: 1 });
+    // One clock for all: a dropped notification is retried 15 s later, the poll is due at 5 s.
+    env = await startPaymentsEnv(ctx.database);
   });
   afterAll(() => env.close());
 
@@ -50,7 +50,7 @@ describeEachEngine('channel notifications', (ctx) => {
     await fault({ channel: 'wechatpay', operation: 'notify', mode: 'duplicate_notify', count: 1 });
     expect((await customerPays(order.qr_code)).status).toBeLessThan(300);
     expect(
-      await eventually(
+      await env.eventually(
         async () => ((await outcomes(order.id)).length === 2 ? outcomes(order.id) : undefined),
         'both deliveries',
       ),
@@ -73,7 +73,7 @@ describeEachEngine('channel notifications', (ctx) => {
     expect((await customerPays(second.qr_code)).status).toBeLessThan(300); // sent, then the held one
     for (const order of [first, second]) {
       expect(
-        await eventually(
+        await env.eventually(
           async () => ((await outcomes(order.id)).includes('applied') ? outcomes(order.id) : undefined),
           'its notification',
         ),
@@ -94,7 +94,7 @@ describeEachEngine('channel notifications', (ctx) => {
     await fault({ channel: 'wechatpay', operation: 'notify', mode: 'drop_notify', count: 1 });
     expect((await customerPays(order.qr_code)).status).toBeLessThan(300);
     expect((await env.api('GET', `/v1/orders/${order.id}`)).body.status).toBe('paying'); // nothing arrived
-    env.clock.advance(5_000); // the first poll is due 5 s after the channel order
+    await env.sandbox.advance(5_000); // the first poll is due 5 s after the channel order
     await env.runJobs();
     expect((await env.api('GET', `/v1/orders/${order.id}`)).body.status).toBe('succeeded');
     expect(await outcomes(order.id)).toEqual([]); // the poll did it, not a notification

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ChannelError, type Channel } from '../../src/channels/channel.js';
 import { transitionOrder } from '../../src/payments/order-transitions.js';
 import { describeEachEngine } from '../support/db.js';
-import { eventually, startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
+import { startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
 
 /**
  * Reverses (撤销) of payment codes as operations of their own, against the sandbox channels over
@@ -26,7 +26,7 @@ describeEachEngine('payment-code reverses', (ctx) => {
     },
   });
   beforeAll(async () => {
-    env = await startPaymentsEnv(ctx.database, { timeScale: 1000, wrap });
+    env = await startPaymentsEnv(ctx.database, { wrap });
   });
   afterAll(() => env.close());
 
@@ -57,8 +57,8 @@ describeEachEngine('payment-code reverses', (ctx) => {
     ctx.database.db.selectFrom('payment_exceptions').selectAll().where('order_id', '=', id).execute();
   /** runs the settle job (and what else is due) until the order is final */
   const settled = (id: string) =>
-    eventually(async () => {
-      env.clock.advance(10_000);
+    env.eventually(async () => {
+      await env.sandbox.advance(10_000);
       await env.runJobs();
       const o = await order(id);
       return ['succeeded', 'failed', 'closed'].includes(o.status) ? o : undefined;
@@ -72,7 +72,7 @@ describeEachEngine('payment-code reverses', (ctx) => {
       const res = await micropay('wechat', 'password');
       expect(res.status).toBe(201);
       expect(res.body.status).toBe('paying');
-      env.clock.advance(30_000);
+      await env.sandbox.advance(30_000);
       const end = await settled(res.body.id);
       expect(end.status).toBe('closed');
       expect(await reverseRow(res.body.id)).toMatchObject({ status: 'succeeded', channel: 'wechatpay' });
@@ -91,7 +91,7 @@ describeEachEngine('payment-code reverses', (ctx) => {
     const before = reversals;
     const res = await micropay('alipay', 'success', 990);
     expect(res.body.status).toBe('paying');
-    env.clock.advance(30_000);
+    await env.sandbox.advance(30_000);
     const end = await settled(res.body.id);
     await fetch(`${env.sandbox.url}/sandbox/faults`, { method: 'DELETE' });
     expect(end.status).toBe('closed'); // never `succeeded`: the money went back to the customer
@@ -100,7 +100,8 @@ describeEachEngine('payment-code reverses', (ctx) => {
     expect(row).toMatchObject({ status: 'succeeded', channel: 'alipay' });
     expect(row!.attempts).toBeGreaterThanOrEqual(1);
     // the held-back TRADE_SUCCESS and any later query are about the payment the cancel refunded
-    await new Promise((r) => setTimeout(r, 300));
+    await env.sandbox.advance(1_000); // the cancel is confirmed; every notification has been delivered
+    expect(env.sandbox.ctx.notifier.pending()).toBe(0);
     await env.runJobs();
     expect((await order(res.body.id)).status).toBe('closed');
     expect(await exceptions(res.body.id)).toEqual([]);
@@ -121,12 +122,13 @@ describeEachEngine('payment-code reverses', (ctx) => {
     await fault('unionpay', 'query', 'system_error', 6); // the 5 polls while answering, and the settle job's
     const res = await micropay('unionpay', 'success', 770);
     expect(res.body.status).toBe('paying');
-    env.clock.advance(30_000);
+    await env.sandbox.advance(30_000);
     const end = await settled(res.body.id);
     await fetch(`${env.sandbox.url}/sandbox/faults`, { method: 'DELETE' });
     expect(end.status).toBe('closed');
     expect(await reverseRow(res.body.id)).toMatchObject({ status: 'succeeded', channel: 'unionpay' });
-    await new Promise((r) => setTimeout(r, 300)); // the held-back payment notification (00) arrives now
+    await env.sandbox.advance(1_000); // the cancel is confirmed: its notification, then the held-back one (00)
+    expect(env.sandbox.ctx.notifier.pending()).toBe(0);
     await env.runJobs();
     expect((await order(res.body.id)).status).toBe('closed');
     expect(await exceptions(res.body.id)).toEqual([]); // not a late payment: it was given back

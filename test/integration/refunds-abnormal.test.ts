@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TEST_ADMIN_TOKEN } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
-import { eventually, startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
+import { startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
 
 /**
  * WeChat refund ABNORMAL end to end (JuhePay and the sandbox over real HTTP): the customer's card
@@ -12,7 +12,7 @@ import { eventually, startPaymentsEnv, type PaymentsEnv } from '../support/payme
 describeEachEngine('abnormal refunds', (ctx) => {
   let env: PaymentsEnv;
   beforeAll(async () => {
-    env = await startPaymentsEnv(ctx.database, { timeScale: 1000 });
+    env = await startPaymentsEnv(ctx.database);
   });
   afterAll(() => env.close());
 
@@ -32,8 +32,8 @@ describeEachEngine('abnormal refunds', (ctx) => {
     });
   /** runs the refund jobs (and lets the sandbox's notification arrive) until the refund leaves `pending` */
   const settled = (refundId: string, what: string) =>
-    eventually(async () => {
-      env.clock.advance(60_000);
+    env.eventually(async () => {
+      await env.sandbox.advance(5_000); // a WeChat refund settles 5 s after it was applied for
       await env.runJobs();
       const r = (await env.api('GET', `/v1/refunds/${refundId}`)).body;
       return r.status === 'pending' ? undefined : r;
@@ -177,7 +177,8 @@ describeEachEngine('abnormal refunds', (ctx) => {
       mch_refund_no: 'c1',
       amount: 300,
     });
-    expect((await settled(created.body.id, 'abnormal')).status).toBe('abnormal');
+    const ended = await settled(created.body.id, 'abnormal');
+    expect(ended.status, JSON.stringify(ended)).toBe('abnormal');
     const url = `/admin/v1/refunds/${created.body.id}/apply-abnormal-refund`;
     await fetch(`${env.sandbox.url}/sandbox/faults`, {
       method: 'POST',

@@ -9,6 +9,7 @@ import type { SandboxContext } from '../../src/sandbox/context.js';
 import { FaultTable } from '../../src/sandbox/faults.js';
 import { HttpNotifier } from '../../src/sandbox/notifier.js';
 import { PayCodeBook } from '../../src/sandbox/paycodes.js';
+import { SandboxScheduler } from '../../src/sandbox/scheduler.js';
 import { buildSandboxApp } from '../../src/sandbox/server.js';
 import { testSandboxKeys } from '../support/sandbox.js';
 
@@ -22,21 +23,23 @@ const ok = { validateSign: true } as const;
 
 beforeAll(async () => {
   const faults = new FaultTable();
+  const scheduler = new SandboxScheduler(clock);
   ctx = {
     clock,
     keys: await testSandboxKeys(),
     baseUrl: '',
-    notifier: new HttpNotifier(faults, clock, 1000, silentLogger),
+    notifier: new HttpNotifier(faults, clock, scheduler, silentLogger),
     faults,
     paycodes: new PayCodeBook(),
     logger: silentLogger,
-    timeScale: 1000,
+    scheduler,
   };
   const app = await buildSandboxApp(ctx, [registerAlipaySandbox]);
   await app.listen({ port: 0, host: '127.0.0.1' });
   url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   ctx.baseUrl = url;
   close = async () => {
+    scheduler.close();
     await ctx.notifier.close();
     await app.close();
   };

@@ -10,7 +10,7 @@ const outNo = () => `T${Date.now()}${++seq}`;
 const ok = { validateSign: true } as const;
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox([registerAlipaySandbox], { timeScale: 1000 });
+  sandbox = await startTestSandbox([registerAlipaySandbox]);
   const keys = sandbox.ctx.keys.alipay;
   sdk = new AlipaySdk({
     appId: keys.app_id,

@@ -14,7 +14,6 @@ import {
   type TestSandbox,
 } from '../support/sandbox.js';
 
-const TIME_SCALE = 10_000; // 4 min → 24 ms
 let sandbox: TestSandbox;
 let sdk: AlipaySdk;
 let seq = 0;
@@ -22,7 +21,7 @@ const outNo = () => `N${Date.now()}${++seq}`;
 const ok = { validateSign: true } as const;
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox([registerAlipaySandbox], { timeScale: TIME_SCALE });
+  sandbox = await startTestSandbox([registerAlipaySandbox]);
   const keys = sandbox.ctx.keys.alipay;
   sdk = new AlipaySdk({
     appId: keys.app_id,
@@ -34,13 +33,14 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox.close());
 
-async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** clock times of a delivery's attempts, as offsets from the first */
+const attemptOffsets = (label: string) => {
+  const times = sandbox.ctx.notifier
+    .history()
+    .find((h) => h.label.includes(label))!
+    .attempts.map((a) => Date.parse(a.at));
+  return times.map((t) => t - times[0]!);
+};
 const post = (path: string, body: unknown) =>
   fetch(`${sandbox.url}${path}`, {
     method: 'POST',
@@ -76,8 +76,12 @@ describe('Alipay trade_status_sync notifications', () => {
     );
     try {
       const out = await paidPrecreate(receiver.url);
-      await waitFor(() => receiver.received.length >= 4);
-      await new Promise((r) => setTimeout(r, (10 * 60_000) / TIME_SCALE + 50)); // a further retry would have come by now
+      const [d0, d1, d2] = NOTIFY_RETRY_DELAYS_MS as [number, number, number];
+      await sandbox.advance(d0 + d1 + d2 - 1);
+      expect(receiver.received).toHaveLength(3);
+      await sandbox.advance(1);
+      expect(receiver.received).toHaveLength(4);
+      await sandbox.advance(25 * 3_600_000); // acknowledged: no further retry, however long
       expect(receiver.received).toHaveLength(4);
       const first = form(receiver.received[0]!);
       expect(receiver.received[0]!.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
@@ -104,10 +108,8 @@ describe('Alipay trade_status_sync notifications', () => {
       const history = sandbox.ctx.notifier.history().find((h) => h.label.includes(out))!;
       expect(history.done).toBe(true);
       expect(history.attempts.map((a) => a.acked)).toEqual([false, false, false, true]);
-      // the gaps follow the schedule (scaled): ≥ 4 min, then ≥ 10 min
-      const gaps = receiver.received.slice(1).map((n, i) => n.at - receiver.received[i]!.at);
-      expect(gaps[0]).toBeGreaterThanOrEqual(NOTIFY_RETRY_DELAYS_MS[0]! / TIME_SCALE - 5);
-      expect(gaps[1]).toBeGreaterThanOrEqual(NOTIFY_RETRY_DELAYS_MS[1]! / TIME_SCALE - 5);
+      // the gaps follow the schedule: 4 min, then 10 min, … after each failed attempt
+      expect(attemptOffsets(out)).toEqual([0, d0, d0 + d1, d0 + d1 + d2]);
     } finally {
       await receiver.close();
     }
@@ -117,13 +119,15 @@ describe('Alipay trade_status_sync notifications', () => {
     const receiver = await startNotifyReceiver(() => ({ status: 200, body: 'success' }));
     try {
       const out = await paidPrecreate(receiver.url, '5.00');
-      await waitFor(() => receiver.received.length >= 1);
+      await sandbox.settled();
+      expect(receiver.received).toHaveLength(1);
       await sdk.exec(
         'alipay.trade.refund',
         { bizContent: { out_trade_no: out, refund_amount: '5.00', out_request_no: 'RF1' } },
         ok,
       );
-      await waitFor(() => receiver.received.length >= 2);
+      await sandbox.settled();
+      expect(receiver.received).toHaveLength(2);
       const closed = form(receiver.received[1]!);
       expect(closed).toMatchObject({
         trade_status: 'TRADE_CLOSED',
@@ -148,10 +152,11 @@ describe('Alipay trade_status_sync notifications', () => {
         count: 1,
       });
       const dup = await paidPrecreate(receiver.url);
-      await waitFor(() => receiver.received.filter((n) => form(n).out_trade_no === dup).length >= 2);
+      await sandbox.settled();
       const twins = receiver.received
         .filter((n) => form(n).out_trade_no === dup)
         .map((n) => form(n).notify_id);
+      expect(twins).toHaveLength(2);
       expect(new Set(twins).size).toBe(1);
 
       await post('/sandbox/faults', {
@@ -160,13 +165,15 @@ describe('Alipay trade_status_sync notifications', () => {
         mode: 'drop_notify',
         count: 1,
       });
-      const started = Date.now();
       const dropped = await paidPrecreate(receiver.url);
-      await waitFor(() => receiver.received.some((n) => form(n).out_trade_no === dropped));
-      expect(Date.now() - started).toBeGreaterThanOrEqual(NOTIFY_RETRY_DELAYS_MS[0]! / TIME_SCALE - 5);
+      const arrived = () => receiver.received.filter((n) => form(n).out_trade_no === dropped).length;
+      await sandbox.advance(NOTIFY_RETRY_DELAYS_MS[0]! - 1);
+      expect(arrived()).toBe(0);
+      await sandbox.advance(1);
+      expect(arrived()).toBe(1);
       const history = sandbox.ctx.notifier.history().find((h) => h.label.includes(dropped))!;
       expect(history.attempts[0]!.error).toMatch(/dropped/);
-      await waitFor(() => sandbox.ctx.notifier.history().find((h) => h.label.includes(dropped))!.done);
+      expect(history.done).toBe(true);
     } finally {
       await receiver.close();
     }
@@ -196,7 +203,11 @@ describe('Alipay trade_status_sync notifications', () => {
         ok,
       );
       expect(res.code).toBe('10003');
-      await waitFor(() => receiver.received.some((n) => form(n).out_trade_no === out));
+      const arrived = () => receiver.received.some((n) => form(n).out_trade_no === out);
+      await sandbox.advance(9_999);
+      expect(arrived()).toBe(false); // the buyer is still entering the password
+      await sandbox.advance(1);
+      expect(arrived()).toBe(true);
       expect(form(receiver.received.find((n) => form(n).out_trade_no === out)!).trade_status).toBe(
         'TRADE_SUCCESS',
       );
@@ -244,12 +255,24 @@ describe('Alipay API faults', () => {
       },
     });
     // urllib (under alipay-sdk) re-sends a POST once after a socket error: two dead answers to see the failure
+    // the gateway holds each for 30 s of channel time: the clock is moved once the request is held
+    const passHeld = async () => {
+      await sandbox.held();
+      await sandbox.advance(30_000);
+    };
     await post('/sandbox/faults', { channel: 'alipay', operation: 'pay', mode: 'timeout', count: 2 });
-    await expect(sdk.exec('alipay.trade.pay', biz(), ok)).rejects.toThrow(/HttpClient Request error/);
+    const failed = expect(sdk.exec('alipay.trade.pay', biz(), ok)).rejects.toThrow(
+      /HttpClient Request error/,
+    );
+    await passHeld();
+    await passHeld(); // the re-send
+    await failed;
     expect(sandbox.ctx.faults.list()).toEqual([]);
     // one dead answer: the silent re-send reaches the gateway and gets the real answer
     await post('/sandbox/faults', { channel: 'alipay', operation: 'pay', mode: 'timeout', count: 1 });
-    expect((await sdk.exec('alipay.trade.pay', biz(), ok)).subCode).toBe('ACQ.PAYMENT_AUTH_CODE_INVALID');
+    const answered = sdk.exec('alipay.trade.pay', biz(), ok);
+    await passHeld();
+    expect((await answered).subCode).toBe('ACQ.PAYMENT_AUTH_CODE_INVALID');
     expect(sandbox.ctx.faults.list()).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ const outNo = () => `T${Date.now()}${++seq}`;
 const ok = { validateSign: true } as const;
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox([registerAlipaySandbox], { timeScale: 20 }); // a 10 s password wait = 500 ms
+  sandbox = await startTestSandbox([registerAlipaySandbox]);
   const keys = sandbox.ctx.keys.alipay;
   sdk = new AlipaySdk({
     appId: keys.app_id,
@@ -67,14 +67,18 @@ describe('Alipay gateway: payment codes (trade.pay)', () => {
     expect((await pay(c)).subCode).toBe('ACQ.PAYMENT_AUTH_CODE_INVALID');
   });
 
-  it('password → 10003, then TRADE_SUCCESS on a later query (10 s scaled)', async () => {
+  it('password → 10003, then TRADE_SUCCESS on a query once 10 s have passed', async () => {
     const out = outNo();
     const res = await pay(await code('password'), out);
     expect(res.code).toBe('10003');
     expect(
       (await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: out } }, ok)).tradeStatus,
     ).toBe('WAIT_BUYER_PAY');
-    await new Promise((r) => setTimeout(r, 10_000 / sandbox.ctx.timeScale + 20));
+    await sandbox.advance(9_999);
+    expect(
+      (await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: out } }, ok)).tradeStatus,
+    ).toBe('WAIT_BUYER_PAY');
+    await sandbox.advance(1);
     expect(
       (await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: out } }, ok)).tradeStatus,
     ).toBe('TRADE_SUCCESS');
@@ -83,7 +87,7 @@ describe('Alipay gateway: payment codes (trade.pay)', () => {
   it('timeout stays WAIT_BUYER_PAY until cancelled; insufficient funds and unknown codes fail', async () => {
     const out = outNo();
     expect((await pay(await code('timeout'), out)).code).toBe('10003');
-    await new Promise((r) => setTimeout(r, 30));
+    await sandbox.advance(24 * 3_600_000); // the buyer never confirms, however long
     expect(
       (await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: out } }, ok)).tradeStatus,
     ).toBe('WAIT_BUYER_PAY');

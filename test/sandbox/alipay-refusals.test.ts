@@ -13,7 +13,7 @@ let sandbox: TestSandbox;
 const ok = { validateSign: true } as const;
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox([registerAlipaySandbox], { timeScale: 1000 });
+  sandbox = await startTestSandbox([registerAlipaySandbox]);
 });
 afterAll(() => sandbox.close());
 

@@ -11,7 +11,7 @@ let client: AcpClient;
 let seq = 0;
 
 beforeAll(async () => {
-  sb = await startTestSandbox([registerUnionpaySandbox], { timeScale: 1000 }); // 10 s password entry → 10 ms
+  sb = await startTestSandbox([registerUnionpaySandbox]);
   receiver = await startNotifyReceiver();
   const k = sb.ctx.keys.unionpay;
   client = new AcpClient({
@@ -43,15 +43,8 @@ function order(qrNo: string, txnAmt = 888) {
   };
 }
 
-async function queryUntil(o: { orderId: string; txnTime: string }, origRespCode: string, timeoutMs = 3_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const answer = await client.query(o);
-    if (answer.fields.origRespCode === origRespCode) return answer;
-    if (Date.now() > until) throw new Error(`origRespCode stayed ${answer.fields.origRespCode}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const origRespCode = async (o: { orderId: string; txnTime: string }) =>
+  (await client.query(o)).fields.origRespCode;
 
 describe('UnionPay B2C (被扫) with sandbox payment codes', () => {
   it('unionpay payment codes are 19 digits starting 62', async () => {
@@ -59,126 +52,83 @@ describe('UnionPay B2C (被扫) with sandbox payment codes', () => {
       expect(await issue('unionpay', scenario)).toMatch(/^62\d{17}$/);
   });
 
-  it('success: 00 = accepted, then done: query says 00 and a signed notification follows', async () => {
+  it('success: 00 = accepted, query 05 for a second, then 00 and a signed notification', async () => {
     const o = order(await issue('unionpay', 'success'));
     const answer = await client.b2c(o);
-    expect(answer.respCode).toBe('00');
+    expect(answer.respCode).toBe('00'); // accepted, not paid
     expect(answer.fields.queryId).toMatch(/^\d{21}$/);
-    expect((await queryUntil(o, '00')).fields).toMatchObject({
+    expect(await origRespCode(o)).toBe('05');
+    const notified = () => receiver.received.filter((n) => n.body.includes(o.orderId));
+    await sb.advance(999);
+    expect(await origRespCode(o)).toBe('05');
+    expect(notified()).toHaveLength(0);
+    await sb.advance(1); // accepted → done takes 1 s
+    expect(notified()).toHaveLength(1); // notified without anyone querying
+    expect((await client.query(o)).fields).toMatchObject({
       origRespCode: '00',
       queryId: answer.fields.queryId,
       txnSubType: '06',
+      txnAmt: '888',
     });
-    const until = Date.now() + 3_000;
-    while (!receiver.received.some((n) => n.body.includes(o.orderId)) && Date.now() < until)
-      await new Promise((r) => setTimeout(r, 10));
-    const note = client.parseNotification(receiver.received.find((n) => n.body.includes(o.orderId))!.body);
+    const note = client.parseNotification(notified()[0]!.body);
     expect(note).toMatchObject({ respCode: '00', orderId: o.orderId, txnSubType: '06' });
   });
 
-  it('password: 00 (accepted, 受理), query 05 until the customer has entered it, then 00', async () => {
+  it('password: 00 (accepted, 受理), query 05 until the customer has entered it (10 s), then 00', async () => {
     const o = order(await issue('unionpay', 'password'));
     const answer = await client.b2c(o);
     expect(answer.respCode).toBe('00');
-    expect((await queryUntil(o, '00')).fields.queryId).toBe(answer.fields.queryId);
+    await sb.advance(9_999);
+    expect(await origRespCode(o)).toBe('05');
+    await sb.advance(1);
+    expect((await client.query(o)).fields).toMatchObject({
+      origRespCode: '00',
+      queryId: answer.fields.queryId,
+    });
   });
 
-  it('password at timeScale 20: still 05 right after, 00 once the (scaled) 10 s have passed', async () => {
-    const slow = await startTestSandbox([registerUnionpaySandbox], { timeScale: 20 }); // 500 ms
-    try {
-      const slowClient = new AcpClient({ ...client['options'], baseUrl: `${slow.url}/unionpay/` });
-      const code = (
-        (await (
-          await fetch(`${slow.url}/sandbox/paycodes`, {
-            method: 'POST',
-            body: JSON.stringify({ wallet: 'unionpay', scenario: 'password' }),
-          })
-        ).json()) as { auth_code: string }
-      ).auth_code;
-      const o = order(code);
-      const started = Date.now();
-      expect((await slowClient.b2c(o)).respCode).toBe('00'); // accepted, not paid
-      expect((await slowClient.query(o)).fields.origRespCode).toBe('05');
-      for (;;) {
-        const state = (await slowClient.query(o)).fields.origRespCode;
-        if (state === '00') break;
-        expect(state).toBe('05');
-        expect(Date.now() - started).toBeLessThan(3_000);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      expect(Date.now() - started).toBeGreaterThanOrEqual(450);
-    } finally {
-      await slow.close();
-    }
-  });
-
-  it('timeout: accepted (00), then the customer never confirms → 69', async () => {
+  it('timeout: accepted (00), then the customer never confirms → 69 after 60 s', async () => {
     const o = order(await issue('unionpay', 'timeout'));
     expect((await client.b2c(o)).respCode).toBe('00');
-    expect((await queryUntil(o, '69')).fields.origRespCode).toBe('69');
-  });
-
-  it('success at timeScale 4: accepted (00), query 05 for the (scaled) second, then 00', async () => {
-    const slow = await startTestSandbox([registerUnionpaySandbox], { timeScale: 4 }); // 1 s → 250 ms
-    try {
-      const slowClient = new AcpClient({ ...client['options'], baseUrl: `${slow.url}/unionpay/` });
-      const o = order(slow.ctx.paycodes.issue('unionpay', 'success'));
-      expect((await slowClient.b2c(o)).respCode).toBe('00');
-      expect((await slowClient.query(o)).fields.origRespCode).toBe('05');
-      await new Promise((r) => setTimeout(r, 400));
-      expect((await slowClient.query(o)).fields).toMatchObject({ origRespCode: '00', txnAmt: '888' });
-    } finally {
-      await slow.close();
-    }
+    await sb.advance(59_999);
+    expect(await origRespCode(o)).toBe('05');
+    await sb.advance(1);
+    expect(await origRespCode(o)).toBe('69');
   });
 
   it('a paid payment, cancelled: the cancel is its own transaction (05, then 00); the original still reads 00', async () => {
-    const slow = await startTestSandbox([registerUnionpaySandbox], { timeScale: 4 }); // 1 s → 250 ms
-    try {
-      const slowClient = new AcpClient({ ...client['options'], baseUrl: `${slow.url}/unionpay/` });
-      const o = order(slow.ctx.paycodes.issue('unionpay', 'success'));
-      const paid = await slowClient.b2c(o);
-      await new Promise((r) => setTimeout(r, 400));
-      const c = { orderId: `JPCXL${Date.now()}${++seq}`, txnTime: txnTimeNow(slow.ctx.clock) };
-      const cancelled = await slowClient.cancel({
-        ...c,
-        txnAmt: o.txnAmt,
-        origQryId: paid.fields.queryId!,
-        backUrl: receiver.url,
-      });
-      expect(cancelled.respCode).toBe('00'); // accepted
-      expect((await slowClient.query(c)).fields).toMatchObject({ origRespCode: '05', txnType: '31' });
-      await new Promise((r) => setTimeout(r, 400));
-      expect((await slowClient.query(c)).fields).toMatchObject({ origRespCode: '00', txnType: '31' });
-      expect((await slowClient.query(o)).fields).toMatchObject({ origRespCode: '00', txnType: '01' });
-    } finally {
-      await slow.close();
-    }
+    const o = order(sb.ctx.paycodes.issue('unionpay', 'success'));
+    const paid = await client.b2c(o);
+    await sb.advance(1_000);
+    const c = { orderId: `JPCXL${Date.now()}${++seq}`, txnTime: txnTimeNow(sb.ctx.clock) };
+    const cancelled = await client.cancel({
+      ...c,
+      txnAmt: o.txnAmt,
+      origQryId: paid.fields.queryId!,
+      backUrl: receiver.url,
+    });
+    expect(cancelled.respCode).toBe('00'); // accepted
+    expect((await client.query(c)).fields).toMatchObject({ origRespCode: '05', txnType: '31' });
+    await sb.advance(1_000);
+    expect((await client.query(c)).fields).toMatchObject({ origRespCode: '00', txnType: '31' });
+    expect((await client.query(o)).fields).toMatchObject({ origRespCode: '00', txnType: '01' });
   });
 
   it('a pending payment can be cancelled (撤销), and then stays failed', async () => {
-    // 60 s of password entry at timeScale 10 is 6 s: the cancel surely lands while it is pending.
-    const slow = await startTestSandbox([registerUnionpaySandbox], { timeScale: 10 });
-    try {
-      const slowClient = new AcpClient({ ...client['options'], baseUrl: `${slow.url}/unionpay/` });
-      const issued = await fetch(`${slow.url}/sandbox/paycodes`, {
-        method: 'POST',
-        body: JSON.stringify({ wallet: 'unionpay', scenario: 'timeout' }),
-      });
-      const o = order(((await issued.json()) as { auth_code: string }).auth_code);
-      const answer = await slowClient.b2c(o);
-      const cancelled = await slowClient.cancel({
-        orderId: `JPCXL${Date.now()}${++seq}`,
-        txnTime: txnTimeNow(slow.ctx.clock),
-        txnAmt: o.txnAmt,
-        origQryId: answer.fields.queryId!,
-        backUrl: receiver.url,
-      });
-      expect(cancelled.respCode).toBe('00');
-      expect((await slowClient.query(o)).fields.origRespCode).toBe('01');
-    } finally {
-      await slow.close();
-    }
+    const o = order(await issue('unionpay', 'timeout'));
+    const answer = await client.b2c(o);
+    await sb.advance(30_000); // half of the customer's 60 s
+    const cancelled = await client.cancel({
+      orderId: `JPCXL${Date.now()}${++seq}`,
+      txnTime: txnTimeNow(sb.ctx.clock),
+      txnAmt: o.txnAmt,
+      origQryId: answer.fields.queryId!,
+      backUrl: receiver.url,
+    });
+    expect(cancelled.respCode).toBe('00');
+    expect(await origRespCode(o)).toBe('01');
+    await sb.advance(60_000); // the customer's time runs out: nothing changes any more
+    expect(await origRespCode(o)).toBe('01');
   });
 
   it('insufficient_funds: 64 余额不足, final; query agrees', async () => {

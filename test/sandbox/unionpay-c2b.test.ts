@@ -14,26 +14,18 @@ let fileClient: AcpClient;
 let seq = 0;
 const orderId = () => `JPC2B${Date.now()}${++seq}`;
 
-async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 3_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** the notification about `id`, once the deliveries in flight have been answered */
+async function notificationFor(id: string, txnType = '01') {
+  await sb.settled();
+  const found = receiver.received
+    .map((n) => client.parseNotification(n.body))
+    .find((f) => f.orderId === id && f.txnType === txnType);
+  if (!found) throw new Error(`no notification ${txnType} ${id}`);
+  return found;
 }
-const notificationFor = (id: string, txnType = '01') =>
-  waitFor(
-    () =>
-      receiver.received
-        .map((n) => client.parseNotification(n.body))
-        .find((f) => f.orderId === id && f.txnType === txnType),
-    `notification ${txnType} ${id}`,
-  );
 
 beforeAll(async () => {
-  sb = await startTestSandbox([registerUnionpaySandbox], { timeScale: 1000 });
+  sb = await startTestSandbox([registerUnionpaySandbox]);
   receiver = await startNotifyReceiver();
   const k = sb.ctx.keys.unionpay;
   client = new AcpClient({
@@ -173,6 +165,7 @@ describe('UnionPay C2B end to end (our ACP core as the client)', () => {
     };
     expect((await client.cancel(cancel)).respCode).toBe('36');
     expect((await client.cancel({ ...cancel, txnAmt: 500 })).respCode).toBe('00');
+    await sb.advance(1_000); // the cancel is accepted, done (and notified) a second later
     expect((await notificationFor(cancel.orderId, '31')).origQryId).toBe(paid.query_id);
     expect((await client.cancel({ ...cancel, orderId: orderId(), txnAmt: 500 })).respCode).toBe('35');
     expect((await client.refund({ ...cancel, orderId: orderId(), txnAmt: 1 })).respCode).toBe('35');

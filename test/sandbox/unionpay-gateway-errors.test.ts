@@ -18,7 +18,7 @@ let merchant: AcpMerchant;
 let seq = 0;
 
 beforeAll(async () => {
-  sb = await startTestSandbox([registerUnionpaySandbox], { timeScale: 1000 });
+  sb = await startTestSandbox([registerUnionpaySandbox]);
   const k = sb.ctx.keys.unionpay;
   merchant = { merId: k.mer_id, certId: k.cert_id, signPrivateKeyPem: k.sign_private_key };
 });
@@ -148,7 +148,7 @@ describe('UnionPay gateway faults', () => {
         roots: [sb.ctx.keys.unionpay.root_cert_pem],
         intermediates: [sb.ctx.keys.unionpay.middle_cert_pem],
       },
-      timeoutMs: 2_000,
+      timeoutMs: 60_000, // longer than any test: a dropped connection must be the sandbox's doing
     });
 
   it('system_error → 06 系统繁忙 (retryable), then the same request goes through', async () => {
@@ -168,13 +168,17 @@ describe('UnionPay gateway faults', () => {
     expect((await client().query(q)).respCode).toBe('34');
   });
 
-  it('timeout → the request is held (30 s scaled) and the connection dropped', async () => {
+  it('timeout → the request is held for 30 s of channel time, then the connection dropped', async () => {
     await setFault('refund', 'timeout');
-    const started = Date.now();
-    await expect(client().refund({ ...order(), origQryId: '1', txnAmt: 1 })).rejects.toThrow(
-      AcpTransportError,
-    );
-    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+    let settled = false;
+    const dropped = client()
+      .refund({ ...order(), origQryId: '1', txnAmt: 1 })
+      .finally(() => (settled = true));
+    await sb.held();
+    await sb.advance(29_999);
+    expect(settled).toBe(false); // still held
+    await sb.advance(1);
+    await expect(dropped).rejects.toThrow(AcpTransportError);
     expect((await client().refund({ ...order(), origQryId: '1', txnAmt: 1 })).respCode).toBe('35');
   });
 

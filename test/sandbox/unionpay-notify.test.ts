@@ -16,9 +16,9 @@ let seq = 0;
 /** A sandbox, a merchant endpoint answering as told, and a paid C2B order. */
 async function paidOrder(
   respond: (n: ReceivedNotification, i: number) => { status: number; body?: string },
-  options: { timeScale?: number; fault?: string } = {},
+  options: { fault?: string } = {},
 ) {
-  const sb = await startTestSandbox([registerUnionpaySandbox], { timeScale: options.timeScale ?? 1000 });
+  const sb = await startTestSandbox([registerUnionpaySandbox]);
   const receiver = await startNotifyReceiver(respond);
   cleanup.push(
     () => sb.close(),
@@ -45,15 +45,13 @@ async function paidOrder(
     body: JSON.stringify({ order_id: orderId }),
   });
   expect(paid.status).toBe(200);
-  return { sb, receiver, client, orderId };
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 4_000) {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await sb.settled(); // the first delivery has been answered
+  /** clock times of the attempts, from the first */
+  const offsets = () => {
+    const times = sb.ctx.notifier.history()[0]!.attempts.map((x) => Date.parse(x.at));
+    return times.map((t) => t - times[0]!);
+  };
+  return { sb, receiver, client, orderId, offsets };
 }
 
 describe('UnionPay notifications: ack = HTTP 200, documented retry schedule', () => {
@@ -61,13 +59,15 @@ describe('UnionPay notifications: ack = HTTP 200, documented retry schedule', ()
     expect(UNIONPAY_NOTIFY_RETRY_MS).toEqual([60_000, 120_000, 240_000, 480_000, 960_000]);
   });
 
-  it('retries after 500 and after 204 (only 200 acks), spaced 1 then 2 minutes (scaled), the same signed body', async () => {
-    const { sb, receiver, client } = await paidOrder((_n, i) => ({ status: [500, 204][i] ?? 200 }));
-    await until(() => receiver.received.length >= 3, 'three deliveries');
-    await until(() => sb.ctx.notifier.pending() === 0, 'the delivery to be acknowledged');
-    const [a, b, c] = receiver.received as [ReceivedNotification, ReceivedNotification, ReceivedNotification];
-    expect(b.at - a.at).toBeGreaterThanOrEqual(55);
-    expect(c.at - b.at).toBeGreaterThanOrEqual(115);
+  it('retries after 500 and after 204 (only 200 acks), spaced 1 then 2 minutes, the same signed body', async () => {
+    const { sb, receiver, client, offsets } = await paidOrder((_n, i) => ({ status: [500, 204][i] ?? 200 }));
+    await sb.advance(60_000 + 120_000 - 1);
+    expect(receiver.received).toHaveLength(2);
+    await sb.advance(1);
+    expect(receiver.received).toHaveLength(3);
+    expect(sb.ctx.notifier.pending()).toBe(0);
+    expect(offsets()).toEqual([0, 60_000, 180_000]);
+    const c = receiver.received[2]!;
     expect(new Set(receiver.received.map((n) => n.body)).size).toBe(1);
     expect(client.parseNotification(c.body).respCode).toBe('00');
     const history = sb.ctx.notifier.history().filter((h) => h.channel === 'unionpay');
@@ -76,13 +76,17 @@ describe('UnionPay notifications: ack = HTTP 200, documented retry schedule', ()
       [204, false],
       [200, true],
     ]);
-    await new Promise((r) => setTimeout(r, 300));
+    await sb.advance(3_600_000);
     expect(receiver.received).toHaveLength(3); // nothing after the ack
   });
 
   it('gives up after the 5 retries when never acknowledged', async () => {
-    const { sb, receiver } = await paidOrder(() => ({ status: 500 }), { timeScale: 10_000 });
-    await until(() => sb.ctx.notifier.history().some((h) => h.done), 'the schedule to end');
+    const { sb, receiver, offsets } = await paidOrder(() => ({ status: 500 }));
+    await sb.advance(31 * 60_000); // 1 + 2 + 4 + 8 + 16 minutes
+    expect(sb.ctx.notifier.history()[0]!.done).toBe(true);
+    expect(receiver.received).toHaveLength(1 + UNIONPAY_NOTIFY_RETRY_MS.length);
+    expect(offsets().at(-1)).toBe(31 * 60_000);
+    await sb.advance(24 * 3_600_000);
     expect(receiver.received).toHaveLength(1 + UNIONPAY_NOTIFY_RETRY_MS.length);
   });
 
@@ -90,21 +94,23 @@ describe('UnionPay notifications: ack = HTTP 200, documented retry schedule', ()
     const { receiver, client, orderId } = await paidOrder(() => ({ status: 200 }), {
       fault: 'duplicate_notify',
     });
-    await until(() => receiver.received.length >= 2, 'two deliveries');
+    expect(receiver.received).toHaveLength(2);
     for (const n of receiver.received) expect(client.parseNotification(n.body).orderId).toBe(orderId);
   });
 
-  it('drop_notify: the first delivery is lost, the retry one minute (scaled) later arrives', async () => {
-    const started = Date.now();
-    const { receiver, sb } = await paidOrder(() => ({ status: 200 }), { fault: 'drop_notify' });
-    await until(() => receiver.received.length >= 1, 'the retried delivery');
-    expect(receiver.received[0]!.at - started).toBeGreaterThanOrEqual(55);
+  it('drop_notify: the first delivery is lost, the retry one minute later arrives', async () => {
+    const { receiver, sb, offsets } = await paidOrder(() => ({ status: 200 }), { fault: 'drop_notify' });
+    await sb.advance(59_999);
+    expect(receiver.received).toHaveLength(0);
+    await sb.advance(1);
+    expect(receiver.received).toHaveLength(1);
+    expect(offsets()).toEqual([0, 60_000]);
     expect(sb.ctx.notifier.history()[0]!.attempts[0]!.error).toMatch(/dropped/);
   });
 
   it('a forged notification (changed amount) does not verify at the merchant', async () => {
     const { receiver, client } = await paidOrder(() => ({ status: 200 }));
-    await until(() => receiver.received.length >= 1, 'a delivery');
+    expect(receiver.received).toHaveLength(1);
     const forged = receiver.received[0]!.body.replace(/txnAmt=42/, 'txnAmt=4200');
     expect(decodeForm(forged).txnAmt).toBe('4200');
     expect(() => client.parseNotification(forged)).toThrow(/signature/);

@@ -18,7 +18,7 @@ let receiver: Awaited<ReturnType<typeof startNotifyReceiver>>;
 let seq = 0;
 
 beforeAll(async () => {
-  sb = await startTestSandbox([registerWalletSandboxes], { timeScale: 1000 });
+  sb = await startTestSandbox([registerWalletSandboxes]);
   receiver = await startNotifyReceiver((_n, i) => ({ status: i === 0 ? 500 : 200 })); // the very first delivery is refused once
 });
 afterAll(async () => {
@@ -88,13 +88,11 @@ describe.each(H5_WALLETS)('%s sandbox wallet', (wallet) => {
       `https://shop.example/return?out_trade_no=${created.body.out_trade_no}&status=SUCCESS`,
     );
 
-    const until = Date.now() + 3_000;
     const mine = () => receiver.received.filter((n) => n.body.includes(String(created.body.out_trade_no)));
-    while (
-      !sb.ctx.notifier.history().some((h) => h.label.includes(String(created.body.out_trade_no)) && h.done) &&
-      Date.now() < until
-    )
-      await new Promise((r) => setTimeout(r, 10));
+    await sb.advance(15_000); // a refused first delivery is retried 15 s later
+    expect(
+      sb.ctx.notifier.history().some((h) => h.label.includes(String(created.body.out_trade_no)) && h.done),
+    ).toBe(true);
     expect(mine().length).toBeGreaterThanOrEqual(1);
     const note = JSON.parse(mine().at(-1)!.body) as Record<string, string | number>;
     expect(verifyWalletMessage(note, config.key)).toBe(true);
@@ -205,7 +203,10 @@ describe.each(H5_WALLETS)('%s sandbox wallet', (wallet) => {
     await fault('error_5xx');
     expect((await fetch(`${sb.url}/${wallet}/v1/payments`, { method: 'POST', body: '{}' })).status).toBe(502);
     await fault('timeout');
-    await expect(create(wallet)).rejects.toThrow();
+    const dropped = expect(create(wallet)).rejects.toThrow();
+    await sb.held(); // held for 30 s of channel time, then the connection is dropped
+    await sb.advance(30_000);
+    await dropped;
     expect((await create(wallet)).status).toBe(201);
   });
 });

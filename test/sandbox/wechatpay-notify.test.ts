@@ -2,17 +2,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NOTIFY_RETRY_DELAYS_MS } from '../../src/channels/wechatpay/protocol/index.js';
 import { registerWechatpaySandbox } from '../../src/sandbox/wechatpay/index.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
-import { officialClient, verifyingReceiver, waitFor } from './wechatpay-support.js';
+import { officialClient, verifyingReceiver } from './wechatpay-support.js';
 
-/** TRANSACTION.SUCCESS delivery: ack rule, the 15-step retry schedule (compressed), notify faults. */
+/** TRANSACTION.SUCCESS delivery: ack rule, the 15-step retry schedule (on the sandbox clock), notify faults. */
 describe('WeChat Pay sandbox notifications', () => {
   const open: Array<{ close(): Promise<void> }> = [];
   afterEach(async () => {
     while (open.length) await open.pop()!.close();
   });
 
-  async function setup(timeScale: number, ack: (i: number) => number) {
-    const sandbox: TestSandbox = await startTestSandbox([registerWechatpaySandbox], { timeScale });
+  async function setup(ack: (i: number) => number) {
+    const sandbox: TestSandbox = await startTestSandbox([registerWechatpaySandbox]);
     const receiver = await verifyingReceiver(sandbox, ack);
     open.push(receiver, sandbox);
     const w = sandbox.ctx.keys.wechatpay;
@@ -38,18 +38,20 @@ describe('WeChat Pay sandbox notifications', () => {
   }
 
   it('retries an unacknowledged notification 15 times on the 24h4m schedule, then gives up', async () => {
-    const timeScale = 100_000;
-    const { sandbox, receiver, payOrder } = await setup(timeScale, () => 500);
+    const { sandbox, receiver, payOrder } = await setup(() => 500);
     await payOrder('RETRY00001');
-    await waitFor(
-      () => (sandbox.ctx.notifier.pending() === 0 && receiver.received.length > 0 ? true : undefined),
-      10_000,
-      'schedule end',
-    );
+    const total = (24 * 60 + 4) * 60_000;
+    expect(NOTIFY_RETRY_DELAYS_MS.reduce((a, b) => a + b, 0)).toBe(total);
+    await sandbox.advance(total - 1);
+    expect(receiver.received).toHaveLength(NOTIFY_RETRY_DELAYS_MS.length); // the last retry is 1 ms away
+    await sandbox.advance(1);
+    expect(sandbox.ctx.notifier.pending()).toBe(0);
     expect(receiver.received).toHaveLength(1 + NOTIFY_RETRY_DELAYS_MS.length);
-    expect(NOTIFY_RETRY_DELAYS_MS.reduce((a, b) => a + b, 0)).toBe((24 * 60 + 4) * 60_000);
-    const span = receiver.received.at(-1)!.at - receiver.received[0]!.at;
-    expect(span).toBeGreaterThanOrEqual(Math.floor(((24 * 60 + 4) * 60_000) / timeScale) - 5);
+    // each retry comes its delay after the attempt before it (sandbox clock)
+    const times = sandbox.ctx.notifier.history()[0]!.attempts.map((a) => Date.parse(a.at));
+    expect(times.slice(1).map((t, i) => t - times[i]!)).toEqual([...NOTIFY_RETRY_DELAYS_MS]);
+    await sandbox.advance(7 * 24 * 3_600_000);
+    expect(receiver.received).toHaveLength(1 + NOTIFY_RETRY_DELAYS_MS.length); // given up
     // every attempt is re-signed: fresh nonces, the same notification id
     const nonces = new Set(receiver.received.map((n) => n.headers['wechatpay-nonce']));
     expect(nonces.size).toBe(receiver.received.length);
@@ -59,13 +61,11 @@ describe('WeChat Pay sandbox notifications', () => {
   });
 
   it('stops at the first 200/204, whatever the body; a 4xx answer is retried', async () => {
-    const { sandbox, receiver, payOrder } = await setup(1000, (i) => (i === 0 ? 400 : 204));
+    const { sandbox, receiver, payOrder } = await setup((i) => (i === 0 ? 400 : 204));
     await payOrder('ACK0000001');
-    await waitFor(
-      () => (sandbox.ctx.notifier.pending() === 0 && receiver.received.length > 0 ? true : undefined),
-      5_000,
-      'ack',
-    );
+    await sandbox.advance(NOTIFY_RETRY_DELAYS_MS[0]!);
+    expect(sandbox.ctx.notifier.pending()).toBe(0);
+    await sandbox.advance(3_600_000);
     expect(receiver.received).toHaveLength(2);
     const history = sandbox.ctx.notifier.history()[0]!;
     expect(history.attempts.map((a) => a.acked)).toEqual([false, true]);
@@ -73,19 +73,21 @@ describe('WeChat Pay sandbox notifications', () => {
   });
 
   it('duplicate_notify delivers the same notification twice; drop_notify loses the first attempt and the 15 s retry brings it', async () => {
-    const { sandbox, receiver, payOrder } = await setup(1000, () => 200);
+    const { sandbox, receiver, payOrder } = await setup(() => 200);
     sandbox.ctx.faults.set({ channel: 'wechatpay', operation: 'notify', mode: 'duplicate_notify', count: 1 });
     await payOrder('DUP0000001');
-    await waitFor(() => (receiver.received.length >= 2 ? true : undefined), 5_000, 'two copies');
+    await sandbox.settled();
+    expect(receiver.received).toHaveLength(2);
     const [a, b] = receiver.parsed;
     expect(a?.ok && b?.ok && a.envelope.id === b.envelope.id).toBe(true);
 
     sandbox.ctx.faults.set({ channel: 'wechatpay', operation: 'notify', mode: 'drop_notify', count: 1 });
     const before = receiver.received.length;
-    const sentAt = Date.now();
     await payOrder('DROP000001');
-    await waitFor(() => (receiver.received.length > before ? true : undefined), 5_000, 'retry after drop');
-    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(15_000 / 1000 - 1);
+    await sandbox.advance(14_999);
+    expect(receiver.received).toHaveLength(before);
+    await sandbox.advance(1);
+    expect(receiver.received).toHaveLength(before + 1);
     const dropped = sandbox.ctx.notifier.history().find((h) => h.label.includes('DROP000001'))!;
     expect(dropped.attempts[0]!.error).toMatch(/dropped/);
     const last = receiver.parsed.at(-1)!;

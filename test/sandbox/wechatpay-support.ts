@@ -5,7 +5,6 @@ import {
   signedHeadersFrom,
   type ParseNotificationResult,
 } from '../../src/channels/wechatpay/protocol/index.js';
-import { systemClock } from '../../src/core/clock.js';
 import type { TestSandbox } from '../support/sandbox.js';
 import { startNotifyReceiver } from '../support/sandbox.js';
 
@@ -49,28 +48,20 @@ export async function verifyingReceiver(sandbox: TestSandbox, ack: (index: numbe
   });
   const parsed: ParseNotificationResult[] = [];
   const receiver = await startNotifyReceiver((n, index) => {
-    const result = parseNotification(signedHeadersFrom(n.headers), n.body, keyring, w.apiv3_key, systemClock);
+    // the merchant lives in the sandbox's time: its timestamps are checked against the same clock
+    const result = parseNotification(
+      signedHeadersFrom(n.headers),
+      n.body,
+      keyring,
+      w.apiv3_key,
+      sandbox.clock,
+    );
     parsed.push(result);
     return result.ok
       ? { status: ack(index) }
       : { status: 400, body: JSON.stringify({ code: 'FAIL', message: result.message }) };
   });
   return { ...receiver, parsed };
-}
-
-/** Polls until `check` returns a value (not undefined), failing after `timeoutMs`. */
-export async function waitFor<T>(
-  check: () => T | undefined,
-  timeoutMs = 5_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 export function errorOf(error: unknown): { status: number | undefined; data: unknown } {

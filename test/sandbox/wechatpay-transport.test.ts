@@ -6,7 +6,7 @@ import {
   signRequest,
   verifySigned,
 } from '../../src/channels/wechatpay/protocol/index.js';
-import { systemClock } from '../../src/core/clock.js';
+import { systemClock, unixSeconds } from '../../src/core/clock.js';
 import { registerWechatpaySandbox } from '../../src/sandbox/wechatpay/index.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import { officialClient } from './wechatpay-support.js';
@@ -14,7 +14,7 @@ import { officialClient } from './wechatpay-support.js';
 describe('WeChat Pay sandbox, platform-certificate mode and raw requests', () => {
   let sandbox: TestSandbox;
   beforeAll(async () => {
-    sandbox = await startTestSandbox([registerWechatpaySandbox], { timeScale: 1000 });
+    sandbox = await startTestSandbox([registerWechatpaySandbox]);
   });
   afterAll(() => sandbox.close());
 
@@ -91,7 +91,7 @@ describe('WeChat Pay sandbox, platform-certificate mode and raw requests', () =>
       mchid: sandbox.ctx.keys.wechatpay.sp_mchid,
       serialNo: sandbox.ctx.keys.wechatpay.merchant_serial,
       privateKey: sandbox.ctx.keys.wechatpay.merchant_private_key,
-      timestamp: Math.floor(Date.now() / 1000) - 301,
+      timestamp: unixSeconds(sandbox.clock) - 301, // the sandbox's time, not the machine's
     });
     const skewed = await fetch(`${sandbox.url}/wechatpay/v3/certificates`, {
       headers: { authorization: stale },

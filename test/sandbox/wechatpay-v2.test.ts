@@ -10,7 +10,7 @@ describe('WeChat Pay sandbox, APIv2 付款码', () => {
   let wxpay: ReturnType<typeof officialClient>;
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox([registerWechatpaySandbox], { timeScale: 1000 });
+    sandbox = await startTestSandbox([registerWechatpaySandbox]);
     wxpay = officialClient(sandbox);
   });
   afterAll(() => sandbox.close());
@@ -68,42 +68,29 @@ describe('WeChat Pay sandbox, APIv2 付款码', () => {
   it('password: USERPAYING, then SUCCESS on a later orderquery', async () => {
     const err = await micropay('MICRO0003', await issue('password')).catch(failure);
     expect(err).toMatchObject({ return_code: 'SUCCESS', result_code: 'FAIL', err_code: 'USERPAYING' });
-    // PIN entry takes 10 s of channel time = 10 ms at timeScale 1000
-    await new Promise((r) => setTimeout(r, 30));
+    // PIN entry takes 10 s of channel time
+    await sandbox.advance(9_999);
+    expect((await orderquery('MICRO0003')).data.trade_state).toBe('USERPAYING');
+    await sandbox.advance(1);
     const q = await orderquery('MICRO0003');
     expect(q.data).toMatchObject({ trade_state: 'SUCCESS', result_code: 'SUCCESS' });
   });
 
   it('timeout: USERPAYING forever, reverse refused before 15 s then allowed', async () => {
-    const sandboxSlow = await startTestSandbox([registerWechatpaySandbox], { timeScale: 1 });
-    try {
-      const slow = officialClient(sandboxSlow);
-      const code = sandboxSlow.ctx.paycodes.issue('wechat', 'timeout');
-      const base = {
-        appid: ids().sp_appid,
-        mch_id: ids().sp_mchid,
-        sub_mch_id: ids().sub_mchid,
-        out_trade_no: 'MICRO0004',
-      };
-      const err = await slow('v2/pay/micropay')
-        .post({ ...base, body: 'x', total_fee: '5', spbill_create_ip: '127.0.0.1', auth_code: code })
-        .catch(failure);
-      expect(err).toMatchObject({ err_code: 'USERPAYING' });
-      expect((await slow('v2/pay/orderquery').post(base)).data.trade_state).toBe('USERPAYING');
-      const early = await slow('v2/secapi/pay/reverse').post(base).catch(failure);
-      expect(early).toMatchObject({ err_code: 'SYSTEMERROR' });
-    } finally {
-      await sandboxSlow.close();
-    }
-    const code = await issue('timeout');
-    await micropay('MICRO0005', code).catch(failure);
-    await new Promise((r) => setTimeout(r, 30)); // 15 s of channel time
-    const reversed = await wxpay('v2/secapi/pay/reverse').post({
+    const base = {
       appid: ids().sp_appid,
       mch_id: ids().sp_mchid,
       sub_mch_id: ids().sub_mchid,
       out_trade_no: 'MICRO0005',
-    });
+    };
+    const err = await micropay('MICRO0005', await issue('timeout')).catch(failure);
+    expect(err).toMatchObject({ err_code: 'USERPAYING' });
+    await sandbox.advance(14_999);
+    expect((await wxpay('v2/pay/orderquery').post(base)).data.trade_state).toBe('USERPAYING');
+    const early = await wxpay('v2/secapi/pay/reverse').post(base).catch(failure);
+    expect(early).toMatchObject({ err_code: 'SYSTEMERROR' });
+    await sandbox.advance(1); // 15 s of channel time since the attempt
+    const reversed = await wxpay('v2/secapi/pay/reverse').post(base);
     expect(reversed.data).toMatchObject({ result_code: 'SUCCESS', recall: 'N' });
     expect((await orderquery('MICRO0005')).data.trade_state).toBe('REVOKED');
   });

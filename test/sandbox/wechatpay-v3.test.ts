@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { registerWechatpaySandbox } from '../../src/sandbox/wechatpay/index.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
-import { errorOf, officialClient, verifyingReceiver, waitFor } from './wechatpay-support.js';
+import { errorOf, officialClient, verifyingReceiver } from './wechatpay-support.js';
 
 describe('WeChat Pay sandbox, APIv3 through the official wechatpay-axios-plugin', () => {
   let sandbox: TestSandbox;
@@ -10,7 +10,7 @@ describe('WeChat Pay sandbox, APIv3 through the official wechatpay-axios-plugin'
   let wxpay: ReturnType<typeof officialClient>;
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox([registerWechatpaySandbox], { timeScale: 1000 });
+    sandbox = await startTestSandbox([registerWechatpaySandbox]);
     receiver = await verifyingReceiver(sandbox);
     wxpay = officialClient(sandbox);
   });
@@ -57,8 +57,9 @@ describe('WeChat Pay sandbox, APIv3 through the official wechatpay-axios-plugin'
     });
     expect(paid.status).toBe(200);
 
-    const notification = await waitFor(() => receiver.parsed.find((p) => p.ok), 5_000, 'TRANSACTION.SUCCESS');
-    if (!notification.ok) throw new Error('unreachable');
+    await sandbox.settled(); // the notification has been delivered and answered
+    const notification = receiver.parsed.find((p) => p.ok);
+    if (!notification?.ok) throw new Error('no verified TRANSACTION.SUCCESS');
     expect(notification.envelope.event_type).toBe('TRANSACTION.SUCCESS');
     expect(notification.envelope.resource.original_type).toBe('transaction');
     expect(notification.resource).toMatchObject({
@@ -93,12 +94,11 @@ describe('WeChat Pay sandbox, APIv3 through the official wechatpay-axios-plugin'
       status: 'PROCESSING',
       amount: { refund: 300, total: 888 },
     });
-    const refunded = await waitFor(
-      () => receiver.parsed.find((p) => p.ok && p.envelope.event_type === 'REFUND.SUCCESS'),
-      5_000,
-      'REFUND.SUCCESS',
-    );
-    expect(refunded.ok && refunded.resource).toMatchObject({
+    await sandbox.advance(4_999);
+    expect(receiver.parsed.filter((p) => p.ok)).toHaveLength(1); // PROCESSING for 5 s of channel time
+    await sandbox.advance(1);
+    const refunded = receiver.parsed.find((p) => p.ok && p.envelope.event_type === 'REFUND.SUCCESS');
+    expect(refunded?.ok && refunded.resource).toMatchObject({
       out_refund_no: 'REFUND0001',
       refund_status: 'SUCCESS',
       amount: { refund: 300 },
@@ -240,7 +240,10 @@ describe('WeChat Pay sandbox, APIv3 through the official wechatpay-axios-plugin'
       data: { code: 'SYSTEM_ERROR' },
     });
     sandbox.ctx.faults.set({ channel: 'wechatpay', operation: 'query', mode: 'timeout', count: 1 });
-    const dropped = await query('JSAPI0001').catch((e: { code?: string; response?: unknown }) => e);
+    const held = query('JSAPI0001').catch((e: { code?: string; response?: unknown }) => e);
+    await sandbox.held(); // held by the channel until 30 s have passed
+    await sandbox.advance(30_000);
+    const dropped = await held;
     expect((dropped as { response?: unknown }).response).toBeUndefined();
     expect((await query('JSAPI0001')).data.trade_state).toBe('REFUND'); // the fault is used up
   });

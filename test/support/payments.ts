@@ -12,13 +12,15 @@ import { runDue } from '../../src/platform/jobs/index.js';
 import { paymentJobHandlers } from '../../src/payments/jobs.js';
 import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
 import { createTestApp, type TestApp } from './app.js';
-import { startTestSandbox, type TestSandbox } from './sandbox.js';
+import { settledState, startTestSandbox, type TestSandbox } from './sandbox.js';
 import { signedHeaders } from './signing.js';
-import { freePort, waitFor } from './process.js';
+import { freePort } from './process.js';
 
 /**
  * JuhePay and the sandbox, both listening on real ports, with every channel adapter configured
- * for the sandbox: notifications travel over HTTP exactly as in production.
+ * for the sandbox: notifications travel over HTTP exactly as in production. Both share one
+ * ManualClock: `sandbox.advance(ms)` moves it and runs the channel's delays (retries, password
+ * entry, settling), and `sandbox.settled()` waits for the notifications in flight to be answered.
  */
 export interface PaymentsEnv {
   t: TestApp;
@@ -30,20 +32,23 @@ export interface PaymentsEnv {
   api(method: 'GET' | 'POST', url: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** runs the background jobs that are due (polls, expiry, refunds, payment-code settling) */
   runJobs(): Promise<number>;
+  /** a deterministic wait on state (see settledState): the sandbox settles before each check */
+  eventually<T>(check: () => Promise<T | undefined>, what: string, rounds?: number): Promise<T>;
   close(): Promise<void>;
 }
 
 export async function startPaymentsEnv(
   database: Database,
   options: {
-    timeScale?: number;
     /** stands between JuhePay and an adapter, e.g. to make one call misbehave as a channel might */
     wrap?: (channel: Channel) => Channel;
     /** the app's cache (default: in-process); the caller closes it */
     cache?: Cache;
   } = {},
 ): Promise<PaymentsEnv> {
-  const sandbox = await startTestSandbox(SANDBOX_PLUGINS, { timeScale: options.timeScale ?? 1000 });
+  // one time for JuhePay, its adapters and the sandbox: moving it runs the channel's delays too
+  const clock = new ManualClock(Date.now());
+  const sandbox = await startTestSandbox(SANDBOX_PLUGINS, { clock });
   const credentials = (await (
     await fetch(`${sandbox.url}/sandbox/credentials`)
   ).json()) as SandboxCredentials;
@@ -51,15 +56,14 @@ export async function startPaymentsEnv(
   const channels = new ChannelRegistry(
     { get: async (_merchant, channel) => configs[channel] },
     [
-      createWechatpayChannel(),
-      createAlipayChannel(),
-      createUnionpayChannel(),
+      createWechatpayChannel({ clock }),
+      createAlipayChannel({ clock }),
+      createUnionpayChannel({ clock }),
       createH5WalletChannel('qqwallet'),
       createH5WalletChannel('jdpay'),
       createH5WalletChannel('baiduwallet'),
     ].map(options.wrap ?? ((c) => c)),
   );
-  const clock = new ManualClock(Date.now());
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const t = await createTestApp(database, {
@@ -84,6 +88,7 @@ export async function startPaymentsEnv(
       });
       return { status: res.status, body: await res.json() };
     },
+    eventually: (check, what, rounds) => settledState(sandbox, check, what, rounds),
     runJobs: async () =>
       (await runDue(database.db, handlers, { workerId: 'test', limit: 50, leaseMs: 60_000 }, clock)).claimed,
     close: async () => {
@@ -91,15 +96,6 @@ export async function startPaymentsEnv(
       await sandbox.close();
     },
   };
-}
-
-/** Polls until check returns a value (notifications travel over real HTTP), bounded. */
-export function eventually<T>(
-  check: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<T> {
-  return waitFor(check, timeoutMs, what);
 }
 
 /** A wallet's browser in JSON mode: follows redirect actions, keeping cookies, until the wallet action. */

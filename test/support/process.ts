@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { waitUntil } from './wait.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -47,21 +48,21 @@ export function runJuhepay(args: string[], env: Record<string, string>): Running
   };
 }
 
-/** Polls until check returns a value, failing after timeoutMs with the process output. */
+/** Polls until check returns a value, failing after timeoutMs (or when the process exits) with its output. */
 export async function waitFor<T>(
   check: () => Promise<T | undefined> | T | undefined,
   timeoutMs: number,
   what: string,
   running?: Running,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (running && running.child.exitCode !== null)
-      throw new Error(`${what}: process exited\n${running.output()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${running?.output() ?? ''}`);
-    await new Promise((r) => setTimeout(r, 25));
+  try {
+    return (await waitUntil(check, what, {
+      timeoutMs,
+      intervalMs: 25,
+      abort: () => (running && running.child.exitCode !== null ? 'process exited' : undefined),
+    })) as T;
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${running?.output() ?? ''}`);
   }
 }
 

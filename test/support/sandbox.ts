@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { systemClock } from '../../src/core/clock.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import type { SandboxContext } from '../../src/sandbox/context.js';
 import { FaultTable } from '../../src/sandbox/faults.js';
@@ -9,7 +9,9 @@ import { generateSandboxKeys } from '../../src/sandbox/keygen.js';
 import type { SandboxKeys } from '../../src/sandbox/keys.js';
 import { HttpNotifier } from '../../src/sandbox/notifier.js';
 import { PayCodeBook } from '../../src/sandbox/paycodes.js';
+import { SandboxScheduler } from '../../src/sandbox/scheduler.js';
 import { buildSandboxApp, type SandboxPlugin } from '../../src/sandbox/server.js';
+import { waitUntil } from './wait.js';
 
 let keys: Promise<SandboxKeys> | undefined;
 /** One key set per test file: generating RSA keys takes most of a second. */
@@ -22,26 +24,43 @@ export interface TestSandbox {
   url: string;
   ctx: SandboxContext;
   app: FastifyInstance;
+  /** the sandbox's time: nothing scheduled happens until it is moved (by `advance` or by its other users) */
+  clock: ManualClock;
+  /**
+   * Moves the clock by `channelMs`, running each delay that falls due at its own time (a retry
+   * counts from the failed attempt before it), and resolves once what they started has settled:
+   * notifications delivered and answered, held requests dropped.
+   */
+  advance(channelMs: number): Promise<void>;
+  /** resolves once the work in flight (e.g. notifications being delivered) has settled */
+  settled(): Promise<void>;
+  /** resolves once `count` requests are held by a `timeout` fault (they go when the clock moves 30 s) */
+  held(count?: number): Promise<void>;
   close(): Promise<void>;
 }
 
-/** A sandbox server on 127.0.0.1:<random> with the given channel plugins; timeScale compresses retry schedules. */
+/**
+ * A sandbox server on 127.0.0.1:<random> with the given channel plugins, on a ManualClock (its
+ * own, or one shared with the app under test so that both live in the same time).
+ */
 export async function startTestSandbox(
   plugins: readonly SandboxPlugin[],
-  options: { timeScale?: number } = {},
+  options: { clock?: ManualClock } = {},
 ): Promise<TestSandbox> {
-  const clock = systemClock;
+  const clock = options.clock ?? new ManualClock(Date.now());
   const faults = new FaultTable();
-  const timeScale = options.timeScale ?? 1000;
+  const scheduler = new SandboxScheduler(clock, 1, (error) => {
+    throw error; // a failing sandbox task fails the test
+  });
   const ctx: SandboxContext = {
     clock,
     keys: await testSandboxKeys(),
     baseUrl: '',
-    notifier: new HttpNotifier(faults, clock, timeScale, silentLogger),
+    notifier: new HttpNotifier(faults, clock, scheduler, silentLogger),
     faults,
     paycodes: new PayCodeBook(),
     logger: silentLogger,
-    timeScale,
+    scheduler,
   };
   const app = await buildSandboxApp(ctx, plugins);
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -51,11 +70,38 @@ export async function startTestSandbox(
     url,
     ctx,
     app,
+    clock,
+    advance: (ms) => scheduler.advance(ms),
+    settled: () => scheduler.idle(),
+    held: async (count = 1) => {
+      // the request travels over a real socket: wait (bounded) until the simulator holds it
+      await waitUntil(() => scheduler.holding() >= count, `${count} held request(s)`);
+    },
     close: async () => {
+      scheduler.close();
       await ctx.notifier.close();
       await app.close();
     },
   };
+}
+
+/**
+ * A deterministic wait on state: lets the sandbox's work in flight settle (notifications delivered
+ * and answered), then asks `check`, up to `rounds` times — a check may move the clock or run jobs,
+ * which starts more work. No real time is waited on; failing after the rounds names `what`.
+ */
+export async function settledState<T>(
+  sandbox: TestSandbox,
+  check: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  rounds = 30,
+): Promise<T> {
+  for (let round = 0; round < rounds; round++) {
+    await sandbox.settled();
+    const value = await check();
+    if (value !== undefined) return value;
+  }
+  throw new Error(`${what}: not reached in ${rounds} rounds`);
 }
 
 export interface ReceivedNotification {

@@ -4,6 +4,7 @@ import { MemoryStream, type MemoryStreamOptions } from '../../src/platform/strea
 import { NatsStream, type NatsStreamOptions } from '../../src/platform/stream/nats.js';
 import type { Stream, StreamEvent } from '../../src/platform/stream/stream.js';
 import { requireService } from './services.js';
+import { waitUntil } from './wait.js';
 
 export type StreamKind = 'memory' | 'nats';
 export const STREAM_KINDS: StreamKind[] = ['memory', 'nats'];
@@ -69,12 +70,7 @@ export async function waitFor(
   predicate: () => boolean | Promise<boolean>,
   { timeoutMs = 10_000, intervalMs = 10, what = 'condition' } = {},
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await predicate()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+  await waitUntil(predicate, what, { timeoutMs, intervalMs });
 }
 
 /** A name no other test uses (consumer groups and topics outlive a single test). */

@@ -155,7 +155,7 @@ export async function applyFault(
   const fault = ctx.faults.take('alipay', operationOf(method), API_FAULTS);
   if (!fault) return false;
   if (fault === 'timeout') {
-    await new Promise((resolve) => setTimeout(resolve, HOLD_MS / ctx.timeScale));
+    await ctx.scheduler.hold(HOLD_MS);
     reply.hijack();
     request.raw.socket.destroy(); // the client sees the connection die without an answer
     return true;

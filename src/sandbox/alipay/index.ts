@@ -14,18 +14,7 @@ import { cashierPage, messagePage } from './wallet.js';
 
 export async function registerAlipaySandbox(app: FastifyInstance, ctx: SandboxContext): Promise<void> {
   const store = new AlipayTradeStore(ctx.clock);
-  const timers = new Set<NodeJS.Timeout>();
-  const later = (ms: number, fn: () => void) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      fn();
-    }, ms);
-    timers.add(timer);
-  };
-  app.addHook('onClose', async () => {
-    for (const timer of timers) clearTimeout(timer);
-    timers.clear();
-  });
+  const later = (channelMs: number, fn: () => void) => void ctx.scheduler.after(channelMs, fn);
 
   // alipay.trade.wap.pay: the browser arrives with the signed form; the trade is created and the cashier shown
   const wapPage = (checked: Checked, reply: FastifyReply) => {

@@ -15,7 +15,8 @@ export interface MethodCall {
   ctx: SandboxContext;
   store: AlipayTradeStore;
   /** a timer in real milliseconds, cancelled when the sandbox closes */
-  later(ms: number, fn: () => void): void;
+  /** runs fn after `channelMs` of channel time, on the sandbox clock */
+  later(channelMs: number, fn: () => void): void;
 }
 
 export interface MethodAnswer {
@@ -141,8 +142,8 @@ const pay: MethodHandler = (call) => {
     return { result: SUCCESS, fields: payFields(trade) };
   }
   if (code.scenario === 'password') {
-    trade.paysAtMs = call.ctx.clock.nowMs() + PASSWORD_ENTRY_MS / call.ctx.timeScale;
-    call.later(PASSWORD_ENTRY_MS / call.ctx.timeScale, () => {
+    trade.paysAtMs = call.ctx.scheduler.dueIn(PASSWORD_ENTRY_MS);
+    call.later(PASSWORD_ENTRY_MS, () => {
       if (call.store.settleIfDue(trade)) sendTradeNotification(call.ctx, trade);
     });
   }

@@ -4,7 +4,7 @@ import type { SandboxContext } from '../context.js';
 /**
  * The channels' onboarding desks (进件), shared by the WeChat Pay, Alipay and UnionPay simulators and by
  * POST /sandbox/onboarding/reject. An application is in review until SANDBOX_ONBOARDING_DELAY
- * (channel time, divided by timeScale) has passed, then approved with a fresh sub-merchant id,
+ * (channel time on the sandbox clock, divided by its timeScale) has passed, then approved with a fresh sub-merchant id,
  * unless the sandbox user rejected it first. State is in memory for the server's life.
  */
 
@@ -34,7 +34,7 @@ export function parseOnboardingDelay(raw: string | undefined): number {
   return Number(raw.trim());
 }
 
-/** Pure: where an application stands at `nowMs`, given the real-time delay. */
+/** Pure: where an application stands at `nowMs`, given the delay in clock milliseconds. */
 export function applicationState(
   app: Pick<SandboxApplication, 'submittedAtMs' | 'rejectedReason' | 'subMerchantId'>,
   nowMs: number,
@@ -53,7 +53,7 @@ export class SandboxOnboardingStore {
 
   constructor(
     private readonly clock: Clock,
-    /** real milliseconds before approval: the channel delay already divided by timeScale */
+    /** clock milliseconds before approval: the channel delay already divided by timeScale */
     readonly delayMs: number,
   ) {}
 
@@ -139,7 +139,7 @@ export function onboardingStoreFor(ctx: SandboxContext): SandboxOnboardingStore 
   let store = stores.get(ctx);
   if (!store) {
     const channelDelay = parseOnboardingDelay(process.env.SANDBOX_ONBOARDING_DELAY);
-    store = new SandboxOnboardingStore(ctx.clock, channelDelay / ctx.timeScale);
+    store = new SandboxOnboardingStore(ctx.clock, channelDelay / ctx.scheduler.timeScale);
     stores.set(ctx, store);
   }
   return store;

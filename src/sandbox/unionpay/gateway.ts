@@ -25,8 +25,6 @@ export const ACCEPTED_TO_DONE_MS = 1_000;
 export type Answer = { code: KnownRespCode; extra?: AcpFields };
 
 export class UnionpayGateway {
-  private readonly timers = new Set<NodeJS.Timeout>();
-
   constructor(
     private readonly ctx: SandboxContext,
     private readonly store: UnionpayStore,
@@ -34,11 +32,6 @@ export class UnionpayGateway {
 
   answer(reply: FastifyReply, request: AcpFields, a: Answer) {
     return sendAcpAnswer(this.ctx, reply, request, a.code, a.extra);
-  }
-
-  close(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
   }
 
   private newTxn(f: AcpFields, extra: Partial<UpTxn> & Pick<UpTxn, 'state' | 'respCode'>): UpTxn | undefined {
@@ -69,7 +62,7 @@ export class UnionpayGateway {
     if (this.store.find(f.merId!, f.orderId!, f.txnTime!)) return { code: '12' };
     this.ctx.paycodes.markUsed(f.qrNo!);
     const now = this.ctx.clock.nowMs();
-    const scaled = (ms: number) => ms / this.ctx.timeScale;
+    const scaled = (ms: number) => this.ctx.scheduler.dueIn(ms) - now;
     const plan =
       code.scenario === 'success'
         ? {
@@ -102,15 +95,10 @@ export class UnionpayGateway {
 
   /** the customer finishes (or abandons) the password entry; a success is notified */
   private settleLater(txn: UpTxn): void {
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(timer);
-        this.store.refresh(txn);
-        if (txn.state === 'success') notifyResult(this.ctx, txn);
-      },
-      Math.max(0, (txn.settlesAtMs ?? 0) - this.ctx.clock.nowMs()) + 5,
-    );
-    this.timers.add(timer);
+    this.ctx.scheduler.at(txn.settlesAtMs ?? this.ctx.clock.nowMs(), () => {
+      // a query may have settled it first (and notified): only a change is notified
+      if (this.store.refresh(txn) && txn.state === 'success') notifyResult(this.ctx, txn);
+    });
   }
 
   query(f: AcpFields): Answer {
@@ -163,7 +151,7 @@ export class UnionpayGateway {
       state: 'pending',
       respCode: '05',
       origQryId: orig.queryId,
-      settlesAtMs: this.ctx.clock.nowMs() + ACCEPTED_TO_DONE_MS / this.ctx.timeScale,
+      settlesAtMs: this.ctx.scheduler.dueIn(ACCEPTED_TO_DONE_MS),
       settlesTo: '00',
     });
     if (!txn) return { code: '12' };

@@ -15,19 +15,11 @@ import { UnionpayStore } from './store.js';
  * wallet under /sandbox/unionpay/…. Faults apply per operation (c2b, b2c, query, cancel, refund, file).
  */
 
-const CHANNEL_TIMEOUT_MS = 30_000; // a `timeout` fault holds the request this long (scaled), then drops it
+const CHANNEL_TIMEOUT_MS = 30_000; // a `timeout` fault holds the request this long (channel time), then drops it
 
 export async function registerUnionpaySandbox(app: FastifyInstance, ctx: SandboxContext): Promise<void> {
   const store = new UnionpayStore(ctx.clock);
   const gateway = new UnionpayGateway(ctx, store);
-  const held = new Set<{ timer: NodeJS.Timeout; drop: () => void }>();
-  app.addHook('onClose', async () => {
-    gateway.close();
-    for (const h of held) {
-      clearTimeout(h.timer);
-      h.drop();
-    }
-  });
 
   const serve =
     (allowed: readonly AcpOperation[]) => async (request: FastifyRequest, reply: FastifyReply) => {
@@ -38,12 +30,7 @@ export async function registerUnionpaySandbox(app: FastifyInstance, ctx: Sandbox
       const fault = op ? ctx.faults.take('unionpay', op, API_FAULTS) : undefined;
       if (fault === 'timeout') {
         reply.hijack();
-        const drop = () => request.raw.socket.destroy();
-        const entry = {
-          drop,
-          timer: setTimeout(() => (held.delete(entry), drop()), CHANNEL_TIMEOUT_MS / ctx.timeScale),
-        };
-        held.add(entry);
+        void ctx.scheduler.hold(CHANNEL_TIMEOUT_MS).then(() => request.raw.socket.destroy());
         return;
       }
       if (fault === 'error_5xx')

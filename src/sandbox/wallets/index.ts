@@ -26,17 +26,10 @@ import { H5WalletStore, type H5Payment } from './h5-wallet-store.js';
 const CHANNEL_TIMEOUT_MS = 30_000;
 
 export async function registerWalletSandboxes(app: FastifyInstance, ctx: SandboxContext): Promise<void> {
-  const held = new Set<NodeJS.Timeout>();
-  app.addHook('onClose', async () => held.forEach((t) => clearTimeout(t)));
-  for (const wallet of H5_WALLETS) registerH5Wallet(app, ctx, H5_WALLET_CONFIGS[wallet], held);
+  for (const wallet of H5_WALLETS) registerH5Wallet(app, ctx, H5_WALLET_CONFIGS[wallet]);
 }
 
-function registerH5Wallet(
-  app: FastifyInstance,
-  ctx: SandboxContext,
-  config: H5WalletConfig,
-  held: Set<NodeJS.Timeout>,
-): void {
+function registerH5Wallet(app: FastifyInstance, ctx: SandboxContext, config: H5WalletConfig): void {
   const store = new H5WalletStore(config.wallet, ctx.clock);
   const w = config.wallet;
   const nonce = () => randomBytes(8).toString('hex');
@@ -103,11 +96,7 @@ function registerH5Wallet(
     const fault = ctx.faults.take(w, operation, API_FAULTS);
     if (fault === 'timeout') {
       reply.hijack();
-      const timer = setTimeout(
-        () => (held.delete(timer), reply.raw.destroy()),
-        CHANNEL_TIMEOUT_MS / ctx.timeScale,
-      );
-      held.add(timer);
+      void ctx.scheduler.hold(CHANNEL_TIMEOUT_MS).then(() => reply.raw.destroy());
     } else if (fault === 'error_5xx')
       void reply.code(502).type('text/html').send('<html><body>502 Bad Gateway</body></html>');
     else if (fault === 'system_error') void fail(reply, 500, 'SYSTEM_ERROR', 'system busy, retry later');

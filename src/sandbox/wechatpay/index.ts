@@ -26,7 +26,6 @@ export async function registerWechatpaySandbox(app: FastifyInstance, ctx: Sandbo
   registerEchoRoute(app, sim);
   registerCertificateRoutes(app, sim);
   registerApplymentRoutes(app, sim);
-  app.addHook('onClose', async () => sim.close());
 }
 
 /** POST /v3/security/echo: checks a merchant's signing without a trade; echoes the body, signed */

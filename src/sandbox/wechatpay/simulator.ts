@@ -23,7 +23,6 @@ export class WechatSimulator {
   readonly platformPrivateKey: KeyObject;
   /** which key signs answers: the PUB_KEY_ID (new merchants) or the platform certificate serial */
   signingSerial: string;
-  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(readonly ctx: SandboxContext) {
     const w = ctx.keys.wechatpay;
@@ -37,18 +36,9 @@ export class WechatSimulator {
     return this.ctx.keys.wechatpay;
   }
 
-  /** runs fn after `channelMs` of channel time (divided by timeScale) */
+  /** runs fn after `channelMs` of channel time, on the sandbox clock */
   later(channelMs: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      fn();
-    }, channelMs / this.ctx.timeScale);
-    this.timers.add(timer);
-  }
-
-  close(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.ctx.scheduler.after(channelMs, fn);
   }
 
   /** Sends a body signed with the platform key, as every APIv3 answer is. */
@@ -131,7 +121,7 @@ export class WechatSimulator {
     const mode = this.ctx.faults.take('wechatpay', operation, API_FAULTS);
     switch (mode) {
       case 'timeout':
-        await new Promise((resolve) => setTimeout(resolve, 30_000 / this.ctx.timeScale));
+        await this.ctx.scheduler.hold(30_000);
         reply.hijack();
         request.raw.socket.destroy(); // the client sees no answer at all
         return true;

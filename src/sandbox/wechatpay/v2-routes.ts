@@ -142,7 +142,6 @@ export function registerV2Routes(app: FastifyInstance, sim: WechatSimulator): vo
       );
     if (code.used) return bizFail(reply, v, 'AUTHCODEEXPIRE', '二维码已过期，请用户在微信上刷新后再试');
     sim.ctx.paycodes.markUsed(p.auth_code!);
-    const now = sim.ctx.clock.nowMs();
     const trade = sim.store.create({
       spMchid: p.mch_id!,
       spAppid: p.appid!,
@@ -166,7 +165,7 @@ export function registerV2Routes(app: FastifyInstance, sim: WechatSimulator): vo
         break;
       case 'password':
         trade.payer = { sp_openid: openid };
-        trade.payableAtMs = now + PASSWORD_ENTRY_MS / sim.ctx.timeScale;
+        trade.payableAtMs = sim.ctx.scheduler.dueIn(PASSWORD_ENTRY_MS);
         break;
       case 'timeout':
         trade.payer = { sp_openid: openid }; // USERPAYING until reversed or closed
@@ -223,7 +222,7 @@ export function registerV2Routes(app: FastifyInstance, sim: WechatSimulator): vo
     if (!t || t.subMchid !== v.params.sub_mch_id)
       return bizFail(reply, v, 'ORDERNOTEXIST', '此交易订单号不存在');
     if (t.tradeType !== 'MICROPAY') return bizFail(reply, v, 'TRADE_ERROR', '非付款码订单不能撤销');
-    if (sim.ctx.clock.nowMs() - t.createdAt.getTime() < REVERSE_AFTER_MS / sim.ctx.timeScale) {
+    if (sim.ctx.clock.nowMs() - t.createdAt.getTime() < REVERSE_AFTER_MS / sim.ctx.scheduler.timeScale) {
       return bizFail(reply, v, 'SYSTEMERROR', '请在支付发起15秒后再调用撤销'); // SYSTEMERROR: the caller retries the reverse
     }
     sim.store.settleDue(t);

@@ -9,7 +9,7 @@ import { withRisk } from './risk-setup.js';
 import { fmtInt, fmtRatio, median, percentile, printTable } from './lib/stats.js';
 import { ROUNDS, SECONDS, describeRun } from './lib/config.js';
 import { benchRules, toCel, toJsonRulesEngine, type BenchFact } from './risk-rules.js';
-import { compileRule, sceneEnvironment } from '../src/risk/cel.js';
+import { compileRule, sceneEnvironment, setVelocity } from '../src/risk/cel.js';
 
 /**
  * One risk decision in process (embedded cache): the list check against 1,000 entries (200 of them
@@ -88,13 +88,16 @@ export async function runRiskBench(): Promise<boolean> {
   const { slot } = sceneEnvironment('payment');
   const celOnly = (i: number) => {
     const f = jreFacts(i);
-    slot.velocity = new Map<string, number>([
-      [`count:ip:60000`, f.count_ip_60s as number],
-      [`count:device:3600000`, f.count_device_1h as number],
-      [`count:customer:86400000`, f.count_customer_24h as number],
-      [`sum:customer:86400000`, f.sum_customer_24h as number],
-      [`count:payer:3600000`, f.count_payer_1h as number],
-    ]);
+    setVelocity(
+      slot,
+      new Map<string, number>([
+        [`count:ip:60000`, f.count_ip_60s as number],
+        [`count:device:3600000`, f.count_device_1h as number],
+        [`count:customer:86400000`, f.count_customer_24h as number],
+        [`sum:customer:86400000`, f.sum_customer_24h as number],
+        [`count:payer:3600000`, f.count_payer_1h as number],
+      ]),
+    );
     const activation = {
       payment: {
         amount: BigInt(f.amount),

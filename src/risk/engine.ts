@@ -3,14 +3,15 @@ import { newId } from '../core/ids.js';
 import type { Cache } from '../platform/cache/cache.js';
 import type { Db } from '../platform/db/index.js';
 import type { Logger } from '../platform/logger.js';
-import { sceneEnvironment, sceneRoot, PROFILE_TAGS } from './cel.js';
+import { sceneEnvironment, sceneRoot, setVelocity, PROFILE_TAGS } from './cel.js';
 import { failureModeOf, type RiskConfig } from './config.js';
 import { combine, failureDecision, type Reason, type RuleResult } from './decide.js';
 import { DecisionLog } from './decision-log.js';
 import { ListIndex, type ListHit, type Subjects } from './lists.js';
-import { RuleSet } from './rule-set.js';
+import { RuleSet, type LoadedRule } from './rule-set.js';
+import { loggedResults, type LoggedResults } from './rule-results.js';
 import { LISTS_MAP, RULES_VERSION_KEY, parseListMap } from './shared-state.js';
-import { currentRules } from './store.js';
+import { currentRules, type DecisionRow } from './store.js';
 import type { Decision } from './tables.js';
 import { attemptsKey, DIMENSIONS, KEEP_MS, type Dimension } from './windows.js';
 
@@ -78,6 +79,13 @@ export class RiskEngine {
     const started = process.hrtime.bigint();
     const now = this.deps.clock.nowMs();
     const id = newId('riskDecision', now);
+    let velocity: Map<string, number>;
+    try {
+      // one deadline for the whole cache part: the version check and the windows
+      velocity = await this.withTimeout(this.syncThenVelocity(request, now));
+    } catch (error) {
+      return this.cacheDown(id, request, error, started);
+    }
     const subjects: Subjects = {
       payer: request.payer,
       customer: request.customer,
@@ -85,18 +93,31 @@ export class RiskEngine {
       ip: request.ip,
       merchant: request.merchantId,
     };
-    let velocity: Map<string, number>;
-    try {
-      await this.withTimeout(this.sync());
-      velocity = await this.withTimeout(this.velocity(request, now));
-    } catch (error) {
-      return this.cacheDown(id, request, error, started);
-    }
     const hit = this.lists.verdict(subjects, now);
-    const results = this.evaluate(request, velocity);
-    const { decision, reasons } = combine(hit, results);
-    this.record(id, request, decision, reasons, results, { velocity, hit }, started);
+    const rules = this.rules.forScene(request.scene);
+    const outcomes = this.evaluate(request, rules, velocity);
+    const { decision, reasons } = combine(hit, firedResults(rules, outcomes));
+    const latencyUs = Number((process.hrtime.bigint() - started) / 1000n);
+    // the row is built when the log is flushed, off the decision's path
+    const set = this.rules.snapshot(request.scene)?.id ?? '';
+    this.log.add(() =>
+      logRow(
+        id,
+        request,
+        decision,
+        reasons,
+        loggedResults(set, rules, outcomes),
+        { velocity, hit },
+        latencyUs,
+        now,
+      ),
+    );
     return { id, decision, reasons };
+  }
+
+  private async syncThenVelocity(request: DecisionRequest, now: number): Promise<Map<string, number>> {
+    await this.sync();
+    return this.velocity(request, now);
   }
 
   /** Reloads lists and rules when the shared versions moved (another node, or us, changed them). */
@@ -119,6 +140,7 @@ export class RiskEngine {
     if (rulesVersion !== this.rulesVersion) {
       const rows = await currentRules(this.deps.db);
       this.rules = this.rules.update(rows, this.deps.logger);
+      this.log.addRuleSets(this.rules.snapshots());
       this.rulesVersion = rulesVersion;
     }
   }
@@ -149,31 +171,25 @@ export class RiskEngine {
     return values;
   }
 
-  private evaluate(request: DecisionRequest, velocity: Map<string, number>): RuleResult[] {
-    const rules = this.rules.forScene(request.scene);
-    if (rules.length === 0) return [];
+  /** Each rule's result, in the rule set's order: true / false, or the error's message. */
+  private evaluate(
+    request: DecisionRequest,
+    rules: readonly LoadedRule[],
+    velocity: Map<string, number>,
+  ): Array<boolean | string> {
+    const outcomes: Array<boolean | string> = new Array<boolean | string>(rules.length);
+    if (rules.length === 0) return outcomes;
     const { slot, root } = sceneEnvironment(request.scene);
-    slot.velocity = velocity;
+    setVelocity(slot, velocity);
     const activation = { [root]: facts(request), profile: EMPTY_PROFILE };
-    return rules.map((rule) => {
-      const base = {
-        rule_id: rule.row.id,
-        version: rule.row.version,
-        name: rule.row.name,
-        action: rule.row.action,
-        mode: rule.row.mode,
-        priority: rule.row.priority,
-      };
+    for (let i = 0; i < rules.length; i++) {
       try {
-        return { ...base, result: rule.compiled.evaluate(activation) === true };
+        outcomes[i] = rules[i]!.compiled.evaluate(activation) === true;
       } catch (error) {
-        return {
-          ...base,
-          result: 'error' as const,
-          error: error instanceof Error ? error.message : String(error),
-        };
+        outcomes[i] = `error: ${error instanceof Error ? error.message : String(error)}`;
       }
-    });
+    }
+    return outcomes;
   }
 
   private cacheDown(id: string, request: DecisionRequest, error: unknown, started: bigint): RiskDecision {
@@ -181,46 +197,13 @@ export class RiskEngine {
     const decision = failureDecision(mode);
     const reasons: Reason[] = [{ rule_id: null, name: `cache_unavailable:fail_${mode}` }];
     this.deps.logger.warn({ err: error, scene: request.scene, mode }, 'risk cache unavailable');
-    this.record(id, request, decision, reasons, [], { cache_error: String(error) }, started);
-    return { id, decision, reasons };
-  }
-
-  private record(
-    id: string,
-    request: DecisionRequest,
-    decision: Decision,
-    reasons: Reason[],
-    results: RuleResult[],
-    seen: { velocity?: Map<string, number>; hit?: ListHit | undefined; cache_error?: string },
-    started: bigint,
-  ): void {
     const latencyUs = Number((process.hrtime.bigint() - started) / 1000n);
-    const { attributes, ...fields } = request;
-    this.log.add({
-      id,
-      scene: request.scene,
-      merchant_id: request.merchantId ?? null,
-      subjects: [
-        request.payer,
-        request.customer,
-        request.ip,
-        request.device,
-        request.merchantId,
-        request.orderId,
-      ].filter((s): s is string => !!s),
-      decision,
-      reasons,
-      rules: results,
-      inputs: {
-        ...fields,
-        ...(attributes ? { attributes } : {}),
-        ...(seen.velocity ? { velocity: Object.fromEntries(seen.velocity) } : {}),
-        ...(seen.hit ? { list: { list: seen.hit.list, entry_id: seen.hit.entry.id } } : {}),
-        ...(seen.cache_error ? { cache_error: seen.cache_error } : {}),
-      },
-      latency_us: latencyUs,
-      created_at: new Date(this.deps.clock.nowMs()),
-    });
+    const now = this.deps.clock.nowMs();
+    const results = loggedResults('', [], []);
+    this.log.add(() =>
+      logRow(id, request, decision, reasons, results, { cache_error: String(error) }, latencyUs, now),
+    );
+    return { id, decision, reasons };
   }
 
   private withTimeout<T>(promise: Promise<T>): Promise<T> {
@@ -233,6 +216,63 @@ export class RiskEngine {
     });
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
+}
+
+/** The rules that fired, as combine() reads them (usually few: the rest are not allocated). */
+function firedResults(rules: readonly LoadedRule[], outcomes: ReadonlyArray<boolean | string>): RuleResult[] {
+  const fired: RuleResult[] = [];
+  for (let i = 0; i < rules.length; i++) {
+    if (outcomes[i] !== true) continue;
+    const { row } = rules[i]!;
+    fired.push({
+      rule_id: row.id,
+      version: row.version,
+      name: row.name,
+      action: row.action,
+      mode: row.mode,
+      priority: row.priority,
+      result: true,
+    });
+  }
+  return fired;
+}
+
+function logRow(
+  id: string,
+  request: DecisionRequest,
+  decision: Decision,
+  reasons: Reason[],
+  results: LoggedResults,
+  seen: { velocity?: Map<string, number>; hit?: ListHit | undefined; cache_error?: string },
+  latencyUs: number,
+  atMs: number,
+): DecisionRow {
+  const { attributes, ...fields } = request;
+  return {
+    id,
+    scene: request.scene,
+    merchant_id: request.merchantId ?? null,
+    subjects: [
+      request.payer,
+      request.customer,
+      request.ip,
+      request.device,
+      request.merchantId,
+      request.orderId,
+    ].filter((s): s is string => !!s),
+    decision,
+    reasons,
+    rules: results,
+    inputs: {
+      ...fields,
+      ...(attributes ? { attributes } : {}),
+      ...(seen.velocity ? { velocity: Object.fromEntries(seen.velocity) } : {}),
+      ...(seen.hit ? { list: { list: seen.hit.list, entry_id: seen.hit.entry.id } } : {}),
+      ...(seen.cache_error ? { cache_error: seen.cache_error } : {}),
+    },
+    latency_us: latencyUs,
+    created_at: new Date(atMs),
+  };
 }
 
 const EMPTY_PROFILE = Object.fromEntries(PROFILE_TAGS.map((t) => [t, { top: '', confidence: 0 }]));

@@ -1,5 +1,6 @@
 import type { Logger } from '../platform/logger.js';
 import { compileRule, type CompiledRule } from './cel.js';
+import { snapshotOf, type RuleSetSnapshot } from './rule-results.js';
 import type { RuleRow } from './store.js';
 import type { Dimension } from './windows.js';
 
@@ -15,6 +16,7 @@ export interface LoadedRule {
 export class RuleSet {
   private readonly byScene = new Map<string, LoadedRule[]>();
   private readonly windowsByScene = new Map<string, Map<Dimension, number[]>>();
+  private readonly snapshotByScene = new Map<string, RuleSetSnapshot>();
 
   constructor(private readonly loaded: LoadedRule[]) {
     for (const rule of loaded) {
@@ -31,7 +33,17 @@ export class RuleSet {
         windows.set(call.dimension, list);
       }
       this.windowsByScene.set(scene, windows);
+      this.snapshotByScene.set(scene, snapshotOf(scene, rules));
     }
+  }
+
+  /** The scene's rule set as the decision log names it (undefined: no rules). */
+  snapshot(scene: string): RuleSetSnapshot | undefined {
+    return this.snapshotByScene.get(scene);
+  }
+
+  snapshots(): RuleSetSnapshot[] {
+    return [...this.snapshotByScene.values()];
   }
 
   forScene(scene: string): readonly LoadedRule[] {

@@ -11,6 +11,7 @@ import * as m0009 from './0009_refund_abnormal.js';
 import * as m0010 from './0010_fees_ledger.js';
 import * as m0011 from './0011_risk.js';
 import * as m0013 from './0013_profiles.js';
+import * as m0017 from './0017_risk_refund_flag.js';
 
 /** Migrations are listed here (not read from disk) so the same set runs from src/ and dist/. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010_fees_ledger': m0010,
   '0011_risk': m0011,
   '0013_profiles': m0013,
+  '0017_risk_refund_flag': m0017,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -240,4 +240,50 @@ describeEachEngine('risk: inline decisions', (ctx) => {
     expect(past.status).toBe(422);
     expect((await admin('GET', '/risk/decisions?decision=maybe')).status).toBe(400);
   });
+  it('scene refund: a review rule lets the refund through flagged (stored on it), a reject rule refuses it', async () => {
+    const code = (await (
+      await fetch(`${env.sandbox.url}/sandbox/paycodes`, {
+        method: 'POST',
+        body: JSON.stringify({ wallet: 'wechat', scenario: 'success' }),
+      })
+    ).json()) as { auth_code: string };
+    const paid = await env.api('POST', '/v1/orders/micropay', {
+      mch_order_no: `RF-${++n}`,
+      amount: 1000,
+      subject: 'Tea',
+      auth_code: code.auth_code,
+    });
+    expect(paid.body).toMatchObject({ status: 'succeeded' });
+    const review = await admin('POST', '/risk/rules', {
+      name: 'big refund',
+      scene: 'refund',
+      expression: 'event.amount >= 300',
+      action: 'review',
+      mode: 'active',
+    });
+    const reject = await admin('POST', '/risk/rules', {
+      name: 'huge refund',
+      scene: 'refund',
+      expression: 'event.amount >= 900',
+      action: 'reject',
+      mode: 'active',
+    });
+    const refund = (no: string, amount: number) =>
+      env.api('POST', '/v1/refunds', { order_id: paid.body.id, mch_refund_no: no, amount });
+    const refused = await refund('rf-huge', 950);
+    expect(refused.status).toBe(402);
+    const small = await refund('rf-small', 100);
+    const big = await refund('rf-big', 400);
+    expect([small.status, big.status]).toEqual([201, 201]);
+    const rows = await ctx.database.db
+      .selectFrom('refunds')
+      .select(['id', 'risk_flag', 'risk_decision_id'])
+      .where('id', 'in', [small.body.id, big.body.id])
+      .execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(small.body.id)?.risk_flag).toBeNull();
+    expect(byId.get(big.body.id)?.risk_flag).toBe('review');
+    expect(byId.get(big.body.id)?.risk_decision_id).toMatch(/^rdc_/);
+    for (const r of [review, reject]) await admin('DELETE', `/risk/rules/${r.body.id}`);
+  });
 });

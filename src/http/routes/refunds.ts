@@ -46,8 +46,8 @@ export function registerRefundRoutes(scope: FastifyInstance, ctx: AppContext): v
       const order = body.order_id
         ? await getOrderForApp(ctx.db, appId, body.order_id)
         : await getOrderByMchOrderNo(ctx.db, appId, body.mch_order_no!);
-      await checkRefundRisk(ctx.db, ctx.risk?.refund, order, body);
-      const { refund, created } = await createRefund(ctx.db, order, body, deps);
+      const risk = await checkRefundRisk(ctx.db, ctx.risk?.refund, order, body);
+      const { refund, created } = await createRefund(ctx.db, order, body, deps, risk);
       if (created) {
         // Ask the channel now so the answer is usually final; the job retries anything left.
         await syncRefund(ctx.db, refund.id, deps, true).catch((err: unknown) =>

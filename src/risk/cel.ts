@@ -1,6 +1,6 @@
 import { Environment, ParseError } from '@marcbachmann/cel-js';
 import { fastProgram, SLOW, type VelocityReader } from './cel-fast.js';
-import { isDimension, parseWindow, type Dimension } from './windows.js';
+import { isDimension, isOutcomeKind, parseWindow, type Dimension, type OutcomeKind } from './windows.js';
 
 /**
  * CEL rules: one typed environment per scene (CONTRACT §8), compiled once per rule version, with
@@ -45,12 +45,15 @@ export interface VelocityCall {
   windowMs: number;
   /** distinct(): the dimension whose different values are counted */
   counted?: Dimension | undefined;
+  /** count()/sum() of outcomes the stream consumer added, instead of attempts */
+  outcome?: OutcomeKind | undefined;
 }
 
 /** The slot key of one figure: `count:ip:60000`, `distinct:device:86400000:ip`. */
 export function velocityKey(call: VelocityCall): string {
   const base = `${call.fn}:${call.dimension}:${call.windowMs}`;
-  return call.counted ? `${base}:${call.counted}` : base;
+  const extra = call.counted ?? call.outcome;
+  return extra ? `${base}:${extra}` : base;
 }
 
 /** Window spellings seen by the interpreter's count()/sum()/distinct(), parsed once each. */
@@ -102,8 +105,8 @@ export function sceneEnvironment(scene: string): SceneEnvironment {
   const cached = environments.get(root);
   if (cached) return cached;
   const slot: Slot = { velocity: new Map(), figures: [], index: new Map() };
-  const read = (fn: string) => (dimension: string, window: string) =>
-    BigInt(slot.velocity.get(`${fn}:${dimension}:${windowMsOf(window)}`) ?? 0);
+  const read = (fn: string) => (dimension: string, window: string, outcome?: string) =>
+    BigInt(slot.velocity.get(`${fn}:${dimension}:${windowMsOf(window)}${outcome ? `:${outcome}` : ''}`) ?? 0);
   const readDistinct = (counted: string, dimension: string, window: string) =>
     BigInt(slot.velocity.get(`distinct:${dimension}:${windowMsOf(window)}:${counted}`) ?? 0);
   const profileSchema = Object.fromEntries(
@@ -118,6 +121,8 @@ export function sceneEnvironment(scene: string): SceneEnvironment {
     .registerVariable({ name: 'profile', schema: profileSchema })
     .registerFunction('count(string, string): int', read('count'))
     .registerFunction('sum(string, string): int', read('sum'))
+    .registerFunction('count(string, string, string): int', read('count'))
+    .registerFunction('sum(string, string, string): int', read('sum'))
     .registerFunction('distinct(string, string, string): int', readDistinct);
   const made = { env, slot, root };
   environments.set(root, made);
@@ -156,7 +161,9 @@ const VELOCITY_FNS: readonly string[] = ['count', 'sum', 'distinct'];
 /** A count()/sum()/distinct() call's literal arguments, checked; throws with the call's position. */
 function velocityCall(fn: VelocityFn, args: readonly unknown[], position: number): VelocityCall {
   const counted = fn === 'distinct' ? args[0] : undefined;
-  const [dimension, window] = fn === 'distinct' ? args.slice(1) : args;
+  const [dimension, window, outcome] = fn === 'distinct' ? args.slice(1) : args;
+  if (fn !== 'distinct' && args.length === 3 && !isOutcomeKind(outcome))
+    throw new RuleCompileError(`${fn}()'s third argument is a literal "succeeded" or "refunded"`, position);
   if (fn === 'distinct' && (typeof counted !== 'string' || !isDimension(counted)))
     throw new RuleCompileError(
       'distinct() counts a literal dimension: "payer", "customer", "ip" or "device"',
@@ -173,7 +180,13 @@ function velocityCall(fn: VelocityFn, args: readonly unknown[], position: number
       `${fn}() takes a literal window like "60s", "15m", "1h", "24h" (at most 24h)`,
       position,
     );
-  return { fn, dimension, windowMs, counted: counted as Dimension | undefined };
+  return {
+    fn,
+    dimension,
+    windowMs,
+    counted: counted as Dimension | undefined,
+    outcome: fn === 'distinct' ? undefined : (outcome as OutcomeKind | undefined),
+  };
 }
 
 /** Finds count()/sum()/distinct() calls and checks that their arguments are literal and valid. */

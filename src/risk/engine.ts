@@ -3,7 +3,7 @@ import { newId } from '../core/ids.js';
 import type { Cache } from '../platform/cache/cache.js';
 import type { Db } from '../platform/db/index.js';
 import type { Logger } from '../platform/logger.js';
-import { sceneEnvironment, sceneRoot, setVelocity, PROFILE_TAGS } from './cel.js';
+import { sceneEnvironment, sceneRoot, setVelocity, velocityKey, PROFILE_TAGS } from './cel.js';
 import { failureModeOf, type RiskConfig } from './config.js';
 import { combine, failureDecision, type Reason, type RuleResult } from './decide.js';
 import { DecisionLog } from './decision-log.js';
@@ -13,7 +13,15 @@ import { loggedResults, type LoggedResults } from './rule-results.js';
 import { LISTS_MAP, RULES_VERSION_KEY, parseListMap } from './shared-state.js';
 import { currentRules, type DecisionRow } from './store.js';
 import type { Decision } from './tables.js';
-import { attemptsKey, DIMENSIONS, KEEP_MS, type Dimension } from './windows.js';
+import { outcomesKey } from './outcome-counters.js';
+import {
+  attemptsKey,
+  distinctBucketMs,
+  distinctKey,
+  DIMENSIONS,
+  KEEP_MS,
+  type Dimension,
+} from './windows.js';
 
 /**
  * The real-time tier: one decision per call, inline. Per decision it checks the shared versions
@@ -145,29 +153,60 @@ export class RiskEngine {
     }
   }
 
-  /** Adds this attempt to each dimension's window and reads the windows the scene's rules use. */
+  /**
+   * Adds this attempt to each dimension's window and reads, once per decision, every figure the
+   * scene's rules use: attempt windows, outcome windows (fed by the stream consumer) and
+   * distinct counts. Rules then only look figures up.
+   */
   private async velocity(request: DecisionRequest, now: number): Promise<Map<string, number>> {
     const values = new Map<string, number>();
     const needed = this.rules.windows(request.scene);
-    await Promise.all(
-      DIMENSIONS.map(async (dimension: Dimension) => {
-        const value = request[dimension];
-        if (!value) return;
-        const windowsMs = needed.get(dimension) ?? [];
-        const totals = await this.deps.cache.window(attemptsKey(request.scene, dimension, value), {
-          nowMs: now,
-          keepMs: KEEP_MS,
-          add: request.attemptKey
-            ? { member: request.attemptKey, atMs: now, amount: request.amount ?? 0 }
-            : undefined,
-          windowsMs,
-        });
-        windowsMs.forEach((w, i) => {
-          values.set(`count:${dimension}:${w}`, totals[i]!.count);
-          values.set(`sum:${dimension}:${w}`, totals[i]!.sum);
-        });
-      }),
-    );
+    const reads: Array<Promise<void>> = DIMENSIONS.map(async (dimension: Dimension) => {
+      const value = request[dimension];
+      if (!value) return;
+      const windowsMs = needed.get(dimension) ?? [];
+      const totals = await this.deps.cache.window(attemptsKey(request.scene, dimension, value), {
+        nowMs: now,
+        keepMs: KEEP_MS,
+        add: request.attemptKey
+          ? { member: request.attemptKey, atMs: now, amount: request.amount ?? 0 }
+          : undefined,
+        windowsMs,
+      });
+      windowsMs.forEach((w, i) => {
+        values.set(`count:${dimension}:${w}`, totals[i]!.count);
+        values.set(`sum:${dimension}:${w}`, totals[i]!.sum);
+      });
+    });
+    for (const { kind, dimension, windowsMs } of this.rules.outcomeWindows(request.scene)) {
+      const value = request[dimension];
+      if (!value) continue;
+      reads.push(
+        this.deps.cache
+          .window(outcomesKey(kind, dimension, value), { nowMs: now, keepMs: KEEP_MS, windowsMs })
+          .then((totals) =>
+            windowsMs.forEach((w, i) => {
+              values.set(`count:${dimension}:${w}:${kind}`, totals[i]!.count);
+              values.set(`sum:${dimension}:${w}:${kind}`, totals[i]!.sum);
+            }),
+          ),
+      );
+    }
+    for (const call of this.rules.distinctCalls(request.scene)) {
+      const value = request[call.dimension];
+      if (!value || !call.counted) continue;
+      reads.push(
+        this.deps.cache
+          .distinctWindow(distinctKey(request.scene, call.dimension, value, call.counted), {
+            nowMs: now,
+            windowMs: call.windowMs,
+            bucketMs: distinctBucketMs(call.windowMs),
+            add: request.attemptKey ? request[call.counted] : undefined,
+          })
+          .then((n) => void values.set(velocityKey(call), n)),
+      );
+    }
+    await Promise.all(reads);
     return values;
   }
 

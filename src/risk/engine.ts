@@ -13,13 +13,13 @@ import { loggedResults, type LoggedResults } from './rule-results.js';
 import { LISTS_MAP, RULES_VERSION_KEY, parseListMap } from './shared-state.js';
 import { currentRules, type DecisionRow } from './store.js';
 import type { Decision } from './tables.js';
-import { outcomesKey } from './outcome-counters.js';
 import {
   attemptsKey,
   distinctBucketMs,
   distinctKey,
   DIMENSIONS,
   KEEP_MS,
+  outcomesKey,
   type Dimension,
 } from './windows.js';
 

@@ -1,7 +1,7 @@
 import type { Cache } from '../platform/cache/cache.js';
 import type { Queryable } from '../platform/db/index.js';
 import { customerSubject, payerSubject } from './hooks.js';
-import { KEEP_MS, type Dimension, type OutcomeKind } from './windows.js';
+import { KEEP_MS, outcomesKey, type Dimension, type OutcomeKind } from './windows.js';
 
 /**
  * Outcome counters (the near-real-time tier): payments that succeeded and refunds that succeeded
@@ -9,11 +9,6 @@ import { KEEP_MS, type Dimension, type OutcomeKind } from './windows.js';
  * `count("payer", "24h", "succeeded")` or `sum("customer", "1h", "refunded")`. A member is the
  * order or refund id at the time the outcome happened, so a redelivered event changes nothing.
  */
-
-/** The cache key of one dimension value's outcomes of a kind (scene-independent). */
-export function outcomesKey(kind: OutcomeKind, dimension: Dimension, value: string): string {
-  return `risk:o:${kind}:${dimension}:${value}`;
-}
 
 export interface CountedOutcome {
   kind: OutcomeKind;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { RuleResult } from './decide.js';
-import type { LoadedRule } from './rule-set.js';
-import type { RuleRow } from './store.js';
+import type { RiskRulesTable } from './tables.js';
+
+type RuleRow = Pick<RiskRulesTable, 'name' | 'action' | 'mode' | 'priority'>;
 
 /**
  * Every rule's result in a decision, kept small in the log: the rule set the decision was made
@@ -10,6 +11,11 @@ import type { RuleRow } from './store.js';
  * immutable and kept, so expand() gives back the full list — name, action, mode, priority,
  * result — when the log is shown. Fifty rules cost a few bytes per decision instead of kilobytes.
  */
+
+/** What these functions read of a loaded rule (rule-set.ts's LoadedRule). */
+interface RuleRef {
+  row: { id: string; version: number };
+}
 
 export interface RuleSetSnapshot {
   id: string;
@@ -26,7 +32,7 @@ export interface LoggedResults {
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
 /** The snapshot of a scene's rules; its id is a digest of the list, so equal sets share one row. */
-export function snapshotOf(scene: string, rules: readonly LoadedRule[]): RuleSetSnapshot {
+export function snapshotOf(scene: string, rules: readonly RuleRef[]): RuleSetSnapshot {
   const list = rules.map((r): [string, number] => [r.row.id, r.row.version]);
   const digest = createHash('sha256')
     .update(JSON.stringify([scene, list]))
@@ -38,7 +44,7 @@ export function snapshotOf(scene: string, rules: readonly LoadedRule[]): RuleSet
 
 export function loggedResults(
   set: string,
-  rules: readonly LoadedRule[],
+  rules: readonly RuleRef[],
   outcomes: ReadonlyArray<boolean | string>,
 ): LoggedResults {
   const fired: string[] = [];

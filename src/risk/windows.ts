@@ -43,3 +43,8 @@ export function distinctKey(scene: string, dimension: Dimension, value: string, 
 export function distinctBucketMs(windowMs: number): number {
   return Math.max(1_000, Math.ceil(windowMs / 12));
 }
+
+/** The cache key of one dimension value's outcomes of a kind (scene-independent). */
+export function outcomesKey(kind: OutcomeKind, dimension: Dimension, value: string): string {
+  return `risk:o:${kind}:${dimension}:${value}`;
+}

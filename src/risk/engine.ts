@@ -60,6 +60,8 @@ export interface RiskEngineDeps {
   clock: Clock;
   logger: Logger;
   config: RiskConfig;
+  /** decision log batching (default: every 50 ms or 500 decisions) */
+  log?: { intervalMs: number; maxBatch: number } | undefined;
 }
 
 class CacheTimeout extends Error {}
@@ -73,7 +75,7 @@ export class RiskEngine {
   readonly log: DecisionLog;
 
   constructor(private readonly deps: RiskEngineDeps) {
-    this.log = new DecisionLog(deps.db, deps.logger);
+    this.log = new DecisionLog(deps.db, deps.logger, deps.log?.intervalMs, deps.log?.maxBatch);
     // after a reconnect we may have missed changes: start from the shared state again
     deps.cache.onReconnect(() => this.invalidate());
   }

@@ -15,6 +15,8 @@ export interface RiskDeps {
   clock: Clock;
   logger: Logger;
   config?: RiskConfig | undefined;
+  /** decision log batching (benchmarks); default every 50 ms or 500 decisions */
+  log?: { intervalMs: number; maxBatch: number } | undefined;
 }
 
 export interface Risk {

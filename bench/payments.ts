@@ -162,6 +162,12 @@ async function runEngine(engine: Engine): Promise<string[][]> {
   await engine.cleanup?.(database);
   await database.close();
   const rawTps = median(results.raw!.tps);
+  // the goal of issue 12: risk on costs at most 10 % of create's ratio to the raw write limit
+  const off = median(results.create!.tps) / rawTps;
+  const on = median(results['create+risk']!.tps) / rawTps;
+  console.log(
+    `  ${engine.name}: create/raw ${off.toFixed(3)} risk off, ${on.toFixed(3)} risk on: ${((1 - on / off) * 100).toFixed(1)} % lower (goal: at most 10 %)`,
+  );
   return (['raw', 'create', 'create+risk', 'notify'] as const).map((name) => [
     engine.name,
     name,

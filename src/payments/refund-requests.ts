@@ -29,8 +29,8 @@ export async function requestRefund(
   const order = input.order_id
     ? await getOrderForApp(db, appId, input.order_id)
     : await getOrderByMchOrderNo(db, appId, input.mch_order_no!);
-  await checkRefundRisk(db, deps.risk, order, input);
-  const { refund, created } = await createRefund(db, order, input, deps);
+  const risk = await checkRefundRisk(db, deps.risk, order, input);
+  const { refund, created } = await createRefund(db, order, input, deps, risk);
   if (created) {
     await syncRefund(db, refund.id, deps, true).catch((err: unknown) => onSyncDeferred(err, refund.id));
   }

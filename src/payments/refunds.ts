@@ -13,6 +13,7 @@ import { refundQueryDelayMs } from './schedules.js';
 import type { OrderRow } from './order-view.js';
 import { nextRefundState, REFUNDS_HOLDING_AMOUNT, type RefundInput } from './refund-machine.js';
 import type { RefundRow } from './refund-view.js';
+import type { RefundRisk } from './risk-facts.js';
 
 /**
  * Refunds: partial and repeated up to the paid amount. The order row is locked while a refund is
@@ -45,6 +46,7 @@ export async function createRefund(
   order: OrderRow,
   input: NewRefund,
   deps: RefundDeps,
+  risk?: RefundRisk,
 ): Promise<{ refund: RefundRow; created: boolean }> {
   const hash = refundHash(input);
   const result = await inTransaction(db, async (tx) => {
@@ -108,6 +110,8 @@ export async function createRefund(
         created_at: now,
         updated_at: now,
         succeeded_at: null,
+        risk_flag: risk?.flag ?? null,
+        risk_decision_id: risk?.decisionId ?? null,
       })
       .returningAll()
       .executeTakeFirstOrThrow();

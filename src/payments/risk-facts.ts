@@ -24,20 +24,30 @@ function firstValue(payer: Record<string, string> | null): string | undefined {
   return payer ? Object.values(payer)[0] : undefined;
 }
 
-/** Scene `refund`: refuses a new refund the engine rejects (a repeat of an existing one passes). */
+/** What a refund keeps of its risk decision: the review flag (settlement holds it) and the decision. */
+export interface RefundRisk {
+  flag: 'review' | null;
+  decisionId: string;
+}
+
+/**
+ * Scene `refund`: refuses a new refund the engine rejects (a repeat of an existing one passes);
+ * otherwise returns what createRefund stores on the refund (review → flagged, like an order).
+ */
 export async function checkRefundRisk(
   db: Db,
   check: RefundRiskCheck | undefined,
   order: OrderRow,
   input: { mch_refund_no: string; amount: number },
-): Promise<void> {
-  if (!check) return;
+): Promise<RefundRisk | undefined> {
+  if (!check) return undefined;
   const verdict = await check({
     order: orderFacts(order),
     mchRefundNo: input.mch_refund_no,
     amount: input.amount,
   });
-  if (verdict.decision !== 'reject') return;
+  const risk: RefundRisk = { flag: verdict.decision === 'review' ? 'review' : null, decisionId: verdict.id };
+  if (verdict.decision !== 'reject') return risk;
   const existing = await db
     .selectFrom('refunds')
     .select('id')
@@ -45,4 +55,5 @@ export async function checkRefundRisk(
     .where('mch_refund_no', '=', input.mch_refund_no)
     .executeTakeFirst();
   if (!existing) throw new ApiError('risk_rejected', 'the risk engine refused this refund');
+  return undefined; // a repeat: the refund keeps what it was created with
 }

@@ -74,6 +74,9 @@ export interface RefundsTable {
   channel_notify_url: Generated<string | null>;
   /** the part of the order's fee this refund returned (migration 0010, set when it succeeds) */
   fee_refunded: Generated<number | null>;
+  /** 'review' when the risk engine let the refund through flagged (migration 0017) */
+  risk_flag: ColumnType<'review' | null, 'review' | null | undefined, 'review' | null>;
+  risk_decision_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PaymentExceptionsTable {

@@ -1,16 +1,22 @@
 import type { Db } from '../platform/db/index.js';
 import type { Logger } from '../platform/logger.js';
-import { insertDecisions, type DecisionRow } from './store.js';
+import type { RuleSetSnapshot } from './rule-results.js';
+import { insertDecisions, insertRuleSets, type DecisionRow } from './store.js';
 
 /**
  * The decision log writer. Decisions are written in batches off the request path (one multi-row
  * insert every `intervalMs` or `maxBatch` decisions), so a decision costs no database round trip
- * of its own. A crash loses at most the last interval's log rows, never a decision's effect.
+ * of its own, and its row is only built (and serialised) when the batch is written. A batch that
+ * fails is kept and written again later, and flush() (called at shutdown) writes what is left:
+ * only a crash of the process loses the last interval's log rows — never a decision's effect.
  */
 export class DecisionLog {
-  private buffer: DecisionRow[] = [];
+  private buffer: Array<() => DecisionRow> = [];
+  /** rule sets named by buffered decisions, written before them */
+  private sets: RuleSetSnapshot[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private failures = 0;
 
   constructor(
     private readonly db: Db,
@@ -19,26 +25,55 @@ export class DecisionLog {
     private readonly maxBatch = 500,
   ) {}
 
-  add(row: DecisionRow): void {
+  /** Buffers one decision; `row` builds its log row when the batch is written. */
+  add(row: () => DecisionRow): void {
     this.buffer.push(row);
-    if (this.buffer.length >= this.maxBatch) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), this.intervalMs);
+    if (this.buffer.length >= this.maxBatch && this.failures === 0) void this.flush();
+    else this.schedule(this.intervalMs);
   }
 
-  /** Writes what is buffered; resolves when every earlier decision is in the database. */
+  /** The rule sets the next decisions are made with (written once each, before those decisions). */
+  addRuleSets(sets: readonly RuleSetSnapshot[]): void {
+    this.sets.push(...sets);
+  }
+
+  /** Decisions waiting to be written (for tests and metrics). */
+  get pending(): number {
+    return this.buffer.length;
+  }
+
+  /** Writes what is buffered; resolves when every earlier decision is in the database (or kept). */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const rows = this.buffer;
+    const batch = this.buffer;
     this.buffer = [];
     this.flushing = this.flushing.then(async () => {
-      if (rows.length === 0) return;
+      if (batch.length === 0) return;
+      const rows = batch.map((build) => build());
       try {
-        await insertDecisions(this.db, rows);
+        if (this.sets.length > 0) {
+          const sets = this.sets;
+          await insertRuleSets(this.db, sets, rows[0]!.created_at);
+          this.sets = this.sets.slice(sets.length);
+        }
+        for (let i = 0; i < rows.length; i += this.maxBatch)
+          await insertDecisions(this.db, rows.slice(i, i + this.maxBatch));
+        this.failures = 0;
       } catch (err) {
-        this.logger.error({ err, decisions: rows.length }, 'risk decision log write failed');
+        // keep them and write them again (rows already in are skipped by id)
+        this.failures++;
+        this.buffer = [...rows.map((r) => () => r), ...this.buffer];
+        this.logger.error({ err, decisions: rows.length }, 'risk decision log write failed; will retry');
+        this.schedule(Math.min(30_000, this.intervalMs * 2 ** this.failures));
       }
     });
     return this.flushing;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => void this.flush(), delayMs);
+    this.timer.unref();
   }
 }

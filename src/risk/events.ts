@@ -5,15 +5,19 @@ import type { Logger } from '../platform/logger.js';
 import { consumeOnce } from '../platform/outbox/index.js';
 import type { Stream, StreamEvent, Subscription } from '../platform/stream/index.js';
 import { applyAutoRules, refundOutcome, saveOutcome } from './outcomes.js';
+import { countOutcome, paymentOutcome, refundCounted } from './outcome-counters.js';
 import { LISTS_MAP } from './shared-state.js';
 
 /** What the risk module emits on the stream and what it consumes. */
 
 /** Emitted: merchant-side events from POST /v1/risk/events (for counters and profiles). */
 export const RISK_EVENT_TOPIC = 'risk.event';
-/** Consumed: refunds that succeeded feed the automatic list rules (near-real-time tier). */
+/** Consumed: refunds that succeeded feed the automatic list rules and the `refunded` counters. */
 export const OUTCOMES_CONSUMER = 'risk_outcomes';
 export const OUTCOME_TOPICS = 'refund.succeeded';
+/** Consumed: payments that succeeded feed the `succeeded` counters (near-real-time tier). */
+export const PAYMENTS_CONSUMER = 'risk_payment_outcomes';
+export const PAYMENT_TOPICS = 'order.succeeded';
 
 export interface OutcomeConsumerDeps {
   db: Db;
@@ -45,9 +49,26 @@ export async function applyOutcomeEvent(deps: OutcomeConsumerDeps, event: Stream
     deps.clock,
   );
   if (Object.keys(changes).length > 0) await deps.cache.mapWrite(LISTS_MAP, changes);
+  const counted = await refundCounted(deps.db, refundId);
+  if (counted) await countOutcome(deps.cache, counted, deps.clock.nowMs());
 }
 
-/** The durable consumer (NATS JetStream in production), started by `start` and `worker`. */
-export function riskStreamConsumers(deps: OutcomeConsumerDeps, stream: Stream): Promise<Subscription> {
-  return stream.subscribe(OUTCOMES_CONSUMER, OUTCOME_TOPICS, (event) => applyOutcomeEvent(deps, event));
+/** Adds a payment that succeeded to its subjects' `succeeded` windows; a redelivery changes nothing. */
+export async function applyPaymentEvent(deps: OutcomeConsumerDeps, event: StreamEvent): Promise<void> {
+  const data = event.payload.data as { object?: { id?: string } } | undefined;
+  const orderId = data?.object?.id;
+  if (typeof orderId !== 'string') return;
+  const counted = await paymentOutcome(deps.db, orderId);
+  if (counted) await countOutcome(deps.cache, counted, deps.clock.nowMs());
+}
+
+/** The durable consumers (NATS JetStream in production), started by `start` and `worker`. */
+export async function riskStreamConsumers(deps: OutcomeConsumerDeps, stream: Stream): Promise<Subscription> {
+  const refunds = await stream.subscribe(OUTCOMES_CONSUMER, OUTCOME_TOPICS, (event) =>
+    applyOutcomeEvent(deps, event),
+  );
+  const payments = await stream.subscribe(PAYMENTS_CONSUMER, PAYMENT_TOPICS, (event) =>
+    applyPaymentEvent(deps, event),
+  );
+  return { stop: async () => void (await Promise.all([refunds.stop(), payments.stop()])) };
 }

@@ -1,7 +1,8 @@
 import type { Logger } from '../platform/logger.js';
-import { compileRule, type CompiledRule } from './cel.js';
+import { compileRule, velocityKey, type CompiledRule, type VelocityCall } from './cel.js';
+import { snapshotOf, type RuleSetSnapshot } from './rule-results.js';
 import type { RuleRow } from './store.js';
-import type { Dimension } from './windows.js';
+import type { Dimension, OutcomeKind } from './windows.js';
 
 export interface LoadedRule {
   row: RuleRow;
@@ -15,6 +16,12 @@ export interface LoadedRule {
 export class RuleSet {
   private readonly byScene = new Map<string, LoadedRule[]>();
   private readonly windowsByScene = new Map<string, Map<Dimension, number[]>>();
+  private readonly snapshotByScene = new Map<string, RuleSetSnapshot>();
+  private readonly outcomesByScene = new Map<
+    string,
+    Array<{ kind: OutcomeKind; dimension: Dimension; windowsMs: number[] }>
+  >();
+  private readonly distinctByScene = new Map<string, VelocityCall[]>();
 
   constructor(private readonly loaded: LoadedRule[]) {
     for (const rule of loaded) {
@@ -25,13 +32,48 @@ export class RuleSet {
     for (const [scene, rules] of this.byScene) {
       rules.sort((a, b) => b.row.priority - a.row.priority || a.row.id.localeCompare(b.row.id));
       const windows = new Map<Dimension, number[]>();
+      const outcomes = new Map<string, { kind: OutcomeKind; dimension: Dimension; windowsMs: number[] }>();
+      const distinct = new Map<string, VelocityCall>();
+      const addTo = (list: number[], w: number) => void (list.includes(w) || list.push(w));
       for (const call of rules.flatMap((r) => r.compiled.velocity)) {
-        const list = windows.get(call.dimension) ?? [];
-        if (!list.includes(call.windowMs)) list.push(call.windowMs);
-        windows.set(call.dimension, list);
+        if (call.fn === 'distinct') distinct.set(velocityKey(call), call);
+        else if (call.outcome) {
+          const key = `${call.outcome}:${call.dimension}`;
+          const read = outcomes.get(key) ?? { kind: call.outcome, dimension: call.dimension, windowsMs: [] };
+          addTo(read.windowsMs, call.windowMs);
+          outcomes.set(key, read);
+        } else {
+          const list = windows.get(call.dimension) ?? [];
+          addTo(list, call.windowMs);
+          windows.set(call.dimension, list);
+        }
       }
       this.windowsByScene.set(scene, windows);
+      this.outcomesByScene.set(scene, [...outcomes.values()]);
+      this.distinctByScene.set(scene, [...distinct.values()]);
+      this.snapshotByScene.set(scene, snapshotOf(scene, rules));
     }
+  }
+
+  /** The outcome windows (stream-fed counters) the scene's rules read, per kind and dimension. */
+  outcomeWindows(
+    scene: string,
+  ): ReadonlyArray<{ kind: OutcomeKind; dimension: Dimension; windowsMs: number[] }> {
+    return this.outcomesByScene.get(scene) ?? [];
+  }
+
+  /** The distinct() figures the scene's rules read, one per (counted, dimension, window). */
+  distinctCalls(scene: string): readonly VelocityCall[] {
+    return this.distinctByScene.get(scene) ?? [];
+  }
+
+  /** The scene's rule set as the decision log names it (undefined: no rules). */
+  snapshot(scene: string): RuleSetSnapshot | undefined {
+    return this.snapshotByScene.get(scene);
+  }
+
+  snapshots(): RuleSetSnapshot[] {
+    return [...this.snapshotByScene.values()];
   }
 
   forScene(scene: string): readonly LoadedRule[] {

@@ -1,6 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { Db, Queryable } from '../platform/db/index.js';
 import type { ListEntry } from './lists.js';
+import { expandResults, referencedSets, type Lookup, type RuleSetSnapshot } from './rule-results.js';
 import type { RiskDecisionsTable, RiskListEntriesTable, RiskRulesTable } from './tables.js';
 
 /** The risk module's queries. */
@@ -82,6 +83,8 @@ export async function insertDecisions(db: Db, rows: DecisionRow[]): Promise<void
         inputs: JSON.stringify(r.inputs),
       })),
     )
+    // a batch written again after a failure may be partly in already
+    .onConflict((oc) => oc.column('id').doNothing())
     .execute();
 }
 
@@ -97,5 +100,34 @@ export async function findDecisions(
   if (filter.subject) query = query.where(sql<boolean>`subjects @> array[${filter.subject}]::text[]`);
   if (filter.decision) query = query.where('decision', '=', filter.decision as DecisionRow['decision']);
   if (filter.startingAfter) query = query.where('id', '<', filter.startingAfter);
-  return query.execute();
+  const rows = await query.execute();
+  const lookup = await ruleLookup(db, referencedSets(rows.map((r) => r.rules)));
+  return rows.map((r) => ({ ...r, rules: expandResults(r.rules, lookup) }));
+}
+
+/** The rule sets named and every rule version in them, to show logged decisions in full. */
+async function ruleLookup(db: Queryable, setIds: string[]): Promise<Lookup> {
+  const sets = new Map<string, Array<[string, number]>>();
+  const versions = new Map<string, RuleRow>();
+  if (setIds.length === 0) return { sets, versions };
+  for (const set of await db.selectFrom('risk_rule_sets').selectAll().where('id', 'in', setIds).execute())
+    sets.set(set.id, set.rules);
+  const ids = [...new Set([...sets.values()].flat().map(([id]) => id))];
+  for (let i = 0; i < ids.length; i += 500)
+    for (const row of await db
+      .selectFrom('risk_rules')
+      .selectAll()
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute())
+      versions.set(`${row.id}@${row.version}`, row);
+  return { sets, versions };
+}
+
+export async function insertRuleSets(db: Db, sets: readonly RuleSetSnapshot[], at: Date): Promise<void> {
+  if (sets.length === 0) return;
+  await db
+    .insertInto('risk_rule_sets')
+    .values(sets.map((s) => ({ id: s.id, scene: s.scene, rules: JSON.stringify(s.rules), created_at: at })))
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
 }

@@ -41,7 +41,8 @@ export interface RiskDecisionsTable {
   subjects: string[];
   decision: Decision;
   reasons: Json<unknown[]>;
-  rules: Json<unknown[]>;
+  /** LoggedResults (rule-results.ts); rows written before migration 0017 hold the full list */
+  rules: Json<unknown>;
   inputs: Json<Record<string, unknown>>;
   latency_us: number;
   created_at: Timestamp;
@@ -55,7 +56,16 @@ export interface RiskOutcomesTable {
   at: Timestamp;
 }
 
+/** The rules in force in a scene at some point: [rule_id, version] in evaluation order. */
+export interface RiskRuleSetsTable {
+  id: string;
+  scene: string;
+  rules: Json<Array<[string, number]>>;
+  created_at: Timestamp;
+}
+
 export interface RiskTables {
+  risk_rule_sets: RiskRuleSetsTable;
   risk_list_entries: RiskListEntriesTable;
   risk_rules: RiskRulesTable;
   risk_decisions: RiskDecisionsTable;

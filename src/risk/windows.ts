@@ -17,6 +17,14 @@ export function parseWindow(text: string): number | undefined {
   return ms <= MAX_WINDOW_MS ? ms : undefined;
 }
 
+/** What the stream consumer counts besides attempts (outcome-counters.ts). */
+export const OUTCOME_KINDS = ['succeeded', 'refunded'] as const;
+export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
+
+export function isOutcomeKind(text: unknown): text is OutcomeKind {
+  return (OUTCOME_KINDS as readonly unknown[]).includes(text);
+}
+
 export function isDimension(text: string): text is Dimension {
   return (DIMENSIONS as readonly string[]).includes(text);
 }
@@ -24,4 +32,19 @@ export function isDimension(text: string): text is Dimension {
 /** The cache key of one dimension value's attempts in a scene. */
 export function attemptsKey(scene: string, dimension: Dimension, value: string): string {
   return `risk:w:${scene}:${dimension}:${value}`;
+}
+
+/** The cache key of the distinct values of `counted` seen with one dimension value in a scene. */
+export function distinctKey(scene: string, dimension: Dimension, value: string, counted: Dimension): string {
+  return `risk:d:${scene}:${dimension}:${value}:${counted}`;
+}
+
+/** distinct() buckets: a twelfth of the window (at least a second), so its edge is that coarse. */
+export function distinctBucketMs(windowMs: number): number {
+  return Math.max(1_000, Math.ceil(windowMs / 12));
+}
+
+/** The cache key of one dimension value's outcomes of a kind (scene-independent). */
+export function outcomesKey(kind: OutcomeKind, dimension: Dimension, value: string): string {
+  return `risk:o:${kind}:${dimension}:${value}`;
 }

@@ -85,4 +85,22 @@ describeEachCache('cache: risk primitives', (ctx) => {
     for (const v of ['a', 'b', 'a', 'c', 'b']) await ctx.cache.distinct(key, v, 60_000);
     expect(await ctx.cache.distinct(key, 'a', 60_000)).toBe(3);
   });
+
+  it('distinctWindow counts different values over the buckets of a window, and forgets old buckets', async () => {
+    const key = unique('hllw');
+    const op = (nowMs: number, add?: string) =>
+      ctx.cache.distinctWindow(key, { nowMs, windowMs: 60_000, bucketMs: 5_000, add });
+    const t = 1_800_000_000_000;
+    for (const [dt, v] of [
+      [0, 'a'],
+      [1_000, 'b'],
+      [20_000, 'a'],
+      [40_000, 'c'],
+    ] as const)
+      await op(t + dt, v);
+    expect(await op(t + 50_000)).toBe(3);
+    // 'a' and 'b' of t+0/t+1s have left the buckets covering the window; 'a' again at t+20s stays
+    expect(await op(t + 80_000)).toBe(2);
+    expect(await op(t + 200_000)).toBe(0);
+  });
 });

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeEachEngine } from '../support/db.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/platform/db/index.js';
+import { createTestDatabase, describeEachEngine } from '../support/db.js';
 import { startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
 import { adminCall, wechatCashierAs, type Json } from '../support/risk.js';
 
@@ -239,5 +240,70 @@ describeEachEngine('risk: inline decisions', (ctx) => {
     });
     expect(past.status).toBe(422);
     expect((await admin('GET', '/risk/decisions?decision=maybe')).status).toBe(400);
+  });
+});
+
+/**
+ * Scene refund, on PGlite only for now: on PostgreSQL the test passes but the env's close()
+ * hangs after a paid micropay order is refunded (open question, see the issue 12 report).
+ */
+describe('risk: refund decisions [pglite]', () => {
+  const ctx = {} as { database: Database };
+  let env: PaymentsEnv;
+  beforeAll(async () => {
+    ctx.database = await createTestDatabase('pglite');
+    env = await startPaymentsEnv(ctx.database);
+  }, 180_000);
+  afterAll(async () => {
+    await env.close();
+    await ctx.database.close();
+  });
+  const admin = (method: string, path: string, body?: unknown) => adminCall(env.baseUrl, method, path, body);
+
+  it('scene refund: a review rule lets the refund through flagged (stored on it), a reject rule refuses it', async () => {
+    const code = (await (
+      await fetch(`${env.sandbox.url}/sandbox/paycodes`, {
+        method: 'POST',
+        body: JSON.stringify({ wallet: 'wechat', scenario: 'success' }),
+      })
+    ).json()) as { auth_code: string };
+    const paid = await env.api('POST', '/v1/orders/micropay', {
+      mch_order_no: `RF-${Date.now()}`,
+      amount: 1000,
+      subject: 'Tea',
+      auth_code: code.auth_code,
+    });
+    expect(paid.body).toMatchObject({ status: 'succeeded' });
+    const review = await admin('POST', '/risk/rules', {
+      name: 'big refund',
+      scene: 'refund',
+      expression: 'event.amount >= 300',
+      action: 'review',
+      mode: 'active',
+    });
+    const reject = await admin('POST', '/risk/rules', {
+      name: 'huge refund',
+      scene: 'refund',
+      expression: 'event.amount >= 900',
+      action: 'reject',
+      mode: 'active',
+    });
+    const refund = (no: string, amount: number) =>
+      env.api('POST', '/v1/refunds', { order_id: paid.body.id, mch_refund_no: no, amount });
+    const refused = await refund('rf-huge', 950);
+    expect(refused.status).toBe(402);
+    const small = await refund('rf-small', 100);
+    const big = await refund('rf-big', 400);
+    expect([small.status, big.status]).toEqual([201, 201]);
+    const rows = await ctx.database.db
+      .selectFrom('refunds')
+      .select(['id', 'risk_flag', 'risk_decision_id'])
+      .where('id', 'in', [small.body.id, big.body.id])
+      .execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(small.body.id)?.risk_flag).toBeNull();
+    expect(byId.get(big.body.id)?.risk_flag).toBe('review');
+    expect(byId.get(big.body.id)?.risk_decision_id).toMatch(/^rdc_/);
+    for (const r of [review, reject]) await admin('DELETE', `/risk/rules/${r.body.id}`);
   });
 });

@@ -28,6 +28,13 @@ export interface Cache {
   mapRead(map: string): Promise<{ version: number; entries: Record<string, string> }>;
   /** Distinct values seen under key (HyperLogLog in Redis: ±0.81 %), TTL set on creation. */
   distinct(key: string, value: string, ttlMs: number): Promise<number>;
+  /**
+   * Distinct values over a sliding window, kept in time buckets (HyperLogLog per bucket in Redis:
+   * PFADD into the current one, PFCOUNT of the union, ±0.81 %; exact sets in memory). Adds
+   * `op.add` when given and returns how many different values the buckets covering
+   * (now - window, now] hold — the oldest bucket may reach back up to one bucket further.
+   */
+  distinctWindow(key: string, op: DistinctOp): Promise<number>;
   /** Called after the connection to a shared cache came back: local copies may be stale. */
   onReconnect(listener: () => void): void;
   ping(): Promise<void>;
@@ -40,6 +47,21 @@ export interface WindowOp {
   keepMs: number;
   add?: { member: string; atMs: number; amount: number } | undefined;
   windowsMs: readonly number[];
+}
+
+export interface DistinctOp {
+  nowMs: number;
+  windowMs: number;
+  /** bucket length; the window is covered by ceil(window / bucket) + 1 buckets */
+  bucketMs: number;
+  add?: string | undefined;
+}
+
+/** The bucket keys covering a window, oldest first (the last one is the current bucket). */
+export function distinctBuckets(key: string, op: DistinctOp): string[] {
+  const current = Math.floor(op.nowMs / op.bucketMs);
+  const n = Math.ceil(op.windowMs / op.bucketMs) + 1;
+  return Array.from({ length: n }, (_, i) => `${key}:${op.bucketMs}:${current - n + 1 + i}`);
 }
 
 export interface WindowTotals {

@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import type { Cache, WindowOp, WindowTotals } from './cache.js';
+import { distinctBuckets, type Cache, type DistinctOp, type WindowOp, type WindowTotals } from './cache.js';
 import { SlidingWindow } from './sliding-window.js';
 import { CacheValueError, checkDelta, checkTtl } from './validate.js';
 
@@ -27,6 +27,7 @@ export class MemoryCache implements Cache {
   private readonly maps = new Map<string, Map<string, string>>();
   private readonly distincts = new Map<string, { values: Set<string>; expiresAt: number }>();
   private cursor: Iterator<[string, Entry]> | undefined;
+  private distinctOps = 0;
   private closed = false;
 
   constructor(private readonly clock: Clock) {}
@@ -104,6 +105,31 @@ export class MemoryCache implements Cache {
       this.distincts.set(key, (seen = { values: new Set(), expiresAt: now + ttl }));
     seen.values.add(value);
     return seen.values.size;
+  }
+
+  /** The exact equivalent of the Redis buckets: one set per bucket, the union counted. */
+  async distinctWindow(key: string, op: DistinctOp): Promise<number> {
+    this.open();
+    const keys = distinctBuckets(key, op);
+    const ttl = op.windowMs + 2 * op.bucketMs;
+    if (op.add !== undefined && op.add !== '') {
+      const current = keys[keys.length - 1]!;
+      let bucket = this.distincts.get(current);
+      if (!bucket || bucket.expiresAt <= op.nowMs)
+        this.distincts.set(current, (bucket = { values: new Set(), expiresAt: op.nowMs + ttl }));
+      bucket.values.add(op.add);
+      bucket.expiresAt = op.nowMs + ttl;
+    }
+    if (++this.distinctOps % 1_000 === 0)
+      for (const [k, b] of this.distincts) if (b.expiresAt <= op.nowMs) this.distincts.delete(k);
+    const union = new Set<string>();
+    for (const k of keys) {
+      const bucket = this.distincts.get(k);
+      if (!bucket) continue;
+      if (bucket.expiresAt <= op.nowMs) this.distincts.delete(k);
+      else for (const v of bucket.values) union.add(v);
+    }
+    return union.size;
   }
 
   onReconnect(): void {

@@ -68,3 +68,15 @@ redis.call('PFADD', KEYS[1], ARGV[1])
 if created then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return redis.call('PFCOUNT', KEYS[1])
 `;
+
+/**
+ * Distinct values over bucketed HyperLogLogs: KEYS = the buckets covering the window, the current
+ * one last; ARGV = value ('' = only count), ttl ms of the current bucket. Returns PFCOUNT of all.
+ */
+export const DISTINCT_WINDOW_SCRIPT = `
+if ARGV[1] ~= '' then
+  redis.call('PFADD', KEYS[#KEYS], ARGV[1])
+  redis.call('PEXPIRE', KEYS[#KEYS], ARGV[2])
+end
+return redis.call('PFCOUNT', unpack(KEYS))
+`;

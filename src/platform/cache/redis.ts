@@ -1,7 +1,13 @@
 import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
-import type { Cache, WindowOp, WindowTotals } from './cache.js';
-import { DISTINCT_SCRIPT, INCREMENT_SCRIPT, MAP_WRITE_SCRIPT, WINDOW_SCRIPT } from './redis-scripts.js';
+import { distinctBuckets, type Cache, type DistinctOp, type WindowOp, type WindowTotals } from './cache.js';
+import {
+  DISTINCT_SCRIPT,
+  DISTINCT_WINDOW_SCRIPT,
+  INCREMENT_SCRIPT,
+  MAP_WRITE_SCRIPT,
+  WINDOW_SCRIPT,
+} from './redis-scripts.js';
 import { CacheValueError, checkDelta, checkTtl } from './validate.js';
 
 /** ioredis loads on the first Redis cache, so an embedded start (in-process cache) never pays for it. */
@@ -14,6 +20,7 @@ type WithScripts = Redis & {
   juhepayWindow(zset: string, amounts: string, ...args: Array<string | number>): Promise<number[]>;
   juhepayMapWrite(hash: string, version: string, ...args: string[]): Promise<number>;
   juhepayDistinct(key: string, value: string, ttlMs: number): Promise<number>;
+  juhepayDistinctWindow(n: number, ...args: Array<string | number>): Promise<number>;
 };
 
 export interface RedisCacheOptions {
@@ -44,6 +51,8 @@ export class RedisCache implements Cache {
     redis.on('error', () => undefined);
     redis.defineCommand('juhepayIncrement', { numberOfKeys: 1, lua: INCREMENT_SCRIPT });
     redis.defineCommand('juhepayWindow', { numberOfKeys: 2, lua: WINDOW_SCRIPT });
+    // the number of bucket keys varies: passed first (ioredis reads it as numberOfKeys)
+    redis.defineCommand('juhepayDistinctWindow', { lua: DISTINCT_WINDOW_SCRIPT });
     redis.defineCommand('juhepayMapWrite', { numberOfKeys: 2, lua: MAP_WRITE_SCRIPT });
     redis.defineCommand('juhepayDistinct', { numberOfKeys: 1, lua: DISTINCT_SCRIPT });
     // 'ready' after the first one means the connection was lost and came back: writes made by
@@ -129,6 +138,18 @@ export class RedisCache implements Cache {
 
   async distinct(key: string, value: string, ttlMs: number): Promise<number> {
     return Number(await this.redis.juhepayDistinct(this.key(key), value, checkTtl(ttlMs)));
+  }
+
+  async distinctWindow(key: string, op: DistinctOp): Promise<number> {
+    const keys = distinctBuckets(key, op).map((k) => this.key(k));
+    return Number(
+      await this.redis.juhepayDistinctWindow(
+        keys.length,
+        ...keys,
+        op.add ?? '',
+        Math.ceil(op.windowMs + 2 * op.bucketMs),
+      ),
+    );
   }
 
   onReconnect(listener: () => void): void {

@@ -14,6 +14,7 @@ import * as m0013 from './0013_profiles.js';
 import * as m0014 from './0014_reconciliation.js';
 import * as m0015 from './0015_settlement.js';
 import * as m0016 from './0016_channel_ids.js';
+import * as m0017 from './0017_risk_refund_flag.js';
 import * as m0018 from './0018_profile_journal.js';
 import * as m0019 from './0019_ledger_booking_queue.js';
 
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0014_reconciliation': m0014,
   '0015_settlement': m0015,
   '0016_channel_ids': m0016,
+  '0017_risk_refund_flag': m0017,
   '0018_profile_journal': m0018,
   '0019_ledger_booking_queue': m0019,
 };

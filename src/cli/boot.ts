@@ -1,9 +1,9 @@
-import path from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { AppContext } from '../http/context.js';
 import { createCache } from '../platform/cache/index.js';
 import type { Config } from '../platform/config.js';
 import { migrateToLatest, openDatabase, type Database } from '../platform/db/index.js';
+import { pgliteDir } from './data-dir.js';
 import { checkMasterKey, loadMasterKey, resolveAdminToken } from '../platform/keys.js';
 import type { Logger } from '../platform/logger.js';
 import { createMetrics } from '../platform/metrics.js';
@@ -34,16 +34,22 @@ function loadDomainModules() {
   ]);
 }
 
-export function pgliteDir(config: Config): string {
-  return path.join(config.dataDir, 'pgdata');
-}
 
-export async function boot(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Runtime> {
+/**
+ * `opening`: the database, when the caller started opening it already (`start` does so before it
+ * loads the rest of the server, so PGlite's start overlaps the module loading).
+ */
+export async function boot(
+  config: Config,
+  logger: Logger,
+  clock: Clock = systemClock,
+  opening?: Promise<Database>,
+): Promise<Runtime> {
   const master = loadMasterKey(config);
   const box = new SecretBox(master.key);
   const modules = loadDomainModules();
   modules.catch(() => undefined); // awaited below; a failed import must not go unhandled meanwhile
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: pgliteDir(config) });
+  const database = await (opening ?? openDatabase({ url: config.databaseUrl, dataDir: pgliteDir(config) }));
   const closers: Array<() => Promise<void>> = [() => database.close()];
   const close = async () => {
     for (const closer of closers.reverse())

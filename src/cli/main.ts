@@ -3,11 +3,13 @@ import { systemClock } from '../core/clock.js';
 import { ConfigError, loadConfig, type Config } from '../platform/config.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { createLogger, type Logger } from '../platform/logger.js';
-import { boot, pgliteDir, type Runtime } from './boot.js';
+import type { Runtime } from './boot.js';
+import { pgliteDir } from './data-dir.js';
 import { HELP } from './help.js';
 
-// Commands load their modules when they run: `start` opens the database while the rest of the
-// server loads, instead of after every command's imports were evaluated.
+// Commands load their modules when they run: `start` begins opening the database first and loads
+// the rest of the server meanwhile, instead of after every command's imports were evaluated.
+const boot: typeof import('./boot.js').boot = async (...args) => (await import('./boot.js')).boot(...args);
 const background = () => import('./background.js');
 import type { RunningSandbox } from '../sandbox/start.js';
 
@@ -51,8 +53,10 @@ async function start(config: Config, logger: Logger): Promise<void> {
   print(`JuhePay — ${modeLine(config)}`);
   // the database opens (PGlite compiles its WebAssembly off the main thread) while the sandbox starts
   // and the HTTP modules load: a warm start waits for the slowest of the three, not their sum
+  const opening = openDatabase({ url: config.databaseUrl, dataDir: pgliteDir(config) });
+  opening.catch(() => undefined); // boot awaits it; a failure must not go unhandled meanwhile
   const [runtime, sandbox, { buildApp }] = await Promise.all([
-    boot(config, logger, systemClock),
+    boot(config, logger, systemClock, opening),
     config.sandbox ? startSandboxFor(config, logger) : undefined,
     import('../http/app.js'),
   ]);

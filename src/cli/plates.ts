@@ -14,7 +14,7 @@ import {
 } from '../merchants/plates/index.js';
 import type { Config } from '../platform/config.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
-import { pgliteDir } from './boot.js';
+import { pgliteDir } from './data-dir.js';
 
 /**
  * `juhepay plates create --count N [--amount FEN] --out sheet.pdf`: creates a batch of blank plates

@@ -3,7 +3,7 @@ import { createCache } from '../platform/cache/index.js';
 import type { Config } from '../platform/config.js';
 import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { recomputeLists } from '../risk/index.js';
-import { pgliteDir } from './boot.js';
+import { pgliteDir } from './data-dir.js';
 import { progressBar } from './plates.js';
 
 export const RISK_USAGE = 'usage: juhepay risk recompute-lists';

@@ -19,7 +19,7 @@ import {
   type SettleResult,
 } from '../settlement/index.js';
 import { unresolvedMismatches } from '../reconciliation/index.js';
-import { pgliteDir } from './boot.js';
+import { pgliteDir } from './data-dir.js';
 import { progressBar } from './plates.js';
 
 /**

@@ -115,7 +115,7 @@ export async function bookQueued(db: Db, options: BookOptions): Promise<number> 
     const jobs = await tx
       .selectFrom('jobs')
       .select(['id', 'payload'])
-      // literals, so the planner always matches the partial index jobs_ledger_booking (migration 0010)
+      // literals, so the planner always matches the partial index jobs_ledger_booking (migration 0019)
       .where('queue', '=', sql.lit(BOOKING_QUEUE))
       .where('status', '=', sql.lit('queued'))
       .where('run_at', '<=', now)

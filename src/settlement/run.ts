@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
-import { postEntry, postingRules } from '../ledger/index.js';
+import { drainBookings, postEntry, postingRules } from '../ledger/index.js';
 import { inTransaction, type Db, type Queryable, type Tx } from '../platform/db/index.js';
 import { writeEvents } from './events.js';
 import { addDays, isDate, type WorkingDayCalendar } from './calendar.js';
@@ -91,6 +91,9 @@ export async function settleTradeDate(deps: SettleDeps, tradeDate: string): Prom
     };
   // a resumed run keeps the settlement date it started with
   const date = begun.settlement_date;
+  // payments and refunds are booked by the ledger's consumer: what is still queued is booked now,
+  // so the entries this settlement moves from pending are all there
+  await drainBookings(db, { clock });
   const totals = await dayTotals(db, tradeDate);
   const holds = await openHoldMerchants(db);
   deps.onProgress?.(0, totals.length);

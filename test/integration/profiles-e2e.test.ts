@@ -49,6 +49,7 @@ for (const variant of VARIANTS) {
     let stream: Stream;
     let consumer: Subscription;
     let n = 0;
+    const handled = new Set<string>();
 
     beforeAll(async () => {
       database = await createTestDatabase(variant.engine);
@@ -68,7 +69,18 @@ for (const variant of VARIANTS) {
       } else stream = new MemoryStream({ retryDelayMs: () => 5 });
       env = await startPaymentsEnv(database, cache ? { cache } : {});
       const deps = { db: database.db, cache: env.t.ctx.cache, clock: env.clock, logger: silentLogger };
-      consumer = await profileStreamConsumers(deps, stream);
+      // the consumers' view of the stream also notes each event they finished (to wait on, not to sleep)
+      const watched: Stream = {
+        publish: (event) => stream.publish(event),
+        subscribe: (name, topics, handler) =>
+          stream.subscribe(name, topics, async (event) => {
+            await handler(event);
+            handled.add(event.id);
+          }),
+        ping: () => stream.ping(),
+        close: () => stream.close(),
+      };
+      consumer = await profileStreamConsumers(deps, watched);
     }, 60_000);
     afterAll(async () => {
       await consumer?.stop();
@@ -190,7 +202,7 @@ for (const variant of VARIANTS) {
         payload: first.payload as Record<string, unknown>,
         created_at: new Date().toISOString(),
       });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitFor(() => handled.has(`${first.id}r`) || undefined, 10_000, 'the redelivery handled');
       expect(await currentDigest(database.db)).toBe(before);
     });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { unixSeconds } from '../../src/core/clock.js';
+import { drainBookings } from '../../src/ledger/index.js';
 import { createApp } from '../../src/merchants/apps.js';
 import { createMerchant } from '../../src/merchants/tenancy.js';
 import {
@@ -177,6 +178,8 @@ describeEachEngine('settlement end to end through the sandbox', (ctx) => {
   });
 
   it('settles the day: net = gross − refunds − fees, pending → available, the trial balance balanced', async () => {
+    // the ledger books payments and refunds through its consumer: book what is queued first
+    await drainBookings(ctx.database.db, { clock: env.clock });
     const expected = new Map<string, { gross: number; refunds: number; fees: number; net: number }>();
     for (const [m, merchant] of merchants.entries()) {
       let gross = 0;

@@ -64,6 +64,14 @@ async function start(config: Config, logger: Logger): Promise<void> {
   const app = await buildApp(ctx);
   await app.listen({ port: config.port, host: config.host });
   const jobs = (await background()).startBackground(runtime, logger);
+  // from here a SIGTERM stops cleanly, even while the demo tenant below is still being seeded
+  onShutdown(logger, async () => {
+    ctx.lifecycle.shuttingDown = true;
+    await app.close();
+    await jobs.stop();
+    await sandbox?.close();
+    await runtime.close();
+  });
 
   print(`  merchant API    ${config.publicUrl}/v1`);
   print(`  admin API       ${config.publicUrl}/admin/v1`);
@@ -71,13 +79,25 @@ async function start(config: Config, logger: Logger): Promise<void> {
   print(
     `  health          ${config.publicUrl}/healthz  ${config.publicUrl}/readyz  ${config.publicUrl}/metrics`,
   );
-  const sandboxUrl = sandbox?.url ?? `http://${config.host}:${config.sandboxPort}`;
   if (sandbox)
     print(
       `  sandbox         ${sandbox.url} (channel simulators; credentials at ${sandbox.url}/sandbox/credentials)`,
     );
   else print('  sandbox         off (SANDBOX=1 starts the channel simulators in this process)');
-  if (config.demo) {
+  if (config.demo) await seedDemo(config, runtime, sandbox);
+  if (runtime.masterKeyGenerated)
+    print(`  master key      generated into ${config.dataDir}/master.key — back it up`);
+}
+
+/** The demo tenant and demo.json; a stop that arrives meanwhile ends it quietly. */
+async function seedDemo(
+  config: Config,
+  runtime: Runtime,
+  sandbox: RunningSandbox | undefined,
+): Promise<void> {
+  const { ctx } = runtime;
+  const sandboxUrl = sandbox?.url ?? `http://${config.host}:${config.sandboxPort}`;
+  try {
     const { demoFile, ensureDemoTenant, writeDemoFile } = await import('../demo/tenant.js');
     const { record, secret } = await ensureDemoTenant(
       ctx.db,
@@ -94,17 +114,9 @@ async function start(config: Config, logger: Logger): Promise<void> {
       print(
         `  try it          ${config.publicUrl}/q/${record.plates.bound[0]}  (a bound plate: open it on a phone, or with a WeChat/Alipay User-Agent)`,
       );
+  } catch (error) {
+    if (!ctx.lifecycle.shuttingDown) throw error;
   }
-  if (runtime.masterKeyGenerated)
-    print(`  master key      generated into ${config.dataDir}/master.key — back it up`);
-
-  onShutdown(logger, async () => {
-    ctx.lifecycle.shuttingDown = true;
-    await app.close();
-    await jobs.stop();
-    await sandbox?.close();
-    await runtime.close();
-  });
 }
 
 async function startSandboxFor(config: Config, logger: Logger): Promise<RunningSandbox> {

@@ -1,9 +1,7 @@
 import { systemClock } from '../core/clock.js';
-import { createCache } from '../platform/cache/index.js';
 import type { Config } from '../platform/config.js';
-import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { recomputeProfiles } from '../profiles/index.js';
-import { pgliteDir } from './data-dir.js';
+import { PROCESS_IO, runMaintenance, type CommandIo } from './maintenance.js';
 import { progressBar } from './plates.js';
 
 export const PROFILES_USAGE = 'usage: juhepay profiles recompute';
@@ -16,23 +14,12 @@ export const PROFILES_USAGE = 'usage: juhepay profiles recompute';
 export async function profilesCommand(
   config: Config,
   args: readonly string[],
-  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } } = {
-    stdout: process.stdout,
-    stderr: process.stderr,
-  },
+  io: CommandIo = PROCESS_IO,
 ): Promise<number> {
-  if (args[0] !== 'recompute' || args.length > 1) {
-    io.stderr.write(
-      `juhepay profiles: ${args[0] ? `unknown command ${JSON.stringify(args[0])}` : 'missing command'}\n${PROFILES_USAGE}\n`,
-    );
-    return 2;
-  }
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: pgliteDir(config) });
-  const cache = createCache({ redisUrl: config.redisUrl, prefix: config.redisKeyPrefix, clock: systemClock });
-  try {
-    await migrateToLatest(database.db);
+  const command = { group: 'profiles', subcommand: 'recompute', usage: PROFILES_USAGE };
+  return runMaintenance(config, args, io, command, async ({ db, cache }) => {
     const result = await recomputeProfiles(
-      { db: database.db, cache, clock: systemClock },
+      { db, cache, clock: systemClock },
       { onProgress: progressBar(io.stderr, 'events') },
     );
     io.stdout.write(
@@ -41,8 +28,5 @@ export async function profilesCommand(
     if (!config.redisUrl)
       io.stdout.write('(no REDIS_URL: the serving cache of a running gateway refills as events arrive)\n');
     return 0;
-  } finally {
-    await cache.close();
-    await database.close();
-  }
+  });
 }

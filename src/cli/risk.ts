@@ -1,9 +1,6 @@
-import { systemClock } from '../core/clock.js';
-import { createCache } from '../platform/cache/index.js';
 import type { Config } from '../platform/config.js';
-import { migrateToLatest, openDatabase } from '../platform/db/index.js';
 import { recomputeLists } from '../risk/index.js';
-import { pgliteDir } from './data-dir.js';
+import { PROCESS_IO, runMaintenance, type CommandIo } from './maintenance.js';
 import { progressBar } from './plates.js';
 
 export const RISK_USAGE = 'usage: juhepay risk recompute-lists';
@@ -15,30 +12,16 @@ export const RISK_USAGE = 'usage: juhepay risk recompute-lists';
 export async function riskCommand(
   config: Config,
   args: readonly string[],
-  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } } = {
-    stdout: process.stdout,
-    stderr: process.stderr,
-  },
+  io: CommandIo = PROCESS_IO,
 ): Promise<number> {
-  if (args[0] !== 'recompute-lists' || args.length > 1) {
-    io.stderr.write(
-      `juhepay risk: ${args[0] ? `unknown command ${JSON.stringify(args[0])}` : 'missing command'}\n${RISK_USAGE}\n`,
-    );
-    return 2;
-  }
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: pgliteDir(config) });
-  const cache = createCache({ redisUrl: config.redisUrl, prefix: config.redisKeyPrefix, clock: systemClock });
-  try {
-    await migrateToLatest(database.db);
-    const result = await recomputeLists({ db: database.db, cache }, progressBar(io.stderr, 'refunds'));
+  const command = { group: 'risk', subcommand: 'recompute-lists', usage: RISK_USAGE };
+  return runMaintenance(config, args, io, command, async ({ db, cache }) => {
+    const result = await recomputeLists({ db, cache }, progressBar(io.stderr, 'refunds'));
     io.stdout.write(`recomputed automatic lists: ${result.outcomes} outcomes, ${result.subjects} subjects\n`);
     if (!config.redisUrl)
       io.stdout.write(
         '(no REDIS_URL: running gateways pick the entries up from the database when they restart)\n',
       );
     return 0;
-  } finally {
-    await cache.close();
-    await database.close();
-  }
+  });
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
 import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
 import type { Logger } from '../platform/logger.js';
+import { startPolling } from '../platform/polling.js';
 import { checkedPostings, type EntryDraft } from './journal.js';
 import { postEntries, type TimedDraft } from './store.js';
 
@@ -169,28 +170,8 @@ export interface StartBookingOptions {
  */
 export function startBooking(db: Db, options: StartBookingOptions): () => Promise<void> {
   const batch = options.batch ?? BOOKING_BATCH;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let round: Promise<void> = Promise.resolve();
-  const tick = () => {
-    timer = undefined;
-    round = (async () => {
-      let full = true;
-      while (full && !stopped) {
-        try {
-          full = (await bookQueued(db, { clock: options.clock, batch })) === batch;
-        } catch (err) {
-          options.logger?.error({ err }, 'ledger booking round failed');
-          full = false;
-        }
-      }
-      if (!stopped) timer = setTimeout(tick, options.intervalMs);
-    })();
-  };
-  timer = setTimeout(tick, 0);
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await round;
-  };
+  return startPolling(async () => (await bookQueued(db, { clock: options.clock, batch })) === batch, {
+    intervalMs: options.intervalMs,
+    onError: (err) => options.logger?.error({ err }, 'ledger booking round failed'),
+  });
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
 import { inTransaction, type Db, type Tx } from '../db/index.js';
 import type { Logger } from '../logger.js';
+import { startPolling } from '../polling.js';
 import type { Stream, StreamEvent } from '../stream/stream.js';
 import { assertTopic } from '../stream/topics.js';
 
@@ -113,30 +114,8 @@ export interface StartRelayOptions {
  */
 export function startRelay(db: Db, stream: Stream, options: StartRelayOptions): () => Promise<void> {
   const batch = options.batch ?? 100;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let round: Promise<void> = Promise.resolve();
-
-  const tick = () => {
-    timer = undefined;
-    round = (async () => {
-      let full = true;
-      while (full && !stopped) {
-        try {
-          full = (await relayOnce(db, stream, { batch, clock: options.clock })) === batch;
-        } catch (err) {
-          options.logger?.warn({ err }, 'outbox relay round failed');
-          full = false;
-        }
-      }
-      if (!stopped) timer = setTimeout(tick, options.intervalMs);
-    })();
-  };
-  timer = setTimeout(tick, 0);
-
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await round;
-  };
+  return startPolling(async () => (await relayOnce(db, stream, { batch, clock: options.clock })) === batch, {
+    intervalMs: options.intervalMs,
+    onError: (err) => options.logger?.warn({ err }, 'outbox relay round failed'),
+  });
 }

@@ -27,18 +27,6 @@ const COSTS = { wechatpay: 2500, alipay: 2100, unionpay: 1800 };
 describeEachEngine('reconciliation end to end through the sandbox', (ctx) => {
   let env: PaymentsEnv;
 
-  /** a state the sandbox and the jobs reach in time: the jobs run, then the shared clock moves 5 s */
-  const until = <T>(check: () => Promise<T | undefined>, what: string) =>
-    env.eventually(
-      async () => {
-        await env.runJobs();
-        const value = await check();
-        if (value === undefined) await env.sandbox.advance(5_000);
-        return value;
-      },
-      what,
-      40, // 200 s of clock at most: the official WeChat client signs with real time (5 min window)
-    );
   beforeAll(async () => {
     env = await startPaymentsEnv(ctx.database);
   });
@@ -119,7 +107,7 @@ describeEachEngine('reconciliation end to end through the sandbox', (ctx) => {
     const a1 = await micropay('alipay', `A1-${e}`, 8_800);
     const a2 = await micropay('alipay', `A2-${e}`, 12_345);
     const u1 = await unionpay(`U1-${e}`, 5_000);
-    await until(async () => ((await orderStatus(u1)) === 'succeeded' ? true : undefined), 'U1 notified');
+    await env.until(async () => ((await orderStatus(u1)) === 'succeeded' ? true : undefined), 'U1 notified');
 
     // refunds: W1 partly, W2 fully (in two parts), A1 fully, U1 partly
     const refunds = [
@@ -129,7 +117,7 @@ describeEachEngine('reconciliation end to end through the sandbox', (ctx) => {
       await refund(a1, 'RA1', 8_800),
       await refund(u1, 'RU1', 1_200),
     ];
-    await until(async () => {
+    await env.until(async () => {
       const states = await db.selectFrom('refunds').select('status').where('id', 'in', refunds).execute();
       return states.every((s) => s.status === 'succeeded') ? true : undefined;
     }, 'the refunds to succeed');

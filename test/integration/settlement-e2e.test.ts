@@ -31,18 +31,6 @@ type Json = any;
 describeEachEngine('settlement end to end through the sandbox', (ctx) => {
   let env: PaymentsEnv;
 
-  /** a state the sandbox and the jobs reach in time: the jobs run, then the shared clock moves 5 s */
-  const until = <T>(check: () => Promise<T | undefined>, what: string) =>
-    env.eventually(
-      async () => {
-        await env.runJobs();
-        const value = await check();
-        if (value === undefined) await env.sandbox.advance(5_000);
-        return value;
-      },
-      what,
-      40, // 200 s of clock at most: the official WeChat client signs with real time (5 min window)
-    );
   const merchants: Array<{ id: string; credentials: Credentials }> = [];
   const paid = new Map<string, Array<{ id: string; amount: number }>>();
   const refunded = new Map<string, Array<{ id: string; amount: number }>>();
@@ -151,7 +139,7 @@ describeEachEngine('settlement end to end through the sandbox', (ctx) => {
       }
       refunded.set(merchant.id, refunds);
     }
-    await until(async () => {
+    await env.until(async () => {
       for (const [m, merchant] of merchants.entries())
         for (const r of refunded.get(merchant.id)!)
           if ((await api(m, 'GET', `/v1/refunds/${r.id}`)).body.status !== 'succeeded') return undefined;

@@ -34,6 +34,10 @@ export interface PaymentsEnv {
   runJobs(): Promise<number>;
   /** a deterministic wait on state (see settledState): the sandbox settles before each check */
   eventually<T>(check: () => Promise<T | undefined>, what: string, rounds?: number): Promise<T>;
+  /** like eventually, but each round also runs the due jobs and, until the state is reached, moves
+   * the shared clock 5 s (at most 40 rounds: the official WeChat client signs with real time, and
+   * the sandbox accepts 5 minutes of skew) */
+  until<T>(check: () => Promise<T | undefined>, what: string): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -74,6 +78,8 @@ export async function startPaymentsEnv(
   });
   await t.app.listen({ port, host: '127.0.0.1' });
   const handlers = paymentJobHandlers(t.ctx);
+  const runJobs = async () =>
+    (await runDue(database.db, handlers, { workerId: 'test', limit: 50, leaseMs: 60_000 }, clock)).claimed;
   return {
     t,
     sandbox,
@@ -89,8 +95,19 @@ export async function startPaymentsEnv(
       return { status: res.status, body: await res.json() };
     },
     eventually: (check, what, rounds) => settledState(sandbox, check, what, rounds),
-    runJobs: async () =>
-      (await runDue(database.db, handlers, { workerId: 'test', limit: 50, leaseMs: 60_000 }, clock)).claimed,
+    until: (check, what) =>
+      settledState(
+        sandbox,
+        async () => {
+          await runJobs();
+          const value = await check();
+          if (value === undefined) await sandbox.advance(5_000);
+          return value;
+        },
+        what,
+        40,
+      ),
+    runJobs,
     close: async () => {
       await t.close();
       await sandbox.close();

@@ -1,4 +1,4 @@
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished, vi } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { enqueue, getJob, startWorker, type Job } from '../../src/platform/jobs/index.js';
 import { describeEachEngine } from '../support/db.js';
@@ -37,6 +37,9 @@ describeEachEngine('job worker loop', (ctx) => {
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
     const started = deferred<string>();
     const release = deferred();
+    // only the worker's poll interval is faked: the test moves it, the database keeps real time
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    onTestFinished(() => void vi.useRealTimers());
     const worker = startWorker(
       db,
       {
@@ -50,6 +53,7 @@ describeEachEngine('job worker loop', (ctx) => {
     );
     expect(worker.workerId).toBe('graceful');
     const id = await enqueue(db, { queue: 'slow', payload: {} }, clock);
+    vi.advanceTimersByTime(5);
     expect(await started.promise).toBe(id);
 
     let stopped = false;
@@ -61,9 +65,10 @@ describeEachEngine('job worker loop', (ctx) => {
     await stopping;
     expect((await getJob(db, id))?.status).toBe('done');
 
-    // a stopped worker claims nothing more
+    // a stopped worker claims nothing more: no poll timer of its own is left to fire
     const after = await enqueue(db, { queue: 'slow', payload: {} }, clock);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(60_000);
     expect((await getJob(db, after))?.status).toBe('queued');
   });
 });

@@ -8,6 +8,7 @@ import { relayOnce } from '../../src/platform/outbox/index.js';
 import { recordEvent, type WebhookEventType } from '../../src/notifications/events.js';
 import { verifyWebhook } from '../../src/notifications/verify.js';
 import { webhookJobHandlers } from '../../src/notifications/worker.js';
+import { waitUntil } from '../support/wait.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { signedHeaders } from '../support/signing.js';
@@ -168,7 +169,8 @@ describeEachEngine('webhook delivery', (ctx) => {
     const ours = outbox.filter((o) => [first.id, second.id].includes(String(o.payload.id)));
     expect(ours.map((o) => o.topic).sort()).toEqual(['order.closed', 'order.succeeded']);
     while ((await relayOnce(t.ctx.db, t.ctx.stream, { batch: 100, clock: t.clock })) > 0);
-    for (let i = 0; i < 100 && streamed.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    // the stream's consumer delivers on its own schedule (in process or NATS): a real wait
+    await waitUntil(() => streamed.length >= 2, 'both events streamed', { timeoutMs: 5_000 });
     await subscription.stop();
     expect(streamed.filter((e) => e.id === first.id || e.id === second.id)).toEqual([
       { topic: 'order.succeeded', id: first.id, sequence: 1 },

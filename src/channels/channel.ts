@@ -1,7 +1,15 @@
-import type { ChannelId } from '../core/channel-ids.js';
 import type { Fen } from '../core/money.js';
 
-export { CHANNEL_IDS, isChannelId, type ChannelId } from '../core/channel-ids.js';
+/**
+ * The channels of the installation, by id: filled in by the registry (registry.ts) from its
+ * entries, by declaration merging, so the registry's one line per channel is the one list and this
+ * file needs no import of it (the channel folders, which the registry imports, import this file).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by registry.ts
+export interface RegisteredChannels {}
+
+/** A channel id: a key of the registry's `CHANNEL_ENTRIES` (the runtime list: `CHANNEL_IDS`, catalog.ts). */
+export type ChannelId = keyof RegisteredChannels & string;
 
 /**
  * The one Channel interface every adapter implements (ARCHITECTURE §3). Adapters translate between

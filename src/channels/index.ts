@@ -1,13 +1,14 @@
-export { CHANNEL_IDS, isChannelId } from './channel.js';
-export type { Channel, ChannelConfig, ChannelId, PayWay } from './channel.js';
-export type { ConfigFieldSpec, ConfigFields } from './config-fields.js';
 export {
   CHANNEL_CONFIG_FIELDS,
-  CHANNEL_ENTRIES,
-  ChannelRegistry,
+  CHANNEL_IDS,
   createChannelAdapters,
   createOnboardingChannels,
+  isChannelId,
   ONBOARDING_CHANNEL_IDS,
   SUB_MERCHANT_FIELD,
-  type ChannelConfigSource,
-} from './registry.js';
+} from './catalog.js';
+export type { Channel, ChannelConfig, ChannelId, PayWay } from './channel.js';
+export type { ConfigFieldSpec, ConfigFields } from './config-fields.js';
+export type { ChannelEntry } from './entry.js';
+export { CHANNEL_ENTRIES, ChannelRegistry, type ChannelConfigSource } from './registry.js';
+export { registerChannelIds } from './store.js';

@@ -1,63 +1,30 @@
-import type { Clock } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
 import { alipay } from './alipay/index.js';
-import { CHANNEL_IDS, ChannelError, type Channel, type ChannelConfig, type ChannelId } from './channel.js';
-import type { ConfigFields } from './config-fields.js';
+import { ChannelError, type Channel, type ChannelConfig, type ChannelId } from './channel.js';
 import type { ChannelEntry } from './entry.js';
 import { h5wallet } from './h5wallet/index.js';
-import type { OnboardingChannels } from './onboarding-types.js';
 import { unionpay } from './unionpay/index.js';
 import { wechatpay } from './wechatpay/index.js';
 
 /**
- * Every channel of the installation: one line per channel id of core/channel-ids.ts, each a
- * channel folder's entry (its index.ts). The type wants an entry for every id, so an id without
- * its line (or a line without its id) does not compile. docs/development.md, "Adding a channel".
+ * Every channel of the installation, one line each: the channel id and its folder's entry (its
+ * index.ts). This is the one list of channel ids: `ChannelId` (below), `CHANNEL_IDS` and everything
+ * else in catalog.ts, the routes, the merchants' configurations and the database's `channels` table
+ * (filled from it at start, store.ts) follow from it. docs/development.md, "Adding a channel".
  */
-export const CHANNEL_ENTRIES: { readonly [Id in ChannelId]: ChannelEntry } = {
+export const CHANNEL_ENTRIES = {
   wechatpay,
   alipay,
   unionpay,
   qqwallet: h5wallet('qqwallet'),
   jdpay: h5wallet('jdpay'),
   baiduwallet: h5wallet('baiduwallet'),
-};
+} as const satisfies Readonly<Record<string, ChannelEntry>>;
 
-/** Every channel adapter of the installation. */
-export function createChannelAdapters(clock: Clock): Channel[] {
-  return CHANNEL_IDS.map((id) => CHANNEL_ENTRIES[id].adapter({ clock }));
+declare module './channel.js' {
+  // the registry's keys are the channel ids (ChannelId = keyof RegisteredChannels)
+  interface RegisteredChannels extends Record<keyof typeof CHANNEL_ENTRIES, ChannelEntry> {}
 }
-
-/** The channels' onboarding (进件) implementations the worker runs `onboardingJobHandlers` with. */
-export function createOnboardingChannels(
-  clock: Clock,
-  options: { timeoutMs?: number } = {},
-): OnboardingChannels {
-  const out: OnboardingChannels = {};
-  for (const id of CHANNEL_IDS) {
-    const onboarding = CHANNEL_ENTRIES[id].onboarding;
-    if (onboarding) out[id] = onboarding.create({ clock, timeoutMs: options.timeoutMs });
-  }
-  return out;
-}
-
-/** Each channel's configuration fields (the merchants module checks stored values against them). */
-export const CHANNEL_CONFIG_FIELDS = Object.fromEntries(
-  CHANNEL_IDS.map((id) => [id, CHANNEL_ENTRIES[id].configFields]),
-) as { readonly [Id in ChannelId]: ConfigFields };
-
-/** The channels that take onboarding (进件) applications. */
-export const ONBOARDING_CHANNEL_IDS: readonly ChannelId[] = CHANNEL_IDS.filter(
-  (id) => CHANNEL_ENTRIES[id].onboarding !== undefined,
-);
-
-/** Where an approved onboarding's sub-merchant id goes, for the channels that take onboarding. */
-export const SUB_MERCHANT_FIELD: Readonly<Partial<Record<ChannelId, string>>> = Object.fromEntries(
-  CHANNEL_IDS.flatMap((id) => {
-    const onboarding = CHANNEL_ENTRIES[id].onboarding;
-    return onboarding ? [[id, onboarding.subMerchantField]] : [];
-  }),
-);
 
 /**
  * Where the payment code finds a channel's adapter and a merchant's configuration for it.

@@ -57,7 +57,7 @@ export async function boot(
   };
   try {
     const [
-      { ChannelRegistry, createChannelAdapters },
+      { ChannelRegistry, createChannelAdapters, registerChannelIds },
       { channelConfigSource },
       { loadWebhookConfig },
       risks,
@@ -66,6 +66,7 @@ export async function boot(
     const { createRisk, loadRiskConfig, RiskConfigError } = risks;
     const applied = await migrateToLatest(database.db);
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+    await registerChannelIds(database.db); // the ids the channel columns accept (cli/migrate.ts)
     loadWebhookConfig(process.env, database.engine); // a bad webhook setting stops the start here
     await checkMasterKey(database.db, box, clock);
     const adminToken = await resolveAdminToken(database.db, box, config.adminToken, clock);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { systemClock } from '../core/clock.js';
 import { ConfigError, loadConfig, type Config } from '../platform/config.js';
-import { migrateToLatest, openDatabase } from '../platform/db/index.js';
+import { openDatabase } from '../platform/db/index.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import type { Runtime } from './boot.js';
 import { pgliteDir } from './data-dir.js';
@@ -152,7 +152,8 @@ async function worker(config: Config, logger: Logger): Promise<void> {
 async function migrate(config: Config): Promise<void> {
   const database = await openDatabase({ url: config.databaseUrl, dataDir: pgliteDir(config) });
   try {
-    const applied = await migrateToLatest(database.db);
+    const { migrateDatabase } = await import('./migrate.js'); // the channels load only for this command
+    const applied = await migrateDatabase(database.db);
     print(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
   } finally {
     await database.close();

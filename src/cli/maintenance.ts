@@ -1,8 +1,9 @@
 import { systemClock } from '../core/clock.js';
 import { createCache, type Cache } from '../platform/cache/index.js';
 import type { Config } from '../platform/config.js';
-import { migrateToLatest, openDatabase, type Db } from '../platform/db/index.js';
+import { openDatabase, type Db } from '../platform/db/index.js';
 import { pgliteDir } from './data-dir.js';
+import { migrateDatabase } from './migrate.js';
 
 export interface CommandIo {
   stdout: NodeJS.WritableStream;
@@ -31,7 +32,7 @@ export async function runMaintenance(
   const database = await openDatabase({ url: config.databaseUrl, dataDir: pgliteDir(config) });
   const cache = createCache({ redisUrl: config.redisUrl, prefix: config.redisKeyPrefix, clock: systemClock });
   try {
-    await migrateToLatest(database.db);
+    await migrateDatabase(database.db);
     return await body({ db: database.db, cache });
   } finally {
     await cache.close();

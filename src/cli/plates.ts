@@ -13,8 +13,9 @@ import {
   renderPlateSheet,
 } from '../merchants/plates/index.js';
 import type { Config } from '../platform/config.js';
-import { migrateToLatest, openDatabase } from '../platform/db/index.js';
+import { openDatabase } from '../platform/db/index.js';
 import { pgliteDir } from './data-dir.js';
+import { migrateDatabase } from './migrate.js';
 
 /**
  * `juhepay plates create --count N [--amount FEN] --out sheet.pdf`: creates a batch of blank plates
@@ -123,7 +124,7 @@ export async function platesCommand(
 
   const database = await openDatabase({ url: config.databaseUrl, dataDir: pgliteDir(config) });
   try {
-    await migrateToLatest(database.db);
+    await migrateDatabase(database.db);
     const { batchId } = await createPlateBatch(database.db, parsed.count, parsed.amount, clock, {
       createdBy: who(),
       onProgress: progressBar(io.stderr, 'creating'),

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import { ConfigError, type Config } from '../platform/config.js';
-import { migrateToLatest, openDatabase } from '../platform/db/index.js';
+import { openDatabase } from '../platform/db/index.js';
 import { checkMasterKey, loadMasterKey } from '../platform/keys.js';
 import { SecretBox } from '../platform/secret-box.js';
 import {
@@ -19,6 +19,7 @@ import {
   type SettleResult,
 } from '../settlement/index.js';
 import { unresolvedMismatches } from '../reconciliation/index.js';
+import { migrateDatabase } from './migrate.js';
 import { pgliteDir } from './data-dir.js';
 import { progressBar } from './plates.js';
 
@@ -98,7 +99,7 @@ export async function settleCommand(
   const box = new SecretBox(loadMasterKey(config).key);
   const database = await openDatabase({ url: config.databaseUrl, dataDir: pgliteDir(config) });
   try {
-    await migrateToLatest(database.db);
+    await migrateDatabase(database.db);
     await checkMasterKey(database.db, box, clock);
     const deps = {
       db: database.db,

@@ -40,8 +40,10 @@ export async function writeDemoChannelConfigs(
     { ownerId: ids.serviceProviderId, ownerType: 'service_provider' as const },
   ];
   for (const channel of CHANNEL_IDS) {
+    const config = configs[channel];
+    if (!config) continue; // no simulator for it: the demo tenant is not set up for that channel
     const own = MERCHANT_FIELDS[channel];
-    const fields = Object.entries(configs[channel].fields);
+    const fields = Object.entries(config.fields);
     if (own) {
       const provider = Object.fromEntries(fields.filter(([name]) => !own.includes(name)));
       for (const holder of holders)

@@ -156,11 +156,15 @@ export interface SandboxCredentials {
   unionpay: Parameters<typeof unionpayConfigFromSandbox>[0];
 }
 
-/** A configuration for every channel pointing at the sandbox: what the demo tenant and tests use. */
+/**
+ * A configuration pointing at the sandbox for each channel it simulates: what the demo tenant and
+ * tests use. Optional per channel: a channel without a simulator has none, and the demo leaves it
+ * unconfigured.
+ */
 export function sandboxChannelConfigs(
   credentials: SandboxCredentials,
   sandboxUrl: string,
-): Record<ChannelId, ChannelConfig> {
+): Partial<Record<ChannelId, ChannelConfig>> {
   return {
     wechatpay: wechatpayConfigFromSandbox(credentials.wechatpay, sandboxUrl),
     alipay: { channel: 'alipay', fields: alipayConfigFromSandbox(credentials.alipay, sandboxUrl) },

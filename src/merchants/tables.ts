@@ -1,12 +1,12 @@
 import type { Generated } from 'kysely';
-import type { ChannelId } from '../core/channel-ids.js';
+import type { ChannelId } from '../channels/index.js';
 import type { CreatedAt, Json, Timestamp } from '../platform/db/tables.js';
 
 // Kysely table types for tenancy, apps, channel configs, onboarding and the audit log (issue 4);
 // merged into Tables (platform/db/tables.ts) below. DDL: migrations 0001 and 0003.
 
 export type MerchantStatus = 'active' | 'suspended';
-/** the channel ids of core/channel-ids.ts (the `channel_id` domain in SQL, migration 0016) */
+/** the channel ids of the channels' registry (the `channels` table in SQL, migration 0023) */
 export type ChannelName = ChannelId;
 export type OnboardingChannelStatus = 'submitted' | 'auditing' | 'approved' | 'rejected';
 export type ApplicationStatus = 'draft' | 'in_progress' | 'approved' | 'partially_approved' | 'rejected';

@@ -1,4 +1,4 @@
-import { CHANNEL_IDS } from '../core/channel-ids.js';
+import { CHANNEL_IDS } from '../channels/index.js';
 import type { TagDefinition, TagSource, ValueRule } from './tag-definition.js';
 
 /** CONTRACT §2: the channels and pay ways an order can have. */

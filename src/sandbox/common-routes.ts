@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { FaultMode, PayCodeScenario, SandboxChannel, SandboxContext, Wallet } from './context.js';
 import { sandboxCredentials } from './credentials.js';
 import { jsonBody } from './json-body.js';
-import { CHANNEL_IDS } from '../core/channel-ids.js';
+import { CHANNEL_IDS } from '../channels/index.js';
 
 const CHANNELS: readonly SandboxChannel[] = CHANNEL_IDS;
 const MODES: FaultMode[] = [

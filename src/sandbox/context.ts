@@ -1,4 +1,4 @@
-import type { ChannelId } from '../core/channel-ids.js';
+import type { ChannelId } from '../channels/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { SandboxKeys } from './keys.js';
@@ -10,7 +10,7 @@ import type { SandboxScheduler } from './scheduler.js';
  * `register<Channel>Sandbox(app, ctx)` under its own prefix (/wechatpay, /alipay, /unionpay).
  */
 
-/** the sandbox simulates every channel of core/channel-ids.ts */
+/** the sandbox's channel names are the registry's channel ids (src/channels/registry.ts) */
 export type SandboxChannel = ChannelId;
 
 export type FaultMode =

@@ -1,16 +1,26 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   CHANNEL_CONFIG_FIELDS,
+  CHANNEL_ENTRIES,
   CHANNEL_IDS,
   createChannelAdapters,
   createOnboardingChannels,
   SUB_MERCHANT_FIELD,
+  type ChannelId,
 } from '../../src/channels/index.js';
 import { ManualClock } from '../../src/core/clock.js';
 
 /** Adding a channel is a folder and one registry line: everything else is derived from the entries. */
 describe('the channel registry', () => {
   const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
+
+  it("takes the channel ids from the registry's keys, and ChannelId is exactly those literals", () => {
+    expect(CHANNEL_IDS).toEqual(Object.keys(CHANNEL_ENTRIES));
+    expectTypeOf<ChannelId>().toEqualTypeOf<keyof typeof CHANNEL_ENTRIES>(); // checked by npm run typecheck
+    // @ts-expect-error an id no registry entry has is not a ChannelId
+    const unknown: ChannelId = 'paypal';
+    expect(CHANNEL_IDS).not.toContain(unknown);
+  });
 
   it('has an adapter for every channel id, each answering to its own id', () => {
     expect(createChannelAdapters(clock).map((c) => c.id)).toEqual([...CHANNEL_IDS]);

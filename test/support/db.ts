@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe } from 'vitest';
+import { registerChannelIds } from '../../src/channels/index.js';
 import { migrateToLatest, openDatabase, type Database, type Engine } from '../../src/platform/db/index.js';
 import { requireService } from './services.js';
 
@@ -13,6 +14,7 @@ export async function createTestDatabase(engine: Engine): Promise<Database> {
   const schema = engine === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined;
   const database = await openDatabase({ url, schema, poolSize: 12 });
   await migrateToLatest(database.db);
+  await registerChannelIds(database.db); // as the CLI does (cli/migrate.ts)
   if (schema) {
     const close = database.close;
     database.close = async () => {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { isChannelId } from '../../core/channel-ids.js';
+import { isChannelId } from '../../channels/index.js';
 import { handleChannelNotification } from '../notifications.js';
 import type { PaymentRouteDeps } from './deps.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createServiceProvider } from '../../src/merchants/tenancy.js';
 import { drainBookings } from '../../src/ledger/index.js';
-import { TEST_ADMIN_TOKEN } from '../support/app.js';
+import { adminClient } from '../support/admin.js';
 import { describeEachEngine } from '../support/db.js';
 import { startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
 
@@ -30,15 +30,7 @@ describeEachEngine('ledger end to end through the sandbox', (ctx) => {
   let env: PaymentsEnv;
   let providerId = '';
   let institutionId = '';
-  const admin = async (method: 'GET' | 'PUT' | 'POST', url: string, payload?: unknown) => {
-    const res = await env.t.app.inject({
-      method,
-      url: `/admin/v1${url}`,
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-    return { status: res.statusCode, body: res.json() };
-  };
+  const admin = adminClient(() => env.t.app);
 
   beforeAll(async () => {
     env = await startPaymentsEnv(ctx.database);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../support/db.js';
 import { startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
-import { TEST_ADMIN_TOKEN } from '../support/app.js';
+import { adminInject } from '../support/admin.js';
 import { closeOrder } from '../../src/payments/close-order.js';
 
 // Payment codes, refunds, closing and expiry against the sandbox channels, over real HTTP.
@@ -273,15 +273,10 @@ describeEachEngine('payment flows', (ctx) => {
     expect((await env.api('GET', `/v1/orders/${created.body.id}`)).body.status).toBe('closed');
     // visible to operators, and resolvable once
     const admin = (method: 'GET' | 'POST', url: string, body?: unknown) =>
-      env.t.app.inject({
-        method,
-        url,
-        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-        ...(body ? { payload: body as object } : {}),
-      });
-    const list = (await admin('GET', '/admin/v1/payment-exceptions?status=open')).json();
+      adminInject(env.t.app, method, url, body);
+    const list = (await admin('GET', '/payment-exceptions?status=open')).json();
     expect(list.data.map((e: { order_id: string }) => e.order_id)).toContain(created.body.id);
-    const resolved = await admin('POST', `/admin/v1/payment-exceptions/${exception.id}/resolve`, {
+    const resolved = await admin('POST', `/payment-exceptions/${exception.id}/resolve`, {
       resolution: 'refunded to the customer',
     });
     expect(resolved.json()).toMatchObject({ status: 'resolved', resolution: 'refunded to the customer' });
@@ -292,7 +287,7 @@ describeEachEngine('payment flows', (ctx) => {
       .execute();
     expect(audited.map((a) => a.action)).toEqual(['payment_exception.resolve']);
     expect(
-      (await admin('POST', `/admin/v1/payment-exceptions/${exception.id}/resolve`, { resolution: 'again' }))
+      (await admin('POST', `/payment-exceptions/${exception.id}/resolve`, { resolution: 'again' }))
         .statusCode,
     ).toBe(409);
   });

@@ -1,4 +1,4 @@
-import { ManualClock, unixSeconds } from '../../src/core/clock.js';
+import { ManualClock } from '../../src/core/clock.js';
 import type { Channel } from '../../src/channels/channel.js';
 import { createAlipayChannel } from '../../src/channels/alipay/adapter.js';
 import { createH5WalletChannel } from '../../src/channels/h5wallet/adapter.js';
@@ -13,7 +13,7 @@ import { paymentJobHandlers } from '../../src/payments/jobs.js';
 import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
 import { createTestApp, type TestApp } from './app.js';
 import { settledState, startTestSandbox, type TestSandbox } from './sandbox.js';
-import { signedHeaders } from './signing.js';
+import { merchantHttpClient } from './merchant-api.js';
 import { freePort } from './process.js';
 
 /**
@@ -85,15 +85,11 @@ export async function startPaymentsEnv(
     sandbox,
     clock,
     baseUrl,
-    api: async (method, url, body) => {
-      const payload = body === undefined ? '' : JSON.stringify(body);
-      const res = await fetch(`${baseUrl}${url}`, {
-        method,
-        headers: signedHeaders(t.credentials, method, url, payload, unixSeconds(clock)),
-        ...(payload ? { body: payload } : {}),
-      });
-      return { status: res.status, body: await res.json() };
-    },
+    api: merchantHttpClient(
+      () => baseUrl,
+      () => t.credentials,
+      () => clock,
+    ),
     eventually: (check, what, rounds) => settledState(sandbox, check, what, rounds),
     until: (check, what) =>
       settledState(

@@ -1,7 +1,8 @@
-import { AlipaySdk } from 'alipay-sdk';
+import type { AlipaySdk } from 'alipay-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAlipaySandbox } from '../../src/sandbox/alipay/index.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import { alipaySdk, sandboxPost } from '../support/alipay-sandbox.js';
 
 let sandbox: TestSandbox;
 let sdk: AlipaySdk;
@@ -11,24 +12,12 @@ const ok = { validateSign: true } as const;
 
 beforeAll(async () => {
   sandbox = await startTestSandbox([registerAlipaySandbox]);
-  const keys = sandbox.ctx.keys.alipay;
-  sdk = new AlipaySdk({
-    appId: keys.app_id,
-    privateKey: keys.app_private_key,
-    keyType: 'PKCS8', // the sandbox hands out PKCS#8 PEM; the SDK assumes PKCS#1 otherwise
-    alipayPublicKey: keys.alipay_public_key,
-    gateway: `${sandbox.url}/alipay/gateway.do`,
-  });
+  sdk = alipaySdk(sandbox);
 });
 afterAll(() => sandbox.close());
 
 const token = () => sandbox.ctx.keys.alipay.app_auth_token;
-const post = (path: string, body: unknown) =>
-  fetch(`${sandbox.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+const post = (path: string, body: unknown) => sandboxPost(sandbox, path, body);
 
 describe('Alipay gateway with the official alipay-sdk (response signatures verified)', () => {
   it('precreate → query TRADE_NOT_EXIST → scan → TRADE_SUCCESS → full refund → TRADE_CLOSED', async () => {

@@ -1,4 +1,4 @@
-import { AlipaySdk } from 'alipay-sdk';
+import type { AlipaySdk } from 'alipay-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeForm } from '../../src/channels/alipay/protocol/form.js';
 import {
@@ -13,6 +13,7 @@ import {
   type ReceivedNotification,
   type TestSandbox,
 } from '../support/sandbox.js';
+import { alipaySdk, sandboxPost } from '../support/alipay-sandbox.js';
 
 let sandbox: TestSandbox;
 let sdk: AlipaySdk;
@@ -22,14 +23,7 @@ const ok = { validateSign: true } as const;
 
 beforeAll(async () => {
   sandbox = await startTestSandbox([registerAlipaySandbox]);
-  const keys = sandbox.ctx.keys.alipay;
-  sdk = new AlipaySdk({
-    appId: keys.app_id,
-    privateKey: keys.app_private_key,
-    keyType: 'PKCS8',
-    alipayPublicKey: keys.alipay_public_key,
-    gateway: `${sandbox.url}/alipay/gateway.do`,
-  });
+  sdk = alipaySdk(sandbox);
 });
 afterAll(() => sandbox.close());
 
@@ -41,12 +35,7 @@ const attemptOffsets = (label: string) => {
     .attempts.map((a) => Date.parse(a.at));
   return times.map((t) => t - times[0]!);
 };
-const post = (path: string, body: unknown) =>
-  fetch(`${sandbox.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+const post = (path: string, body: unknown) => sandboxPost(sandbox, path, body);
 const form = (n: ReceivedNotification) => decodeForm(n.body)!;
 
 async function paidPrecreate(notifyUrl: string, amount = '3.00') {

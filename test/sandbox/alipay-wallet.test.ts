@@ -1,68 +1,32 @@
-import { AlipaySdk } from 'alipay-sdk';
-import type { AddressInfo } from 'node:net';
+import type { AlipaySdk } from 'alipay-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeForm } from '../../src/channels/alipay/protocol/form.js';
 import { verifyResponse } from '../../src/channels/alipay/protocol/response.js';
 import { signRequest } from '../../src/channels/alipay/protocol/sign.js';
 import { alipayNow } from '../../src/channels/alipay/protocol/time.js';
 import { ManualClock } from '../../src/core/clock.js';
-import { silentLogger } from '../../src/platform/logger.js';
 import { registerAlipaySandbox } from '../../src/sandbox/alipay/index.js';
 import type { SandboxContext } from '../../src/sandbox/context.js';
-import { FaultTable } from '../../src/sandbox/faults.js';
-import { HttpNotifier } from '../../src/sandbox/notifier.js';
-import { PayCodeBook } from '../../src/sandbox/paycodes.js';
-import { SandboxScheduler } from '../../src/sandbox/scheduler.js';
-import { buildSandboxApp } from '../../src/sandbox/server.js';
-import { testSandboxKeys } from '../support/sandbox.js';
+import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import { alipaySdk, sandboxPost } from '../support/alipay-sandbox.js';
 
 // a sandbox on a manual clock: bill days and the 30 s link lifetime are clock time
 const clock = new ManualClock(Date.parse('2026-03-01T02:00:00Z')); // 10:00 China time
+let sandbox: TestSandbox;
 let url: string;
 let ctx: SandboxContext;
-let close: () => Promise<void>;
 let sdk: AlipaySdk;
 const ok = { validateSign: true } as const;
 
 beforeAll(async () => {
-  const faults = new FaultTable();
-  const scheduler = new SandboxScheduler(clock);
-  ctx = {
-    clock,
-    keys: await testSandboxKeys(),
-    baseUrl: '',
-    notifier: new HttpNotifier(faults, clock, scheduler, silentLogger),
-    faults,
-    paycodes: new PayCodeBook(),
-    logger: silentLogger,
-    scheduler,
-  };
-  const app = await buildSandboxApp(ctx, [registerAlipaySandbox]);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  ctx.baseUrl = url;
-  close = async () => {
-    scheduler.close();
-    await ctx.notifier.close();
-    await app.close();
-  };
-  const keys = ctx.keys.alipay;
-  sdk = new AlipaySdk({
-    appId: keys.app_id,
-    privateKey: keys.app_private_key,
-    keyType: 'PKCS8',
-    alipayPublicKey: keys.alipay_public_key,
-    gateway: `${url}/alipay/gateway.do`,
-  });
+  sandbox = await startTestSandbox([registerAlipaySandbox], { clock });
+  url = sandbox.url;
+  ctx = sandbox.ctx;
+  sdk = alipaySdk(sandbox);
 });
-afterAll(() => close());
+afterAll(() => sandbox.close());
 
-const post = (path: string, body: unknown) =>
-  fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+const post = (path: string, body: unknown) => sandboxPost(sandbox, path, body);
 describe('Alipay user OAuth (auth_base) and alipay.system.oauth.token', () => {
   const authorize = (q: Record<string, string>) =>
     fetch(`${url}/alipay/oauth2/publicAppAuthorize.htm?${new URLSearchParams(q)}`, { redirect: 'manual' });

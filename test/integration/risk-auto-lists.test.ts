@@ -13,7 +13,7 @@ import { recomputeLists } from '../../src/risk/index.js';
 import { addListEntry } from '../../src/risk/operations.js';
 import { LISTS_MAP } from '../../src/risk/shared-state.js';
 import { createTestDatabase } from '../support/db.js';
-import { succeededOrderRow } from '../support/order-rows.js';
+import { succeededOrderRow, succeededRefundRow } from '../support/order-rows.js';
 import type { StreamEvent } from '../../src/platform/stream/index.js';
 
 const HOUR = 3_600_000;
@@ -88,24 +88,17 @@ describe('risk automatic lists: stream == batch recompute', () => {
             const refundId = newId('refund');
             await db
               .insertInto('refunds')
-              .values({
-                id: refundId,
-                order_id: orderId,
-                app_id: ids.appId,
-                merchant_id: ids.merchantId,
-                mch_refund_no: 'R',
-                amount: 100,
-                status: 'succeeded',
-                reason: null,
-                notify_url: null,
-                request_hash: 'h',
-                channel_refund_no: null,
-                failure_code: null,
-                failure_message: null,
-                created_at: at,
-                updated_at: at,
-                succeeded_at: at,
-              })
+              .values(
+                succeededRefundRow({
+                  id: refundId,
+                  order_id: orderId,
+                  app_id: ids.appId,
+                  merchant_id: ids.merchantId,
+                  mch_refund_no: 'R',
+                  amount: 100,
+                  at,
+                }),
+              )
               .execute();
             events.push({
               id: newId('event'),

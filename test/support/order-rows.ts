@@ -1,5 +1,5 @@
 import type { Insertable } from 'kysely';
-import type { OrdersTable } from '../../src/payments/tables.js';
+import type { OrdersTable, RefundsTable } from '../../src/payments/tables.js';
 
 /**
  * A succeeded WeChat JSAPI order as a row, for tests that feed what follows a payment (risk
@@ -36,5 +36,30 @@ export function succeededOrderRow(
     failure_code: null,
     failure_message: null,
     ...fields,
+  };
+}
+
+/** A succeeded refund of an order, as a row (see succeededOrderRow). */
+export function succeededRefundRow(
+  row: Pick<
+    Insertable<RefundsTable>,
+    'id' | 'order_id' | 'app_id' | 'merchant_id' | 'mch_refund_no' | 'amount'
+  > & {
+    at: Date;
+  },
+): Insertable<RefundsTable> {
+  const { at, ...fields } = row;
+  return {
+    ...fields,
+    status: 'succeeded',
+    reason: null,
+    notify_url: null,
+    request_hash: 'h',
+    channel_refund_no: null,
+    failure_code: null,
+    failure_message: null,
+    created_at: at,
+    updated_at: at,
+    succeeded_at: at,
   };
 }

@@ -1,32 +1,25 @@
-import type { AlipaySdk } from 'alipay-sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseBillZip } from '../../src/channels/alipay/protocol/bill-zip.js';
 import { ManualClock } from '../../src/core/clock.js';
-import { registerAlipaySandbox } from '../../src/sandbox/alipay/index.js';
 import type { SandboxContext } from '../../src/sandbox/context.js';
-import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
-import { alipaySdk, sandboxPost } from '../support/alipay-sandbox.js';
+import { useAlipaySandbox } from '../support/alipay-sandbox.js';
 
 // a sandbox on a manual clock: bill days and the 30 s link lifetime are clock time
 const clock = new ManualClock(Date.parse('2026-03-01T02:00:00Z')); // 10:00 China time
-let sandbox: TestSandbox;
+const alipay = useAlipaySandbox({ clock });
+const { post } = alipay;
 let url: string;
 let ctx: SandboxContext;
-let sdk: AlipaySdk;
 const ok = { validateSign: true } as const;
 
-beforeAll(async () => {
-  sandbox = await startTestSandbox([registerAlipaySandbox], { clock });
-  url = sandbox.url;
-  ctx = sandbox.ctx;
-  sdk = alipaySdk(sandbox);
+beforeAll(() => {
+  url = alipay.sandbox.url;
+  ctx = alipay.sandbox.ctx;
 });
-afterAll(() => sandbox.close());
 
-const post = (path: string, body: unknown) => sandboxPost(sandbox, path, body);
 async function paid(out: string, amount: string) {
   clock.advance(1000);
-  const pre = await sdk.exec(
+  const pre = await alipay.sdk.exec(
     'alipay.trade.precreate',
     { bizContent: { out_trade_no: out, total_amount: amount, subject: '账单' } },
     ok,
@@ -36,7 +29,7 @@ async function paid(out: string, amount: string) {
   );
 }
 const billUrl = (date: string) =>
-  sdk.exec(
+  alipay.sdk.exec(
     'alipay.data.dataservice.bill.downloadurl.query',
     { bizContent: { bill_type: 'trade', bill_date: date } },
     ok,
@@ -50,14 +43,14 @@ describe('Alipay bill download', () => {
     clock.advance(1000);
     expect(
       (
-        await sdk.exec(
+        await alipay.sdk.exec(
           'alipay.trade.refund',
           { bizContent: { out_trade_no: 'B1', refund_amount: '2.50', out_request_no: 'B1-R1' } },
           ok,
         )
       ).code,
     ).toBe('10000');
-    const pending = await sdk.exec(
+    const pending = await alipay.sdk.exec(
       'alipay.trade.create',
       { bizContent: { out_trade_no: 'B4', total_amount: '9.00', subject: 'unpaid', buyer_id: 'x' } },
       ok,
@@ -83,7 +76,7 @@ describe('Alipay bill download', () => {
     ]);
     expect(bill.totals).toEqual({ tradeCount: 3, tradeReceived: 1556, refundCount: 1, refundReceived: -250 });
     // and the trade numbers are the ones the gateway reports
-    const q = await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'B3' } }, ok);
+    const q = await alipay.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'B3' } }, ok);
     expect(bill.rows.find((r) => r.outTradeNo === 'B3')!.tradeNo).toBe(q.tradeNo);
   });
 
@@ -98,7 +91,7 @@ describe('Alipay bill download', () => {
     expect((await billUrl('2026-13-45')).subCode).toBe('ACQ.INVALID_PARAMETER');
     expect(
       (
-        await sdk.exec(
+        await alipay.sdk.exec(
           'alipay.data.dataservice.bill.downloadurl.query',
           { bizContent: { bill_type: 'fund', bill_date: '2026-03-01' } },
           ok,

@@ -1,5 +1,8 @@
 import { AlipaySdk } from 'alipay-sdk';
-import type { TestSandbox } from './sandbox.js';
+import { afterAll, beforeAll } from 'vitest';
+import type { ManualClock } from '../../src/core/clock.js';
+import { registerAlipaySandbox } from '../../src/sandbox/alipay/index.js';
+import { startTestSandbox, type TestSandbox } from './sandbox.js';
 
 /**
  * The official alipay-sdk pointed at the sandbox's gateway as the sandbox's app, checking the
@@ -27,4 +30,25 @@ export function sandboxPost(sandbox: TestSandbox, path: string, body: unknown): 
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
+}
+
+export interface AlipaySandbox {
+  sandbox: TestSandbox;
+  sdk: AlipaySdk;
+  /** sandboxPost to this sandbox */
+  post(path: string, body: unknown): Promise<Response>;
+}
+
+/**
+ * For the test file: the sandbox with the Alipay simulator (on `clock` when given) and the
+ * official SDK pointed at it, started in beforeAll (the fields are set then) and closed in afterAll.
+ */
+export function useAlipaySandbox(options: { clock?: ManualClock } = {}): AlipaySandbox {
+  const env = { post: (path, body) => sandboxPost(env.sandbox, path, body) } as AlipaySandbox;
+  beforeAll(async () => {
+    env.sandbox = await startTestSandbox([registerAlipaySandbox], options);
+    env.sdk = alipaySdk(env.sandbox);
+  });
+  afterAll(() => env.sandbox?.close());
+  return env;
 }

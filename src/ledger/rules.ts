@@ -177,19 +177,37 @@ export function settlement(f: SettlementFacts): EntryDraft {
         { account: account('channel_receivable', f.channelCash.channel), amount: -f.channelCash.amount },
       ]
     : [];
+  return merchantMove(
+    {
+      eventKey: `settlement:${f.settlementId}:${f.merchantId}`,
+      type: 'settlement',
+      balanceType: 'settlement',
+      source: f.settlementId,
+      merchantId: f.merchantId,
+      amount: f.amount,
+    },
+    { from: m.pending, to: m.available, amount: f.amount },
+    cash,
+  );
+}
+
+/**
+ * Money moving between two of a merchant's own accounts, without a fee: `from` gives `amount`
+ * to `to` (a debit and a credit), plus `more` postings; `head.amount` is the merchant's view.
+ */
+function merchantMove(
+  head: Pick<EntryDraft, 'eventKey' | 'type' | 'balanceType' | 'source' | 'merchantId' | 'amount'>,
+  move: { from: string; to: string; amount: number },
+  more: Posting[] = [],
+): EntryDraft {
   return {
-    eventKey: `settlement:${f.settlementId}:${f.merchantId}`,
-    type: 'settlement',
-    balanceType: 'settlement',
-    source: f.settlementId,
-    merchantId: f.merchantId,
-    amount: f.amount,
+    ...head,
     fee: 0,
-    net: f.amount,
+    net: head.amount,
     postings: [
-      { account: m.pending, amount: f.amount },
-      { account: m.available, amount: -f.amount },
-      ...cash,
+      { account: move.from, amount: move.amount },
+      { account: move.to, amount: -move.amount },
+      ...more,
     ],
   };
 }
@@ -203,39 +221,33 @@ export interface PayoutFacts {
 /** Sent: available becomes paid out (the merchant's bank account has it). */
 export function payoutSent(f: PayoutFacts): EntryDraft {
   const m = merchantAccounts(f.merchantId);
-  return {
-    eventKey: `payout_sent:${f.payoutId}`,
-    type: 'payout_sent',
-    balanceType: 'payout',
-    source: f.payoutId,
-    merchantId: f.merchantId,
-    amount: -f.amount,
-    fee: 0,
-    net: -f.amount,
-    postings: [
-      { account: m.available, amount: f.amount },
-      { account: m.paidOut, amount: -f.amount },
-    ],
-  };
+  return merchantMove(
+    {
+      eventKey: `payout_sent:${f.payoutId}`,
+      type: 'payout_sent',
+      balanceType: 'payout',
+      source: f.payoutId,
+      merchantId: f.merchantId,
+      amount: -f.amount,
+    },
+    { from: m.available, to: m.paidOut, amount: f.amount },
+  );
 }
 
 /** Returned by the merchant's bank (closed account …): back to available. */
 export function payoutReturned(f: PayoutFacts): EntryDraft {
   const m = merchantAccounts(f.merchantId);
-  return {
-    eventKey: `payout_returned:${f.payoutId}`,
-    type: 'payout_returned',
-    balanceType: 'payout',
-    source: f.payoutId,
-    merchantId: f.merchantId,
-    amount: f.amount,
-    fee: 0,
-    net: f.amount,
-    postings: [
-      { account: m.paidOut, amount: f.amount },
-      { account: m.available, amount: -f.amount },
-    ],
-  };
+  return merchantMove(
+    {
+      eventKey: `payout_returned:${f.payoutId}`,
+      type: 'payout_returned',
+      balanceType: 'payout',
+      source: f.payoutId,
+      merchantId: f.merchantId,
+      amount: f.amount,
+    },
+    { from: m.paidOut, to: m.available, amount: f.amount },
+  );
 }
 
 export interface AdjustmentFacts {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { newId } from '../core/ids.js';
-import type { Queryable, Tx } from '../platform/db/index.js';
+import { newestFirst, type Queryable, type Tx } from '../platform/db/index.js';
 import { BALANCE_SHARDS, shardOf } from './accounts.js';
 import { checkedPostings, sides, type EntryDraft } from './journal.js';
 
@@ -204,13 +204,10 @@ export async function balanceTransactions(
   limit: number,
   startingAfter: string | undefined,
 ) {
-  let query = db
+  const query = db
     .selectFrom('ledger_entries')
     .select(['id', 'balance_type', 'amount', 'fee', 'net', 'source', 'created_at'])
     .where('merchant_id', '=', merchantId)
-    .where('balance_type', 'is not', null)
-    .orderBy('id', 'desc')
-    .limit(limit + 1);
-  if (startingAfter) query = query.where('id', '<', startingAfter);
-  return query.execute();
+    .where('balance_type', 'is not', null);
+  return newestFirst(query, { limit, startingAfter }).execute();
 }

@@ -1,7 +1,7 @@
 import { newId, randomToken } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
-import type { Queryable } from '../platform/db/index.js';
+import { newestFirst, type Queryable } from '../platform/db/index.js';
 import type { SecretBox } from '../platform/secret-box.js';
 import type { ListWindow } from './tenancy.js';
 
@@ -56,37 +56,30 @@ export async function findAppForAuth(
   box: SecretBox,
   appId: string,
 ): Promise<AuthApp | undefined> {
-  const row = await db
-    .selectFrom('apps')
-    .select(['id', 'merchant_id', 'secret_ciphertext', 'status'])
-    .where('id', '=', appId)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    id: row.id,
-    merchantId: row.merchant_id,
-    secret: box.open(row.secret_ciphertext, `${SECRET_PURPOSE}:${row.id}`),
-    active: row.status === 'active',
-  };
+  const row = await findApp(db, appId);
+  return (
+    row && {
+      id: row.id,
+      merchantId: row.merchant_id,
+      secret: box.open(row.secret_ciphertext, `${SECRET_PURPOSE}:${row.id}`),
+      active: row.status === 'active',
+    }
+  );
+}
+
+function findApp(db: Queryable, appId: string, lock = false) {
+  const q = db.selectFrom('apps').selectAll().where('id', '=', appId);
+  return (lock ? q.forUpdate() : q).executeTakeFirst();
 }
 
 export async function getApp(db: Queryable, appId: string, lock = false) {
-  let q = db.selectFrom('apps').selectAll().where('id', '=', appId);
-  if (lock) q = q.forUpdate();
-  const row = await q.executeTakeFirst();
+  const row = await findApp(db, appId, lock);
   if (!row) throw new ApiError('resource_missing', `no app ${appId}`, 'id');
   return row;
 }
 
 export function listApps(db: Queryable, merchantId: string, w: ListWindow) {
-  let q = db
-    .selectFrom('apps')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .orderBy('id', 'desc')
-    .limit(w.limit + 1);
-  if (w.startingAfter) q = q.where('id', '<', w.startingAfter);
-  return q.execute();
+  return newestFirst(db.selectFrom('apps').selectAll().where('merchant_id', '=', merchantId), w).execute();
 }
 
 /** Enables or disables an app; returns the row before and after (the same row if unchanged). */

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import type { Queryable } from '../platform/db/index.js';
+import { newestFirst, type Queryable } from '../platform/db/index.js';
 
 /**
  * The admin audit log: who changed what, with the object before and after. Written in the same
@@ -83,16 +83,11 @@ export interface AuditQuery {
 
 /** Newest first, limit + 1 rows (see toPage); `startingAfter` is the last id of the previous page. */
 export function listAudit(db: Queryable, query: AuditQuery) {
-  let q = db
-    .selectFrom('audit_log')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(query.limit + 1);
-  if (query.objectId) q = q.where('object_id', '=', query.objectId);
-  if (query.merchantId) q = q.where('merchant_id', '=', query.merchantId);
-  if (query.action) q = q.where('action', '=', query.action);
-  if (query.startingAfter !== undefined) q = q.where('id', '<', query.startingAfter);
-  return q.execute();
+  return newestFirst(db.selectFrom('audit_log').selectAll(), query, {
+    object_id: query.objectId,
+    merchant_id: query.merchantId,
+    action: query.action,
+  }).execute();
 }
 
 export type AuditRow = Awaited<ReturnType<typeof listAudit>>[number];

@@ -1,6 +1,6 @@
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
-import { lockKey, type Queryable } from '../platform/db/index.js';
+import { lockKey, newestFirst, type Queryable } from '../platform/db/index.js';
 import { ApiError } from '../core/errors.js';
 import type { MerchantStatus } from './tables.js';
 
@@ -147,61 +147,31 @@ export interface ListWindow {
 }
 
 export function listInstitutions(db: Queryable, w: ListWindow) {
-  let q = db
-    .selectFrom('institutions')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(w.limit + 1);
-  if (w.startingAfter) q = q.where('id', '<', w.startingAfter);
-  return q.execute();
+  return newestFirst(db.selectFrom('institutions').selectAll(), w).execute();
 }
 
 export function listServiceProviders(db: Queryable, w: ListWindow & { institutionId?: string | undefined }) {
-  let q = db
-    .selectFrom('service_providers')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(w.limit + 1);
-  if (w.institutionId) q = q.where('institution_id', '=', w.institutionId);
-  if (w.startingAfter) q = q.where('id', '<', w.startingAfter);
-  return q.execute();
+  return newestFirst(db.selectFrom('service_providers').selectAll(), w, {
+    institution_id: w.institutionId,
+  }).execute();
 }
 
 export function listMerchants(
   db: Queryable,
   w: ListWindow & { serviceProviderId?: string | undefined; status?: MerchantStatus | undefined },
 ) {
-  let q = db
-    .selectFrom('merchants')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(w.limit + 1);
-  if (w.serviceProviderId) q = q.where('service_provider_id', '=', w.serviceProviderId);
-  if (w.status) q = q.where('status', '=', w.status);
-  if (w.startingAfter) q = q.where('id', '<', w.startingAfter);
-  return q.execute();
+  return newestFirst(db.selectFrom('merchants').selectAll(), w, {
+    service_provider_id: w.serviceProviderId,
+    status: w.status,
+  }).execute();
 }
 
 export function listStores(db: Queryable, merchantId: string, w: ListWindow) {
-  let q = db
-    .selectFrom('stores')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .orderBy('id', 'desc')
-    .limit(w.limit + 1);
-  if (w.startingAfter) q = q.where('id', '<', w.startingAfter);
-  return q.execute();
+  return newestFirst(db.selectFrom('stores').selectAll().where('merchant_id', '=', merchantId), w).execute();
 }
 
 export function listTerminals(db: Queryable, storeId: string, w: ListWindow) {
-  let q = db
-    .selectFrom('terminals')
-    .selectAll()
-    .where('store_id', '=', storeId)
-    .orderBy('id', 'desc')
-    .limit(w.limit + 1);
-  if (w.startingAfter) q = q.where('id', '<', w.startingAfter);
-  return q.execute();
+  return newestFirst(db.selectFrom('terminals').selectAll().where('store_id', '=', storeId), w).execute();
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import { ApiError } from '../core/errors.js';
 import { toPage, type Page } from '../core/pagination.js';
-import type { Queryable } from '../platform/db/index.js';
+import { newestFirst, type Queryable } from '../platform/db/index.js';
 import type { WebhookEvent } from './events.js';
 import type { EventFilter } from './list-query.js';
 import type { WebhookAttemptsTable, WebhookEventsTable } from './tables.js';
@@ -89,19 +89,16 @@ export type EventPage = Page<EventView>;
 
 /** Newest first by id (ids sort by creation time); `starting_after` continues after a page. */
 export async function listEvents(db: Queryable, scope: EventScope, filter: EventFilter): Promise<EventPage> {
-  let q = db.selectFrom('webhook_events').selectAll();
-  if (scope.appId) q = q.where('app_id', '=', scope.appId);
-  if (scope.merchantId) q = q.where('merchant_id', '=', scope.merchantId);
-  if (filter.objectId) q = q.where('object_id', '=', filter.objectId);
-  if (filter.type) q = q.where('type', '=', filter.type);
-  if (filter.status) q = q.where('status', '=', filter.status);
+  let q = newestFirst(db.selectFrom('webhook_events').selectAll(), filter, {
+    app_id: scope.appId,
+    merchant_id: scope.merchantId,
+    object_id: filter.objectId,
+    type: filter.type,
+    status: filter.status,
+  });
   if (filter.createdFrom) q = q.where('created_at', '>=', filter.createdFrom);
   if (filter.createdTo) q = q.where('created_at', '<', filter.createdTo);
-  if (filter.startingAfter) q = q.where('id', '<', filter.startingAfter);
-  const rows = await q
-    .orderBy('id', 'desc')
-    .limit(filter.limit + 1)
-    .execute();
+  const rows = await q.execute();
   const attempts = await attemptsOf(
     db,
     rows.slice(0, filter.limit).map((r) => r.id),

@@ -1,32 +1,18 @@
+import { NOTIFY_RETRY_DELAYS_MS as WECHAT_RETRY_DELAYS_MS } from '../channels/wechatpay/protocol/notification.js';
+
 /**
  * The webhook retry schedule of CONTRACT §2, pure. The first attempt runs at once; after the n-th
  * failed attempt of a round the next one waits RETRY_DELAYS_MS[n]; after the 16th the round ends
  * and the event is marked failed (resendable). The delays add up to a little over 24 h.
  */
 
-const S = 1_000;
-const M = 60 * S;
-const H = 60 * M;
-
-/** delay before attempt 1, 2, … 16 of a round, each counted from the previous attempt */
-export const RETRY_DELAYS_MS: readonly number[] = Object.freeze([
-  0,
-  15 * S,
-  15 * S,
-  30 * S,
-  3 * M,
-  10 * M,
-  20 * M,
-  30 * M,
-  30 * M,
-  30 * M,
-  60 * M,
-  3 * H,
-  3 * H,
-  3 * H,
-  6 * H,
-  6 * H,
-]);
+/**
+ * Delay before attempt 1, 2, … 16 of a round, each counted from the previous attempt: CONTRACT §2
+ * adopts WeChat Pay's notification schedule (15 s … 6 h), after a first attempt at once. The
+ * contract's figures are pinned by test/unit/webhooks-pure.test.ts, so a change to the channel's
+ * table cannot move them unnoticed.
+ */
+export const RETRY_DELAYS_MS: readonly number[] = Object.freeze([0, ...WECHAT_RETRY_DELAYS_MS]);
 
 export const MAX_ATTEMPTS_PER_ROUND = RETRY_DELAYS_MS.length;
 

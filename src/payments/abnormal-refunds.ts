@@ -2,7 +2,7 @@ import type { AbnormalRefundTarget, ChannelId, RefundStatus } from '../channels/
 import { ChannelError } from '../channels/channel.js';
 import { ApiError } from '../core/errors.js';
 import { toPage, type Page } from '../core/pagination.js';
-import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
+import { inTransaction, newestFirst, type Db, type Tx } from '../platform/db/index.js';
 import { enqueue } from '../platform/jobs/index.js';
 import { lockOrder } from './order-transitions.js';
 import { REFUND_QUEUE, refundRequestOf, transitionRefund, type RefundDeps } from './refunds.js';
@@ -159,14 +159,10 @@ export async function listRefunds(
   filter: { status?: RefundRow['status']; merchant_id?: string; order_id?: string },
   page: { limit: number; startingAfter?: string | undefined },
 ): Promise<Page<ReturnType<typeof adminRefundObject>>> {
-  let q = db
-    .selectFrom('refunds')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(page.limit + 1);
-  if (filter.status) q = q.where('status', '=', filter.status);
-  if (filter.merchant_id) q = q.where('merchant_id', '=', filter.merchant_id);
-  if (filter.order_id) q = q.where('order_id', '=', filter.order_id);
-  if (page.startingAfter) q = q.where('id', '<', page.startingAfter);
-  return toPage(await q.execute(), page.limit, adminRefundObject);
+  const rows = await newestFirst(db.selectFrom('refunds').selectAll(), page, {
+    status: filter.status,
+    merchant_id: filter.merchant_id,
+    order_id: filter.order_id,
+  }).execute();
+  return toPage(rows, page.limit, adminRefundObject);
 }

@@ -3,7 +3,7 @@ import { ApiError } from '../core/errors.js';
 import { toPage, type Page } from '../core/pagination.js';
 import { bookLatePaymentResolution } from '../ledger/index.js';
 import { writeAuditBy, type AuditActor } from '../merchants/index.js';
-import { inTransaction, type Db } from '../platform/db/index.js';
+import { inTransaction, newestFirst, type Db } from '../platform/db/index.js';
 
 /**
  * Payment exceptions for operators: late payments (a success after the order was closed) and
@@ -49,14 +49,10 @@ export async function listPaymentExceptions(
   filter: { status?: 'open' | 'resolved' | undefined },
   page: { limit: number; startingAfter?: string | undefined },
 ): Promise<Page<PaymentExceptionObject>> {
-  let query = db
-    .selectFrom('payment_exceptions')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(page.limit + 1);
-  if (filter.status) query = query.where('status', '=', filter.status);
-  if (page.startingAfter) query = query.where('id', '<', page.startingAfter);
-  return toPage(await query.execute(), page.limit, exceptionObject);
+  const rows = await newestFirst(db.selectFrom('payment_exceptions').selectAll(), page, {
+    status: filter.status,
+  }).execute();
+  return toPage(rows, page.limit, exceptionObject);
 }
 
 export interface Resolution {

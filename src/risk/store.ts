@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import type { Db, Queryable } from '../platform/db/index.js';
+import { newestFirst, type Db, type Queryable } from '../platform/db/index.js';
 import type { ListEntry } from './lists.js';
 import { expandResults, referencedSets, type Lookup, type RuleSetSnapshot } from './rule-results.js';
 import type { RiskDecisionsTable, RiskListEntriesTable, RiskRulesTable } from './tables.js';
@@ -92,14 +92,10 @@ export async function findDecisions(
   db: Queryable,
   filter: { subject?: string; decision?: string; startingAfter?: string; limit: number },
 ): Promise<DecisionRow[]> {
-  let query = db
-    .selectFrom('risk_decisions')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(filter.limit + 1);
+  let query = newestFirst(db.selectFrom('risk_decisions').selectAll(), filter, {
+    decision: filter.decision as DecisionRow['decision'] | undefined,
+  });
   if (filter.subject) query = query.where(sql<boolean>`subjects @> array[${filter.subject}]::text[]`);
-  if (filter.decision) query = query.where('decision', '=', filter.decision as DecisionRow['decision']);
-  if (filter.startingAfter) query = query.where('id', '<', filter.startingAfter);
   const rows = await query.execute();
   const lookup = await ruleLookup(db, referencedSets(rows.map((r) => r.rules)));
   return rows.map((r) => ({ ...r, rules: expandResults(r.rules, lookup) }));

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Queryable } from '../platform/db/index.js';
+import { newestFirst, type Queryable } from '../platform/db/index.js';
 import { chinaDayRange } from './config.js';
 
 /**
@@ -107,17 +107,12 @@ export interface SettlementQuery {
 
 /** Newest first by id, limit + 1 rows (see toPage). */
 export function listSettlements(db: Queryable, q: SettlementQuery) {
-  let query = db
-    .selectFrom('settlements')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(q.limit + 1);
-  if (q.tradeDate) query = query.where('trade_date', '=', q.tradeDate);
-  if (q.settlementDate) query = query.where('settlement_date', '=', q.settlementDate);
-  if (q.merchantId) query = query.where('merchant_id', '=', q.merchantId);
-  if (q.status) query = query.where('status', '=', q.status as 'pending');
-  if (q.startingAfter) query = query.where('id', '<', q.startingAfter);
-  return query.execute();
+  return newestFirst(db.selectFrom('settlements').selectAll(), q, {
+    trade_date: q.tradeDate,
+    settlement_date: q.settlementDate,
+    merchant_id: q.merchantId,
+    status: q.status as 'pending' | undefined,
+  }).execute();
 }
 
 /** Every settlement of a trade date in merchant order, in pages (the CSV report streams them). */
@@ -146,15 +141,10 @@ export function listPayouts(
   db: Queryable,
   q: { settlementDate?: string; status?: string; limit: number; startingAfter?: string },
 ) {
-  let query = db
-    .selectFrom('payouts')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(q.limit + 1);
-  if (q.settlementDate) query = query.where('settlement_date', '=', q.settlementDate);
-  if (q.status) query = query.where('status', '=', q.status as 'paying');
-  if (q.startingAfter) query = query.where('id', '<', q.startingAfter);
-  return query.execute();
+  return newestFirst(db.selectFrom('payouts').selectAll(), q, {
+    settlement_date: q.settlementDate,
+    status: q.status as 'paying' | undefined,
+  }).execute();
 }
 
 /** The payouts of a settlement date in merchant order (the bank file). */

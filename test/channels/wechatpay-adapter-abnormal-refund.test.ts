@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelConfig, ChannelOrder, RefundRequest, RefundStatus } from '../../src/channels/channel.js';
-import { ChannelError } from '../../src/channels/channel.js';
 import { WechatClient } from '../../src/channels/wechatpay/client.js';
 import { createWechatpayChannel } from '../../src/channels/wechatpay/adapter.js';
 import { parseWechatpayConfig } from '../../src/channels/wechatpay/config.js';
@@ -8,6 +7,7 @@ import { newId } from '../../src/core/ids.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { registerWechatpaySandbox } from '../../src/sandbox/wechatpay/index.js';
 import { startNotifyReceiver, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import { rejection } from '../support/channel-calls.js';
 import {
   wechatpayConfigFromSandbox,
   type WechatpaySandboxCredentials,
@@ -41,11 +41,6 @@ describe('wechatpay abnormal refunds against the sandbox', () => {
 
   const post = (path: string, body: unknown) =>
     fetch(`${sandbox.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
-  const rejection = (p: Promise<unknown>) =>
-    p.then(
-      () => undefined,
-      (e: unknown) => e as ChannelError,
-    );
   /** a refund is PROCESSING for 5 s of channel time, then ends (and is notified) */
   const settledRefund = async (request: RefundRequest) => {
     expect((await channel.refundQuery(config, request)).state).toBe('pending');

@@ -6,6 +6,7 @@ import { createWechatpayChannel } from '../../src/channels/wechatpay/adapter.js'
 import { newId } from '../../src/core/ids.js';
 import { registerWechatpaySandbox } from '../../src/sandbox/wechatpay/index.js';
 import { startNotifyReceiver, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import { channelOrder, rejection } from '../support/channel-calls.js';
 import {
   wechatpayConfigFromSandbox,
   type WechatpaySandboxCredentials,
@@ -31,22 +32,10 @@ describe('wechatpay channel adapter against the sandbox: key modes, faults, conf
     await sandbox.close();
   });
 
-  const newOrder = (amount: number, extra: Partial<ChannelOrder> = {}): ChannelOrder => ({
-    outTradeNo: newId('order'),
-    amount,
-    subject: '测试商品 adapter',
-    notifyUrl: receiver.url,
-    expiresAt: new Date(Date.now() + 15 * 60_000),
-    createdAt: new Date(),
-    ...extra,
-  });
+  const newOrder = (amount: number, extra: Partial<ChannelOrder> = {}) =>
+    channelOrder(receiver.url, amount, extra);
   const post = (path: string, body: unknown) =>
     fetch(`${sandbox.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
-  const rejection = (p: Promise<unknown>) =>
-    p.then(
-      () => undefined,
-      (e: unknown) => e as ChannelError,
-    );
   it('verifies answers in certificate mode too (both keys configured, as during a key migration)', async () => {
     const signing = (mode: string) => post('/sandbox/wechat/signing', { mode });
     expect(config.fields.platform_cert).toContain('CERTIFICATE');

@@ -12,6 +12,7 @@ import {
   type ReceivedNotification,
   type TestSandbox,
 } from '../support/sandbox.js';
+import { channelOrder, rejection } from '../support/channel-calls.js';
 import {
   wechatpayConfigFromSandbox,
   type WechatpaySandboxCredentials,
@@ -39,22 +40,10 @@ describe('wechatpay channel adapter against the sandbox', () => {
   });
 
   const keys = () => sandbox.ctx.keys.wechatpay;
-  const newOrder = (amount: number, extra: Partial<ChannelOrder> = {}): ChannelOrder => ({
-    outTradeNo: newId('order'),
-    amount,
-    subject: '测试商品 adapter',
-    notifyUrl: receiver.url,
-    expiresAt: new Date(Date.now() + 15 * 60_000),
-    createdAt: new Date(),
-    ...extra,
-  });
+  const newOrder = (amount: number, extra: Partial<ChannelOrder> = {}) =>
+    channelOrder(receiver.url, amount, extra);
   const post = (path: string, body: unknown) =>
     fetch(`${sandbox.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
-  const rejection = (p: Promise<unknown>) =>
-    p.then(
-      () => undefined,
-      (e: unknown) => e as ChannelError,
-    );
   /** the notification (by index) that the sandbox delivered to the receiver, once deliveries have settled */
   const nextNotification = async (index: number): Promise<ReceivedNotification> => {
     await sandbox.settled();

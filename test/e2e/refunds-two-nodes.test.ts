@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { DemoFile } from '../../src/demo/tenant.js';
 import { walletAction } from '../support/payments.js';
 import { requireService } from '../support/services.js';
-import { signedHeaders } from '../support/signing.js';
+import { systemClock } from '../../src/core/clock.js';
+import { merchantHttpClient } from '../support/merchant-api.js';
 import { freePort, readJson, runJuhepay, waitFor, type Running } from '../support/process.js';
 
 // Issue 9 point 13: two gateway processes on one PostgreSQL database, each with its own PUBLIC_URL
@@ -58,21 +59,13 @@ async function startNode(env: Record<string, string>): Promise<Node> {
   return { baseUrl, demo, process: process_ };
 }
 
-/** a signed merchant API call to one node; the answer's JSON is read loosely */
-async function call(
-  node: Node,
-  method: 'GET' | 'POST',
-  url: string,
-  body?: unknown,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON, read loosely
-): Promise<{ status: number; body: any }> {
-  const payload = body === undefined ? '' : JSON.stringify(body);
-  const res = await fetch(`${node.baseUrl}${url}`, {
-    method,
-    headers: signedHeaders(node.demo, method, url, payload, Math.floor(Date.now() / 1000)),
-    ...(payload ? { body: payload } : {}),
-  });
-  return { status: res.status, body: await res.json() };
+/** a signed merchant API call to one node (as its demo app, at the real time) */
+function call(node: Node, method: 'GET' | 'POST', url: string, body?: unknown) {
+  return merchantHttpClient(
+    () => node.baseUrl,
+    () => node.demo,
+    () => systemClock,
+  )(method, url, body);
 }
 
 const database = requireService('TEST_DATABASE_URL');

@@ -6,7 +6,8 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DemoFile } from '../../src/demo/tenant.js';
 import { requireService } from '../support/services.js';
-import { signedHeaders } from '../support/signing.js';
+import { systemClock } from '../../src/core/clock.js';
+import { merchantHttpClient } from '../support/merchant-api.js';
 import { freePort, readJson, runJuhepay, waitFor, waitForReady, type Running } from '../support/process.js';
 import { adminCall, wechatCashierAs, type Json } from '../support/risk.js';
 
@@ -83,18 +84,17 @@ describe.skipIf(!services)('risk on two nodes (PostgreSQL, Redis, NATS)', () => 
         node: typeof a,
         extra: Record<string, unknown> = {},
       ): Promise<{ status: number; body: Json }> => {
-        const body = JSON.stringify({
+        const signed = merchantHttpClient(
+          () => node.baseUrl,
+          () => node.demo,
+          () => systemClock,
+        );
+        return signed('POST', '/v1/orders', {
           mch_order_no: `E2E-${id}-${++n}`,
           amount: 800,
           subject: 'Tea',
           ...extra,
         });
-        const res = await fetch(`${node.baseUrl}/v1/orders`, {
-          method: 'POST',
-          headers: signedHeaders(node.demo, 'POST', '/v1/orders', body, Math.floor(Date.now() / 1000)),
-          body,
-        });
-        return { status: res.status, body: await res.json() };
       };
 
       // block an IP through A: the very next order from it on B is refused; removing it lets the next through

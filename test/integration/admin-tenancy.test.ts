@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { unixSeconds } from '../../src/core/clock.js';
 import { ApiError } from '../../src/core/errors.js';
 import { channelConfigSource } from '../../src/merchants/channel-config/source.js';
 import { assertMerchantCanTransact } from '../../src/merchants/tenancy.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
-import { signedHeaders } from '../support/signing.js';
+import { signedInject } from '../support/merchant-api.js';
 import { adminClient } from '../support/admin.js';
 
 const PEM =
@@ -15,10 +14,7 @@ describeEachEngine('admin tenancy API', (ctx) => {
   let t: TestApp;
   const admin = adminClient(() => t.app);
   const ping = (creds: { app_id: string; app_secret: string }) =>
-    t.app.inject({
-      url: '/v1/ping',
-      headers: signedHeaders(creds, 'GET', '/v1/ping', '', unixSeconds(t.clock)),
-    });
+    signedInject(t.app, creds, t.clock, 'GET', '/v1/ping');
 
   beforeAll(async () => {
     t = await createTestApp(ctx.database);

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { unixSeconds } from '../../src/core/clock.js';
 import { createChannelAdapters } from '../../src/channels/index.js';
 import { ChannelRegistry } from '../../src/channels/registry.js';
 import { channelConfigSource } from '../../src/merchants/channel-config/source.js';
 import { writeDemoChannelConfigs } from '../../src/demo/channels.js';
 import { SecretBox, generateMasterKey } from '../../src/platform/secret-box.js';
 import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
-import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
+import { createTestApp, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { walletAction } from '../support/payments.js';
 import { freePort } from '../support/process.js';
 import { settledState, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
-import { signedHeaders } from '../support/signing.js';
+import { adminClient, succeeding } from '../support/admin.js';
+import { merchantHttpClient } from '../support/merchant-api.js';
 
 const UNIONPAY_UA = 'Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 Mobile/15E148 (UnionPay/1.0 CloudPay)';
 
@@ -38,16 +38,12 @@ describeEachEngine('the cashier offers the sandbox UnionPay wallet page', (ctx) 
     await sandbox?.close();
   });
 
-  const admin = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const res = await t.app.inject({
-      method,
-      url: `/admin/v1${url}`,
-      ...(payload !== undefined ? { payload: payload as object } : {}),
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-    });
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return res.json();
-  };
+  const admin = succeeding(adminClient(() => t.app));
+  const api = merchantHttpClient(
+    () => baseUrl,
+    () => t.credentials,
+    () => t.clock,
+  );
 
   it('JSON mode: a redirect to qr.95516.com plus a sandbox_url whose page pays the order', async () => {
     const provider = (await admin('POST', '/service-providers', { name: 'ISV' })).id as string;
@@ -62,17 +58,14 @@ describeEachEngine('the cashier offers the sandbox UnionPay wallet page', (ctx) 
       t.clock,
     );
     const app = await admin('POST', `/merchants/${merchant}/apps`, { name: 'pos' });
-    const body = JSON.stringify({ mch_order_no: 'UP-SANDBOX-1', amount: 1666, subject: 'noodles' });
-    const created = await fetch(`${baseUrl}/v1/orders`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...signedHeaders(app, 'POST', '/v1/orders', body, unixSeconds(t.clock)),
-      },
-      body,
-    });
-    expect(created.status, await created.clone().text()).toBe(201);
-    const order = (await created.json()) as { id: string };
+    const created = await api(
+      'POST',
+      '/v1/orders',
+      { mch_order_no: 'UP-SANDBOX-1', amount: 1666, subject: 'noodles' },
+      app,
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const order = created.body as { id: string };
 
     const step = await walletAction(baseUrl, order.id, UNIONPAY_UA);
     expect(step).toMatchObject({ wallet: 'unionpay', pay_way: 'unionpay_qr', action: { type: 'redirect' } });
@@ -97,10 +90,7 @@ describeEachEngine('the cashier offers the sandbox UnionPay wallet page', (ctx) 
     const done = await settledState(
       sandbox,
       async () => {
-        const res = await fetch(`${baseUrl}${path}`, {
-          headers: signedHeaders(app, 'GET', path, '', unixSeconds(t.clock)),
-        });
-        const o = (await res.json()) as { status: string; channel?: string };
+        const o = (await api('GET', path, undefined, app)).body as { status: string; channel?: string };
         return o.status === 'succeeded' ? o : undefined;
       },
       'the UnionPay payment',

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { unixSeconds } from '../../src/core/clock.js';
 import { newId } from '../../src/core/ids.js';
 import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
+import { adminInject } from '../support/admin.js';
 import { describeEachEngine } from '../support/db.js';
-import { signedHeaders } from '../support/signing.js';
+import { signedInject } from '../support/merchant-api.js';
 
 const NUL = '\u0000';
 
@@ -16,25 +16,10 @@ describeEachEngine('control characters in requests', (ctx) => {
   let store: string;
   let exception: string;
 
-  const admin = (method: string, url: string, payload?: unknown) =>
-    t.app.inject({
-      method: method as 'GET',
-      url: `/admin/v1${url}`,
-      ...(payload !== undefined ? { payload: JSON.stringify(payload) } : {}),
-      headers: {
-        authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
-        ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-    });
-  const merchantApi = (method: string, url: string, payload?: unknown) => {
-    const body = payload === undefined ? '' : JSON.stringify(payload);
-    return t.app.inject({
-      method: method as 'GET',
-      url,
-      payload: body,
-      headers: signedHeaders(t.credentials, method, url, body, unixSeconds(t.clock)),
-    });
-  };
+  const admin = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
+    adminInject(t.app, method, url, payload);
+  const merchantApi = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+    signedInject(t.app, t.credentials, t.clock, method, url, payload);
   const order = (fields: Record<string, unknown>) => ({
     mch_order_no: `o${Math.random().toString(36).slice(2, 12)}`,
     amount: 100,

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { unixSeconds } from '../../src/core/clock.js';
 import { newId } from '../../src/core/ids.js';
 import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
@@ -15,7 +14,8 @@ import {
   type FuzzTarget,
   type Operation,
 } from '../support/openapi-requests.js';
-import { signedHeaders } from '../support/signing.js';
+import { adminClient, succeeding } from '../support/admin.js';
+import { merchantClient } from '../support/merchant-api.js';
 import { KYC_APPLICATION } from '../support/kyc.js';
 
 /**
@@ -38,30 +38,14 @@ describeEachEngine('OpenAPI-driven fuzz: no answer >= 500', (ctx) => {
   let t: TestApp;
   const pools: Pools = {};
 
-  const admin = async (method: string, url: string, payload?: unknown) => {
-    const res = await t.app.inject({
-      method: method as 'GET',
-      url: `/admin/v1${url}`,
-      ...(payload !== undefined ? { payload: JSON.stringify(payload) } : {}),
-      headers: {
-        authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
-        ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-    });
-    expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
-    return res.json();
-  };
-  const merchant = async (method: string, url: string, payload?: unknown) => {
-    const body = payload === undefined ? '' : JSON.stringify(payload);
-    const res = await t.app.inject({
-      method: method as 'GET',
-      url,
-      payload: body,
-      headers: signedHeaders(t.credentials, method, url, body, unixSeconds(t.clock)),
-    });
-    expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
-    return res.json();
-  };
+  const admin = succeeding(adminClient(() => t.app));
+  const merchant = succeeding(
+    merchantClient(
+      () => t.app,
+      () => t.credentials,
+      () => t.clock,
+    ),
+  );
 
   beforeAll(async () => {
     t = await createTestApp(ctx.database);

@@ -13,9 +13,10 @@ import {
 } from '../../src/ledger/index.js';
 import { transitionOrder } from '../../src/payments/order-transitions.js';
 import { inTransaction } from '../../src/platform/db/index.js';
-import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
+import { createTestApp, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
-import { signedHeaders } from '../support/signing.js';
+import { adminClient } from '../support/admin.js';
+import { merchantClient } from '../support/merchant-api.js';
 
 /**
  * Deferred booking (src/ledger/booking.ts): a payment queues its entry with its state change and
@@ -24,27 +25,22 @@ import { signedHeaders } from '../support/signing.js';
  */
 describeEachEngine('ledger: deferred booking, exactly once', (ctx) => {
   let t: TestApp;
-  const admin = async (method: 'GET' | 'PUT', url: string, payload?: unknown) => {
-    const res = await t.app.inject({
-      method,
-      url: `/admin/v1${url}`,
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-    return { status: res.statusCode, body: res.json() };
-  };
+  const admin = adminClient(() => t.app);
+  const merchant = merchantClient(
+    () => t.app,
+    () => t.credentials,
+    () => t.clock,
+  );
   let n = 0;
   /** an order created through the API, then paid by a channel's report (amount fen, WeChat) */
   const pay = async (amount: number) => {
-    const body = JSON.stringify({ mch_order_no: `BK-${++n}`, amount, subject: 'booking' });
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/v1/orders',
-      payload: body,
-      headers: signedHeaders(t.credentials, 'POST', '/v1/orders', body, Math.floor(t.clock.nowMs() / 1000)),
+    const res = await merchant('POST', '/v1/orders', {
+      mch_order_no: `BK-${++n}`,
+      amount,
+      subject: 'booking',
     });
-    expect(res.statusCode).toBe(201);
-    const id = (res.json() as { id: string }).id;
+    expect(res.status).toBe(201);
+    const id = (res.body as { id: string }).id;
     await ctx.database.db.updateTable('orders').set({ status: 'paying' }).where('id', '=', id).execute();
     const { order, changed } = await transitionOrder(
       ctx.database.db,

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createServiceProvider } from '../../src/merchants/tenancy.js';
 import { drainBookings } from '../../src/ledger/index.js';
-import { TEST_ADMIN_TOKEN } from '../support/app.js';
+import { adminClient } from '../support/admin.js';
 import { describeEachEngine } from '../support/db.js';
-import { startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
+import { latePayment, startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
 
 /**
  * Money end to end: orders of random amounts paid through the sandbox (WeChat and Alipay payment
@@ -30,15 +30,7 @@ describeEachEngine('ledger end to end through the sandbox', (ctx) => {
   let env: PaymentsEnv;
   let providerId = '';
   let institutionId = '';
-  const admin = async (method: 'GET' | 'PUT' | 'POST', url: string, payload?: unknown) => {
-    const res = await env.t.app.inject({
-      method,
-      url: `/admin/v1${url}`,
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-    return { status: res.statusCode, body: res.json() };
-  };
+  const admin = adminClient(() => env.t.app);
 
   beforeAll(async () => {
     env = await startPaymentsEnv(ctx.database);
@@ -308,29 +300,8 @@ describeEachEngine('ledger end to end through the sandbox', (ctx) => {
   it('holds a late payment in suspense, then books it for the merchant when an operator recovers it', async () => {
     await admin('PUT', `/merchants/${env.t.merchantId}/fee-plan`, { rates: { unionpay: 3000 } });
     const before = (await env.api('GET', '/v1/balance')).body.pending;
-    const created = await env.api('POST', '/v1/orders', {
-      mch_order_no: 'LATE-LEDGER',
-      amount: 10_000,
-      subject: 'x',
-      pay_way: 'unionpay_qr',
-    });
-    expect((await env.api('POST', `/v1/orders/${created.body.id}/close`)).body.status).toBe('closed');
-    const pay = await fetch(`${env.sandbox.url}/sandbox/unionpay/pay`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ order_id: created.body.id.slice(4) }),
-    });
-    expect(pay.status).toBeLessThan(300);
-    const exception = await env.eventually(
-      () =>
-        ctx.database.db
-          .selectFrom('payment_exceptions')
-          .selectAll()
-          .where('order_id', '=', created.body.id)
-          .executeTakeFirst(),
-      'the late-payment exception',
-    );
-    const held = (await admin('GET', `/ledger/entries?source=${created.body.id}`)).body.data;
+    const { order, exception } = await latePayment(env, { mch_order_no: 'LATE-LEDGER', amount: 10_000 });
+    const held = (await admin('GET', `/ledger/entries?source=${order.id}`)).body.data;
     expect(held.map((e: { type: string }) => e.type)).toEqual(['late_payment_received']);
     expect((await env.api('GET', '/v1/balance')).body.pending).toBe(before); // not the merchant's yet
     const resolved = await admin('POST', `/payment-exceptions/${exception.id}/resolve`, {
@@ -341,7 +312,7 @@ describeEachEngine('ledger end to end through the sandbox', (ctx) => {
     await book();
     // 0.30 % of 100.00 yuan = 30 fen; the provider's pricing has no UnionPay cost
     expect((await env.api('GET', '/v1/balance')).body.pending).toBe(before + 10_000 - 30);
-    const entries = (await admin('GET', `/ledger/entries?source=${created.body.id}`)).body.data;
+    const entries = (await admin('GET', `/ledger/entries?source=${order.id}`)).body.data;
     expect(entries.map((e: { type: string }) => e.type)).toEqual([
       'late_payment_received',
       'late_payment_recovered',

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { unixSeconds } from '../../src/core/clock.js';
 import { resolveChannelConfig } from '../../src/merchants/channel-config/store.js';
 import {
   OnboardingRefused,
@@ -11,7 +10,7 @@ import { onboardingJobHandlers } from '../../src/merchants/onboarding/jobs.js';
 import { runDue } from '../../src/platform/jobs/index.js';
 import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
-import { signedHeaders } from '../support/signing.js';
+import { signedInject } from '../support/merchant-api.js';
 import { KYC_APPLICATION } from '../support/kyc.js';
 
 /**
@@ -256,10 +255,7 @@ describeEachEngine('onboarding through the admin API', (ctx) => {
     expect(again.body.error.param).toBe('channels');
 
     // the app created through the admin API signs merchant requests
-    const res = await t.app.inject({
-      url: '/v1/ping',
-      headers: signedHeaders(app.body, 'GET', '/v1/ping', '', unixSeconds(t.clock)),
-    });
+    const res = await signedInject(t.app, app.body, t.clock, 'GET', '/v1/ping');
     expect(res.statusCode).toBe(200);
   });
 

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   registerOrderId,
   registerRequestFields,
@@ -8,22 +8,15 @@ import {
   registrationProvider,
   UNIONPAY_REGISTER_PATHS,
 } from '../../src/channels/unionpay/onboarding.js';
-import { createOnboardingChannels } from '../../src/channels/index.js';
 import { ChannelError } from '../../src/channels/channel.js';
 import { encodeForm, parseAcpResponse } from '../../src/channels/unionpay/protocol/form.js';
 import { signAcpMessage } from '../../src/channels/unionpay/protocol/signature.js';
 import { resolveChannelConfig } from '../../src/merchants/channel-config/store.js';
-import { writeDemoChannelConfigs } from '../../src/demo/channels.js';
-import { onboardingJobHandlers } from '../../src/merchants/onboarding/jobs.js';
 import type { OnboardingSubmission } from '../../src/merchants/onboarding/channel.js';
-import { runDue } from '../../src/platform/jobs/index.js';
 import { registerFieldProblem } from '../../src/sandbox/onboarding/unionpay-register.js';
-import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
-import { createTestApp, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
-import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import { useOnboardingSandboxes } from '../support/onboarding.js';
 import { KYC_APPLICATION } from '../support/kyc.js';
-import { adminClient } from '../support/admin.js';
 
 /** UnionPay merchant registration: the pure mappings, then end to end through the admin API and the sandbox. */
 
@@ -104,71 +97,9 @@ describe('unionpay registration mappings (pure)', () => {
 });
 
 describeEachEngine('unionpay registration against the sandbox', (ctx) => {
-  let t: TestApp;
-  let quick: TestSandbox;
-  let slow: TestSandbox;
-  let handlers: ReturnType<typeof onboardingJobHandlers>;
-  const providers = { quick: '', slow: '' };
-
-  const admin = adminClient(() => t.app);
-  const runJobsFor = async (seconds: number, done: () => Promise<boolean>) => {
-    for (let s = 0; s < seconds; s++) {
-      await runDue(ctx.database.db, handlers, { workerId: 'test', limit: 50, leaseMs: 60_000 }, t.clock);
-      if (await done()) return s;
-      t.clock.advance(1_000);
-      for (const sandbox of [quick, slow]) await sandbox.advance(1_000); // the channels' time moves alike
-    }
-    return seconds;
-  };
-  const status = async (id: string) => (await admin('GET', `/onboarding/${id}`)).body;
-  const providerFor = async (sandbox: TestSandbox, name: string) => {
-    const sp = (await admin('POST', '/service-providers', { name })).body.id as string;
-    const demo = (await admin('POST', '/merchants', { name: `${name} demo`, service_provider_id: sp })).body
-      .id;
-    await writeDemoChannelConfigs(
-      ctx.database.db,
-      t.ctx.box,
-      { serviceProviderId: sp, merchantId: demo },
-      { url: sandbox.url, keys: sandbox.ctx.keys },
-      t.clock,
-    );
-    return sp;
-  };
-  const apply = async (provider: string, name: string) => {
-    const merchantId = (await admin('POST', '/merchants', { name, service_provider_id: provider })).body
-      .id as string;
-    const created = await admin('POST', '/onboarding', { ...APPLICATION, merchant_id: merchantId });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const submitted = await admin('POST', `/onboarding/${created.body.id}/submit`, {
-      channels: ['unionpay'],
-    });
-    expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
-    return { merchantId, id: created.body.id as string };
-  };
-
-  beforeAll(async () => {
-    t = await createTestApp(ctx.database);
-    quick = await startTestSandbox(SANDBOX_PLUGINS);
-    const before = process.env.SANDBOX_ONBOARDING_DELAY;
-    process.env.SANDBOX_ONBOARDING_DELAY = '3600000';
-    try {
-      slow = await startTestSandbox(SANDBOX_PLUGINS);
-    } finally {
-      if (before === undefined) delete process.env.SANDBOX_ONBOARDING_DELAY;
-      else process.env.SANDBOX_ONBOARDING_DELAY = before;
-    }
-    handlers = onboardingJobHandlers(
-      { db: ctx.database.db, box: t.ctx.box, clock: t.clock },
-      createOnboardingChannels(t.clock, { timeoutMs: 5_000 }),
-    );
-    providers.quick = await providerFor(quick, 'Quick Acquirer');
-    providers.slow = await providerFor(slow, 'Slow Acquirer');
-  });
-  afterAll(async () => {
-    await quick?.close();
-    await slow?.close();
-    await t?.close();
-  });
+  const env = useOnboardingSandboxes(ctx, { quick: 'Quick Acquirer', slow: 'Slow Acquirer' });
+  const { providers, runJobsFor, status } = env;
+  const apply = (provider: string, name: string) => env.apply(provider, name, ['unionpay']);
 
   it('gets a registration approved within a minute, the new mer_id in the merchant’s effective config', async () => {
     const { merchantId, id } = await apply(providers.quick, 'Dumpling House');
@@ -180,7 +111,7 @@ describeEachEngine('unionpay registration against the sandbox', (ctx) => {
       sub_merchant_id: expect.stringMatching(/^777290059\d{6}$/),
       channel_application_id: expect.stringMatching(/^MR\d+$/),
     });
-    const filed = (await quick.app.inject({ url: '/sandbox/onboarding' })).json().data as Array<
+    const filed = (await env.quick.app.inject({ url: '/sandbox/onboarding' })).json().data as Array<
       Record<string, unknown>
     >;
     expect(
@@ -194,9 +125,9 @@ describeEachEngine('unionpay registration against the sandbox', (ctx) => {
       external_id: expect.stringContaining(id.replace(/_/g, '')),
     });
 
-    const config = await resolveChannelConfig(ctx.database.db, t.ctx.box, merchantId, 'unionpay');
+    const config = await resolveChannelConfig(ctx.database.db, env.t.ctx.box, merchantId, 'unionpay');
     expect(config?.fields).toMatchObject({
-      cert_id: quick.ctx.keys.unionpay.cert_id,
+      cert_id: env.quick.ctx.keys.unionpay.cert_id,
       mer_id: final.channels.unionpay.sub_merchant_id,
     });
   });
@@ -207,7 +138,7 @@ describeEachEngine('unionpay registration against the sandbox', (ctx) => {
     const auditing = (await status(id)).channels.unionpay;
     expect(auditing.status).toBe('auditing');
     const reason = '营业执照与法人信息不符 & 需补件';
-    const res = await slow.app.inject({
+    const res = await env.slow.app.inject({
       method: 'POST',
       url: '/sandbox/onboarding/reject',
       payload: { channel: 'unionpay', application_id: auditing.channel_application_id, reason },
@@ -220,14 +151,14 @@ describeEachEngine('unionpay registration against the sandbox', (ctx) => {
       reason: '营业执照与法人信息不符 ＆ 需补件',
       sub_merchant_id: null,
     });
-    const config = await resolveChannelConfig(ctx.database.db, t.ctx.box, merchantId, 'unionpay');
+    const config = await resolveChannelConfig(ctx.database.db, env.t.ctx.box, merchantId, 'unionpay');
     expect(config?.fields.mer_id).toBeUndefined();
   });
 
   it('refuses a registration signed with another key (11), a missing KYC field (13) and an unknown registerId (34)', async () => {
-    const keys = quick.ctx.keys.unionpay;
+    const keys = env.quick.ctx.keys.unionpay;
     const post = async (path: string, fields: Record<string, string>, key: string) => {
-      const res = await quick.app.inject({
+      const res = await env.quick.app.inject({
         method: 'POST',
         url: `/unionpay/${path}`,
         headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
@@ -237,7 +168,7 @@ describeEachEngine('unionpay registration against the sandbox', (ctx) => {
       return parseAcpResponse(res.body.trim());
     };
     const provider = {
-      baseUrl: quick.url,
+      baseUrl: env.quick.url,
       certId: keys.cert_id,
       signPrivateKeyPem: '',
       trust: { roots: [] },

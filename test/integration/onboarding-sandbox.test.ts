@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createOnboardingChannels } from '../../src/channels/index.js';
+import { expect, it } from 'vitest';
 import { resolveChannelConfig } from '../../src/merchants/channel-config/store.js';
-import { writeDemoChannelConfigs } from '../../src/demo/channels.js';
-import { onboardingJobHandlers } from '../../src/merchants/onboarding/jobs.js';
-import { runDue } from '../../src/platform/jobs/index.js';
-import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
-import { createTestApp, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
-import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import { useOnboardingSandboxes } from '../support/onboarding.js';
 import { KYC_APPLICATION } from '../support/kyc.js';
-import { adminClient } from '../support/admin.js';
 
 /**
  * Onboarding end to end against the real sandbox: the admin API files the application, the
@@ -21,75 +14,8 @@ import { adminClient } from '../support/admin.js';
 const APPLICATION = KYC_APPLICATION;
 
 describeEachEngine('onboarding against the sandbox channels', (ctx) => {
-  let t: TestApp;
-  let quick: TestSandbox;
-  let slow: TestSandbox;
-  let handlers: ReturnType<typeof onboardingJobHandlers>;
-  const providers: Record<'quick' | 'slow', string> = { quick: '', slow: '' };
-
-  const admin = adminClient(() => t.app);
-
-  /** Moves the test clock second by second running due jobs, until `done` or `seconds` pass; returns the seconds taken. */
-  const runJobsFor = async (seconds: number, done: () => Promise<boolean>) => {
-    for (let s = 0; s < seconds; s++) {
-      await runDue(ctx.database.db, handlers, { workerId: 'test', limit: 50, leaseMs: 60_000 }, t.clock);
-      if (await done()) return s;
-      t.clock.advance(1_000);
-      for (const sandbox of [quick, slow]) await sandbox.advance(1_000); // the channels' time moves alike
-    }
-    return seconds;
-  };
-
-  const status = async (id: string) => (await admin('GET', `/onboarding/${id}`)).body;
-
-  /** a service provider holding the sandbox's channel credentials, and a merchant under it without sub-merchant ids */
-  const providerFor = async (sandbox: TestSandbox, name: string) => {
-    const sp = (await admin('POST', '/service-providers', { name })).body.id as string;
-    const demo = (await admin('POST', '/merchants', { name: `${name} demo`, service_provider_id: sp })).body
-      .id;
-    await writeDemoChannelConfigs(
-      ctx.database.db,
-      t.ctx.box,
-      { serviceProviderId: sp, merchantId: demo },
-      { url: sandbox.url, keys: sandbox.ctx.keys },
-      t.clock,
-    );
-    return sp;
-  };
-
-  const apply = async (provider: string, name: string, channels: string[]) => {
-    const merchantId = (await admin('POST', '/merchants', { name, service_provider_id: provider })).body
-      .id as string;
-    const created = await admin('POST', '/onboarding', { ...APPLICATION, merchant_id: merchantId });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const submitted = await admin('POST', `/onboarding/${created.body.id}/submit`, { channels });
-    expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
-    return { merchantId, id: created.body.id as string };
-  };
-
-  beforeAll(async () => {
-    t = await createTestApp(ctx.database);
-    quick = await startTestSandbox(SANDBOX_PLUGINS);
-    const before = process.env.SANDBOX_ONBOARDING_DELAY;
-    process.env.SANDBOX_ONBOARDING_DELAY = '3600000';
-    try {
-      slow = await startTestSandbox(SANDBOX_PLUGINS);
-    } finally {
-      if (before === undefined) delete process.env.SANDBOX_ONBOARDING_DELAY;
-      else process.env.SANDBOX_ONBOARDING_DELAY = before;
-    }
-    handlers = onboardingJobHandlers(
-      { db: ctx.database.db, box: t.ctx.box, clock: t.clock },
-      createOnboardingChannels(t.clock, { timeoutMs: 5_000 }),
-    );
-    providers.quick = await providerFor(quick, 'Quick ISV');
-    providers.slow = await providerFor(slow, 'Slow ISV');
-  });
-  afterAll(async () => {
-    await quick?.close();
-    await slow?.close();
-    await t?.close();
-  });
+  const env = useOnboardingSandboxes(ctx, { quick: 'Quick ISV', slow: 'Slow ISV' });
+  const { apply, providers, runJobsFor, status } = env;
 
   it('gets a valid application approved at WeChat Pay and Alipay within a minute, sub-merchant ids in force', async () => {
     const { merchantId, id } = await apply(providers.quick, 'Noodle Bar', ['wechatpay', 'alipay']);
@@ -107,7 +33,7 @@ describeEachEngine('onboarding against the sandbox channels', (ctx) => {
     expect(final.channels.wechatpay.channel_application_id).toMatch(/^\d+$/);
 
     // the sandbox saw the full KYC: it decrypted WeChat's sensitive fields and filed under our business code
-    const filed = (await quick.app.inject({ url: '/sandbox/onboarding' })).json().data as Array<
+    const filed = (await env.quick.app.inject({ url: '/sandbox/onboarding' })).json().data as Array<
       Record<string, unknown>
     >;
     const wx = filed.find(
@@ -121,14 +47,14 @@ describeEachEngine('onboarding against the sandbox channels', (ctx) => {
     });
 
     // in force: the merchant's effective configuration carries the provider's keys and its own ids
-    const wxConfig = await resolveChannelConfig(ctx.database.db, t.ctx.box, merchantId, 'wechatpay');
+    const wxConfig = await resolveChannelConfig(ctx.database.db, env.t.ctx.box, merchantId, 'wechatpay');
     expect(wxConfig?.fields).toMatchObject({
-      sp_mchid: quick.ctx.keys.wechatpay.sp_mchid,
+      sp_mchid: env.quick.ctx.keys.wechatpay.sp_mchid,
       sub_mchid: final.channels.wechatpay.sub_merchant_id,
     });
-    const aliConfig = await resolveChannelConfig(ctx.database.db, t.ctx.box, merchantId, 'alipay');
+    const aliConfig = await resolveChannelConfig(ctx.database.db, env.t.ctx.box, merchantId, 'alipay');
     expect(aliConfig?.fields).toMatchObject({
-      app_id: quick.ctx.keys.alipay.app_id,
+      app_id: env.quick.ctx.keys.alipay.app_id,
       smid: final.channels.alipay.sub_merchant_id,
     });
   });
@@ -147,7 +73,7 @@ describeEachEngine('onboarding against the sandbox channels', (ctx) => {
       ['wechatpay', '营业执照照片不清晰'],
       ['alipay', '经营类目与营业执照不符'],
     ] as const) {
-      const res = await slow.app.inject({
+      const res = await env.slow.app.inject({
         method: 'POST',
         url: '/sandbox/onboarding/reject',
         payload: { channel, application_id: auditing[channel].channel_application_id, reason },
@@ -168,13 +94,13 @@ describeEachEngine('onboarding against the sandbox channels', (ctx) => {
       reason: '经营类目与营业执照不符',
       sub_merchant_id: null,
     });
-    const wxConfig = await resolveChannelConfig(ctx.database.db, t.ctx.box, merchantId, 'wechatpay');
+    const wxConfig = await resolveChannelConfig(ctx.database.db, env.t.ctx.box, merchantId, 'wechatpay');
     expect(wxConfig?.fields.sub_mchid).toBeUndefined();
   });
 
   it('refuses a bad reject request with the field named, an unknown id with 404, an approved one with 409', async () => {
     const reject = (payload: unknown) =>
-      quick.app.inject({ method: 'POST', url: '/sandbox/onboarding/reject', payload: payload as object });
+      env.quick.app.inject({ method: 'POST', url: '/sandbox/onboarding/reject', payload: payload as object });
     const cases: Array<[unknown, string]> = [
       [{ channel: 'paypal', application_id: '1', reason: 'x' }, 'channel'],
       [{ channel: 'wechatpay', application_id: '', reason: 'x' }, 'application_id'],
@@ -191,7 +117,7 @@ describeEachEngine('onboarding against the sandbox channels', (ctx) => {
     expect(missing.json().error).toMatchObject({ code: 'resource_missing', param: 'application_id' });
 
     const approved = (
-      (await quick.app.inject({ url: '/sandbox/onboarding' })).json().data as Array<{
+      (await env.quick.app.inject({ url: '/sandbox/onboarding' })).json().data as Array<{
         state: string;
         channel: string;
         application_id: string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ManualClock, unixSeconds } from '../../src/core/clock.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { createChannelAdapters } from '../../src/channels/index.js';
 import { createOnboardingChannels } from '../../src/channels/index.js';
 import { ChannelRegistry } from '../../src/channels/registry.js';
@@ -10,12 +10,13 @@ import { onboardingJobHandlers } from '../../src/merchants/onboarding/jobs.js';
 import { runDue } from '../../src/platform/jobs/index.js';
 import { SecretBox, generateMasterKey } from '../../src/platform/secret-box.js';
 import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
-import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
+import { createTestApp, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { walletAction } from '../support/payments.js';
 import { freePort } from '../support/process.js';
 import { settledState, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
-import { signedHeaders } from '../support/signing.js';
+import { adminClient, succeeding } from '../support/admin.js';
+import { merchantHttpClient } from '../support/merchant-api.js';
 import { KYC_APPLICATION } from '../support/kyc.js';
 
 const APPLICATION = KYC_APPLICATION;
@@ -43,16 +44,12 @@ describeEachEngine('from onboarding to the first payment', (ctx) => {
     await sandbox?.close();
   });
 
-  const admin = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const res = await t.app.inject({
-      method,
-      url: `/admin/v1${url}`,
-      ...(payload !== undefined ? { payload: payload as object } : {}),
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-    });
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return res.json();
-  };
+  const admin = succeeding(adminClient(() => t.app));
+  const api = merchantHttpClient(
+    () => baseUrl,
+    () => t.credentials,
+    () => t.clock,
+  );
 
   it('onboards to WeChat Pay, Alipay and UnionPay; a bound plate then takes a WeChat payment for that merchant only, and UnionPay pays on the registered merId', async () => {
     const db = ctx.database.db;
@@ -126,18 +123,15 @@ describeEachEngine('from onboarding to the first payment', (ctx) => {
     const mine = await settledState(
       sandbox,
       async () => {
-        const res = await fetch(`${baseUrl}${path}`, {
-          headers: signedHeaders(app, 'GET', path, '', unixSeconds(t.clock)),
-        });
-        const body = (await res.json()) as { status: string; merchant_id: string; store_id?: string };
+        const { body } = (await api('GET', path, undefined, app)) as {
+          body: { status: string; merchant_id: string; store_id?: string };
+        };
         return body.status === 'succeeded' ? body : undefined;
       },
       'the payment',
     );
     expect(mine).toMatchObject({ merchant_id: merchant, amount: 1888 });
-    const others = await fetch(`${baseUrl}${path}`, {
-      headers: signedHeaders(t.credentials, 'GET', path, '', unixSeconds(t.clock)),
-    });
+    const others = await api('GET', path);
     expect(others.status).toBe(404);
   });
 });

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { unixSeconds } from '../../src/core/clock.js';
 import { describeEachEngine } from '../support/db.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { signedHeaders } from '../support/signing.js';
+import { signedInject } from '../support/merchant-api.js';
 import { setMerchantStatus } from '../../src/merchants/tenancy.js';
 
 describeEachEngine('orders: create, read, close', (ctx) => {
@@ -12,15 +11,8 @@ describeEachEngine('orders: create, read, close', (ctx) => {
   });
   afterAll(() => t.close());
 
-  const call = (method: 'GET' | 'POST', url: string, body?: unknown) => {
-    const payload = body === undefined ? '' : JSON.stringify(body);
-    return t.app.inject({
-      method,
-      url,
-      payload,
-      headers: signedHeaders(t.credentials, method, url, payload, unixSeconds(t.clock)),
-    });
-  };
+  const call = (method: 'GET' | 'POST', url: string, body?: unknown) =>
+    signedInject(t.app, t.credentials, t.clock, method, url, body);
 
   it('creates an order (201), returns it again for an identical repeat (200), refuses a conflicting reuse (409)', async () => {
     const body = { mch_order_no: 'A-100', amount: 1000, subject: 'Latte', metadata: { table: '7' } };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ManualClock, unixSeconds } from '../../src/core/clock.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { createChannelAdapters } from '../../src/channels/index.js';
 import { createOnboardingChannels } from '../../src/channels/index.js';
 import { ChannelRegistry } from '../../src/channels/registry.js';
@@ -12,12 +12,14 @@ import { paymentJobHandlers } from '../../src/payments/jobs.js';
 import { runDue } from '../../src/platform/jobs/index.js';
 import { SecretBox, generateMasterKey } from '../../src/platform/secret-box.js';
 import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
-import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
+import { createTestApp, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { walletAction } from '../support/payments.js';
 import { freePort } from '../support/process.js';
 import { settledState, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
-import { signedHeaders, type Credentials } from '../support/signing.js';
+import { adminClient, succeeding } from '../support/admin.js';
+import { merchantHttpClient } from '../support/merchant-api.js';
+import type { Credentials } from '../support/signing.js';
 import { KYC_APPLICATION } from '../support/kyc.js';
 
 const WECHAT_UA = 'Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.47';
@@ -48,26 +50,14 @@ describeEachEngine('channel identity is a snapshot', (ctx) => {
     await sandbox?.close();
   });
 
-  const admin = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => {
-    const res = await t.app.inject({
-      method,
-      url: `/admin/v1${url}`,
-      ...(payload !== undefined ? { payload: payload as object } : {}),
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-    });
-    expect(res.statusCode, res.body).toBeLessThan(300);
-    return res.json();
-  };
-  const api = async (app: Credentials, method: 'GET' | 'POST', path: string, body?: unknown) => {
-    const payload = body === undefined ? '' : JSON.stringify(body);
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: signedHeaders(app, method, path, payload, unixSeconds(clock)),
-      ...(payload ? { body: payload } : {}),
-    });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON, read loosely
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const admin = succeeding(adminClient(() => t.app));
+  const signed = merchantHttpClient(
+    () => baseUrl,
+    () => t.credentials,
+    () => clock,
+  );
+  const api = (app: Credentials, method: 'GET' | 'POST', path: string, body?: unknown) =>
+    signed(method, path, body, app);
   const sandboxPost = async (path: string, body: unknown) => {
     const res = await fetch(`${sandbox.url}${path}`, {
       method: 'POST',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../support/db.js';
-import { startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
-import { TEST_ADMIN_TOKEN } from '../support/app.js';
+import { latePayment, startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
+import { adminInject } from '../support/admin.js';
 import { closeOrder } from '../../src/payments/close-order.js';
 
 // Payment codes, refunds, closing and expiry against the sandbox channels, over real HTTP.
@@ -247,41 +247,15 @@ describeEachEngine('payment flows', (ctx) => {
 
   it('records a success that arrives after the close as a late payment, never dropping it', async () => {
     // A UnionPay C2B code cannot be withdrawn: closing reports it lapsed, yet the customer can still pay it.
-    const created = await env.api('POST', '/v1/orders', {
-      mch_order_no: 'LATE-1',
-      amount: 100,
-      subject: 'x',
-      pay_way: 'unionpay_qr',
-    });
-    expect((await env.api('POST', `/v1/orders/${created.body.id}/close`)).body.status).toBe('closed');
-    const pay = await fetch(`${env.sandbox.url}/sandbox/unionpay/pay`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ order_id: created.body.id.slice(4) }),
-    });
-    expect(pay.status).toBeLessThan(300);
-    const exception = await env.eventually(
-      () =>
-        ctx.database.db
-          .selectFrom('payment_exceptions')
-          .selectAll()
-          .where('order_id', '=', created.body.id)
-          .executeTakeFirst(),
-      'the late-payment exception',
-    );
+    const { order, exception } = await latePayment(env, { mch_order_no: 'LATE-1', amount: 100 });
     expect(exception).toMatchObject({ kind: 'late_payment', channel: 'unionpay', amount: 100 });
-    expect((await env.api('GET', `/v1/orders/${created.body.id}`)).body.status).toBe('closed');
+    expect((await env.api('GET', `/v1/orders/${order.id}`)).body.status).toBe('closed');
     // visible to operators, and resolvable once
     const admin = (method: 'GET' | 'POST', url: string, body?: unknown) =>
-      env.t.app.inject({
-        method,
-        url,
-        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-        ...(body ? { payload: body as object } : {}),
-      });
-    const list = (await admin('GET', '/admin/v1/payment-exceptions?status=open')).json();
-    expect(list.data.map((e: { order_id: string }) => e.order_id)).toContain(created.body.id);
-    const resolved = await admin('POST', `/admin/v1/payment-exceptions/${exception.id}/resolve`, {
+      adminInject(env.t.app, method, url, body);
+    const list = (await admin('GET', '/payment-exceptions?status=open')).json();
+    expect(list.data.map((e: { order_id: string }) => e.order_id)).toContain(order.id);
+    const resolved = await admin('POST', `/payment-exceptions/${exception.id}/resolve`, {
       resolution: 'refunded to the customer',
     });
     expect(resolved.json()).toMatchObject({ status: 'resolved', resolution: 'refunded to the customer' });
@@ -292,7 +266,7 @@ describeEachEngine('payment flows', (ctx) => {
       .execute();
     expect(audited.map((a) => a.action)).toEqual(['payment_exception.resolve']);
     expect(
-      (await admin('POST', `/admin/v1/payment-exceptions/${exception.id}/resolve`, { resolution: 'again' }))
+      (await admin('POST', `/payment-exceptions/${exception.id}/resolve`, { resolution: 'again' }))
         .statusCode,
     ).toBe(409);
   });

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isPlateCode } from '../../src/merchants/plates/rules.js';
 import { createStore } from '../../src/merchants/tenancy.js';
 import { describeEachEngine } from '../support/db.js';
-import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
+import { createTestApp, type TestApp } from '../support/app.js';
+import { adminInject } from '../support/admin.js';
 
 // The admin plate API (CONTRACT §3): batches, sheet, PNG, bind/unbind/disable/enable and their events.
 describeEachEngine('admin plates API', (ctx) => {
@@ -16,15 +17,7 @@ describeEachEngine('admin plates API', (ctx) => {
   afterAll(() => t.close());
 
   const admin = (method: 'GET' | 'POST', url: string, body?: unknown) =>
-    t.app.inject({
-      method,
-      url: `/admin/v1${url}`,
-      headers: {
-        authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
-    });
+    adminInject(t.app, method, url, body);
 
   const events = (topic: string) =>
     ctx.database.db.selectFrom('outbox').selectAll().where('topic', '=', topic).execute();

@@ -2,7 +2,8 @@ import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachEngine } from '../support/db.js';
 import { decodeCells, requireDecodeTools } from '../support/plates-decode.js';
-import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
+import { createTestApp, type TestApp } from '../support/app.js';
+import { adminInject } from '../support/admin.js';
 
 // "Done when": a sheet of 12 plates renders to a PDF from which all 12 QR codes decode, with a real
 // rasteriser (poppler's pdftoppm) and a real decoder (zbar's zbarimg), to exactly the plates' URLs.
@@ -18,12 +19,7 @@ describe.skipIf(!tools)('plate sheet decoding (pdftoppm + zbarimg)', () => {
     afterAll(() => t.close());
 
     const admin = (method: 'GET' | 'POST', url: string, body?: unknown) =>
-      t.app.inject({
-        method,
-        url: `/admin/v1${url}`,
-        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-        ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
-      });
+      adminInject(t.app, method, url, body);
 
     it('decodes all 12 QR codes of a 12-plate sheet to exactly the plates’ URLs', async () => {
       const batch = (await admin('POST', '/plates', { count: 12 })).json();

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { unixSeconds } from '../../src/core/clock.js';
 import { relayOnce } from '../../src/platform/outbox/index.js';
 import { MemoryStream, type StreamEvent, type Subscription } from '../../src/platform/stream/index.js';
 import { silentLogger } from '../../src/platform/logger.js';
@@ -14,10 +13,11 @@ import {
   tagsInForce,
   type ProfileEvent,
 } from '../../src/profiles/index.js';
-import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
+import { createTestApp, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { waitFor } from '../support/process.js';
-import { signedHeaders } from '../support/signing.js';
+import { adminClient } from '../support/admin.js';
+import { merchantClient } from '../support/merchant-api.js';
 
 /**
  * The consumer and the operator tags without the sandbox: merchant risk events through the
@@ -43,25 +43,12 @@ describeEachEngine('profiles: consumer, operator tags, recompute under load', (c
     await t.close();
   });
 
-  const admin = async (method: string, url: string, body?: unknown) => {
-    const res = await t.app.inject({
-      method: method as 'PUT',
-      url: `/admin/v1${url}`,
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-      ...(body === undefined ? {} : { payload: body as object }),
-    });
-    return { status: res.statusCode, body: res.json() };
-  };
-  const merchant = async (method: 'GET' | 'POST', url: string, body?: unknown) => {
-    const payload = body === undefined ? '' : JSON.stringify(body);
-    const res = await t.app.inject({
-      method,
-      url,
-      headers: signedHeaders(t.credentials, method, url, payload, unixSeconds(t.clock)),
-      ...(payload ? { payload } : {}),
-    });
-    return { status: res.statusCode, body: res.json() };
-  };
+  const admin = adminClient(() => t.app);
+  const merchant = merchantClient(
+    () => t.app,
+    () => t.credentials,
+    () => t.clock,
+  );
   const journalled = async () =>
     Number(
       (

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock, unixSeconds } from '../../src/core/clock.js';
+import { systemClock } from '../../src/core/clock.js';
 import { createApp } from '../../src/merchants/apps.js';
 import { createInstitution, createMerchant } from '../../src/merchants/tenancy.js';
 import { createCache, type Cache } from '../../src/platform/cache/index.js';
@@ -15,7 +15,8 @@ import { startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
 import { waitFor } from '../support/process.js';
 import { adminCall, type Json } from '../support/risk.js';
 import { requireService } from '../support/services.js';
-import { signedHeaders, type Credentials } from '../support/signing.js';
+import { merchantHttpClient } from '../support/merchant-api.js';
+import type { Credentials } from '../support/signing.js';
 
 /**
  * Issue 13 end to end: payments through the sandbox → outbox → stream → the profile consumer →
@@ -128,12 +129,12 @@ for (const variant of VARIANTS) {
       );
     }
 
-    async function signedGet(credentials: Credentials, url: string) {
-      const res = await fetch(`${env.baseUrl}${url}`, {
-        headers: signedHeaders(credentials, 'GET', url, '', unixSeconds(env.clock)),
-      });
-      return { status: res.status, body: (await res.json()) as Json };
-    }
+    const signed = merchantHttpClient(
+      () => env.baseUrl,
+      () => env.t.credentials,
+      () => env.clock,
+    );
+    const signedGet = (credentials: Credentials, url: string) => signed('GET', url, undefined, credentials);
 
     it('4 WeChat payments and 1 Alipay: usual_wallet is wechatpay with its distribution; a recompute leaves the same digest', async () => {
       for (let i = 0; i < 4; i++) await pay('wechat', 'cust-1');

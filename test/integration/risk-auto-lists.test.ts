@@ -13,6 +13,7 @@ import { recomputeLists } from '../../src/risk/index.js';
 import { addListEntry } from '../../src/risk/operations.js';
 import { LISTS_MAP } from '../../src/risk/shared-state.js';
 import { createTestDatabase } from '../support/db.js';
+import { succeededOrderRow, succeededRefundRow } from '../support/order-rows.js';
 import type { StreamEvent } from '../../src/platform/stream/index.js';
 
 const HOUR = 3_600_000;
@@ -71,58 +72,33 @@ describe('risk automatic lists: stream == batch recompute', () => {
             const at = new Date(base + r.atMinutes * 60_000);
             await db
               .insertInto('orders')
-              .values({
-                id: orderId,
-                app_id: ids.appId,
-                merchant_id: ids.merchantId,
-                mch_order_no: `P${i}`,
-                amount: 100,
-                currency: 'CNY',
-                subject: 's',
-                status: 'succeeded',
-                pay_way: 'wechat_jsapi',
-                channel: 'wechatpay',
-                channel_trade_no: `t${i}`,
-                payer: JSON.stringify({ sp_openid: `oPayer${r.payer}` }),
-                fee: null,
-                notify_url: null,
-                return_url: null,
-                store_id: null,
-                terminal_id: null,
-                client_ip: null,
-                metadata: '{}',
-                expires_at: at,
-                paid_at: at,
-                created_at: at,
-                updated_at: at,
-                channel_payer_id: null,
-                channel_action: null,
-                channel_order_created_at: null,
-                failure_code: null,
-                failure_message: null,
-              })
+              .values(
+                succeededOrderRow({
+                  id: orderId,
+                  app_id: ids.appId,
+                  merchant_id: ids.merchantId,
+                  mch_order_no: `P${i}`,
+                  amount: 100,
+                  channel_trade_no: `t${i}`,
+                  payer: JSON.stringify({ sp_openid: `oPayer${r.payer}` }),
+                  at,
+                }),
+              )
               .execute();
             const refundId = newId('refund');
             await db
               .insertInto('refunds')
-              .values({
-                id: refundId,
-                order_id: orderId,
-                app_id: ids.appId,
-                merchant_id: ids.merchantId,
-                mch_refund_no: 'R',
-                amount: 100,
-                status: 'succeeded',
-                reason: null,
-                notify_url: null,
-                request_hash: 'h',
-                channel_refund_no: null,
-                failure_code: null,
-                failure_message: null,
-                created_at: at,
-                updated_at: at,
-                succeeded_at: at,
-              })
+              .values(
+                succeededRefundRow({
+                  id: refundId,
+                  order_id: orderId,
+                  app_id: ids.appId,
+                  merchant_id: ids.merchantId,
+                  mch_refund_no: 'R',
+                  amount: 100,
+                  at,
+                }),
+              )
               .execute();
             events.push({
               id: newId('event'),

@@ -12,6 +12,7 @@ import { applyOutcomeEvent, applyPaymentEvent } from '../../src/risk/events.js';
 import { createRisk, loadRiskConfig, type Risk } from '../../src/risk/index.js';
 import { createRule, deleteRule } from '../../src/risk/operations.js';
 import { createTestDatabase } from '../support/db.js';
+import { succeededOrderRow, succeededRefundRow } from '../support/order-rows.js';
 
 /** The stream consumer adds succeeded payments and refunds to counters rules read; distinct() counts. */
 describe('risk outcome counters and distinct counts', () => {
@@ -67,36 +68,19 @@ describe('risk outcome counters and distinct counts', () => {
     const at = clock.now();
     await database.db
       .insertInto('orders')
-      .values({
-        id,
-        app_id: ids.appId,
-        merchant_id: ids.merchantId,
-        mch_order_no: `P-${id}`,
-        amount: 500,
-        currency: 'CNY',
-        subject: 's',
-        status: 'succeeded',
-        pay_way: 'wechat_jsapi',
-        channel: 'wechatpay',
-        channel_trade_no: `t-${id}`,
-        payer: JSON.stringify({ sp_openid: 'oPayer' }),
-        fee: null,
-        notify_url: null,
-        return_url: null,
-        store_id: null,
-        terminal_id: null,
-        client_ip: ip,
-        metadata: '{}',
-        expires_at: at,
-        paid_at: at,
-        created_at: at,
-        updated_at: at,
-        channel_payer_id: null,
-        channel_action: null,
-        channel_order_created_at: null,
-        failure_code: null,
-        failure_message: null,
-      })
+      .values(
+        succeededOrderRow({
+          id,
+          app_id: ids.appId,
+          merchant_id: ids.merchantId,
+          mch_order_no: `P-${id}`,
+          amount: 500,
+          channel_trade_no: `t-${id}`,
+          payer: JSON.stringify({ sp_openid: 'oPayer' }),
+          client_ip: ip,
+          at,
+        }),
+      )
       .execute();
     return id;
   }
@@ -123,24 +107,17 @@ describe('risk outcome counters and distinct counts', () => {
     const at = clock.now();
     await database.db
       .insertInto('refunds')
-      .values({
-        id: refundId,
-        order_id: orderId,
-        app_id: ids.appId,
-        merchant_id: ids.merchantId,
-        mch_refund_no: 'R1',
-        amount: 500,
-        status: 'succeeded',
-        reason: null,
-        notify_url: null,
-        request_hash: 'h',
-        channel_refund_no: null,
-        failure_code: null,
-        failure_message: null,
-        created_at: at,
-        updated_at: at,
-        succeeded_at: at,
-      })
+      .values(
+        succeededRefundRow({
+          id: refundId,
+          order_id: orderId,
+          app_id: ids.appId,
+          merchant_id: ids.merchantId,
+          mch_refund_no: 'R1',
+          amount: 500,
+          at,
+        }),
+      )
       .execute();
     await applyOutcomeEvent(deps(), event('refund.succeeded', refundId));
     expect((await decide('192.0.2.21')).decision).toBe('reject'); // same payer, any IP

@@ -11,6 +11,7 @@ import {
 } from '../../src/settlement/index.js';
 import { parseSettleArgs } from '../../src/cli/settle.js';
 import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
+import { adminClient } from '../support/admin.js';
 import { describeEachEngine } from '../support/db.js';
 
 /**
@@ -20,15 +21,7 @@ import { describeEachEngine } from '../support/db.js';
 describeEachEngine('settlement calendar, daily job and settings', (ctx) => {
   let t: TestApp;
   const clock = new ManualClock(Date.parse('2026-02-13T10:00:00+08:00'));
-  const admin = async (method: 'GET' | 'PUT', url: string, payload?: unknown) => {
-    const res = await t.app.inject({
-      method,
-      url: `/admin/v1${url}`,
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-    return { status: res.statusCode, body: res.json() };
-  };
+  const admin = adminClient(() => t.app);
 
   beforeAll(async () => {
     t = await createTestApp(ctx.database, { clock, risk: false });

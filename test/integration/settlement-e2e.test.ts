@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { unixSeconds } from '../../src/core/clock.js';
 import { drainBookings } from '../../src/ledger/index.js';
 import { createApp } from '../../src/merchants/apps.js';
 import { createMerchant } from '../../src/merchants/tenancy.js';
@@ -10,11 +9,12 @@ import {
   settleTradeDate,
   type UnresolvedMismatches,
 } from '../../src/settlement/index.js';
-import { TEST_ADMIN_TOKEN } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
 import { KYC_APPLICATION } from '../support/kyc.js';
 import { startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
-import { signedHeaders, type Credentials } from '../support/signing.js';
+import { adminClient } from '../support/admin.js';
+import { merchantHttpClient } from '../support/merchant-api.js';
+import type { Credentials } from '../support/signing.js';
 
 /**
  * Settlement end to end: three merchants pay through the sandbox (WeChat and Alipay payment codes)
@@ -35,28 +35,15 @@ describeEachEngine('settlement end to end through the sandbox', (ctx) => {
   const paid = new Map<string, Array<{ id: string; amount: number }>>();
   const refunded = new Map<string, Array<{ id: string; amount: number }>>();
 
-  const admin = async (method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, payload?: unknown) => {
-    const res = await env.t.app.inject({
-      method,
-      url: `/admin/v1${url}`,
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-    const text = res.body;
-    return {
-      status: res.statusCode,
-      body: String(res.headers['content-type'] ?? '').includes('json') ? (JSON.parse(text) as Json) : text,
-    };
-  };
-  const api = async (m: number, method: 'GET' | 'POST', url: string, body?: unknown) => {
-    const payload = body === undefined ? '' : JSON.stringify(body);
-    const res = await fetch(`${env.baseUrl}${url}`, {
-      method,
-      headers: signedHeaders(merchants[m]!.credentials, method, url, payload, unixSeconds(env.clock)),
-      ...(payload ? { body: payload } : {}),
-    });
-    return { status: res.status, body: (await res.json()) as Json };
-  };
+  const admin = adminClient(() => env.t.app);
+  const signed = merchantHttpClient(
+    () => env.baseUrl,
+    () => merchants[0]!.credentials,
+    () => env.clock,
+  );
+  /** the merchant API as merchant `m` */
+  const api = (m: number, method: 'GET' | 'POST', url: string, body?: unknown) =>
+    signed(method, url, body, merchants[m]!.credentials);
   const balance = async (m: number) => (await api(m, 'GET', '/v1/balance')).body;
   const deps = (unresolvedMismatches?: UnresolvedMismatches) => ({
     db: ctx.database.db,

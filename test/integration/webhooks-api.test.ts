@@ -1,16 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { unixSeconds } from '../../src/core/clock.js';
 import { createApp } from '../../src/merchants/apps.js';
 import { inTransaction } from '../../src/platform/db/index.js';
 import { runDue, type Handlers } from '../../src/platform/jobs/index.js';
 import { recordEvent } from '../../src/notifications/events.js';
 import { attemptOffsetsMs, MAX_ATTEMPTS_PER_ROUND } from '../../src/notifications/schedule.js';
 import { webhookJobHandlers } from '../../src/notifications/worker.js';
-import { createTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/app.js';
+import { createTestApp, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
-import { signedHeaders, type Credentials } from '../support/signing.js';
+import { adminClient } from '../support/admin.js';
+import { merchantClient } from '../support/merchant-api.js';
 
 // The whole 24 h schedule walked with the injected clock, resends (merchant and admin, one and
 // bulk), and the events API: filters, pagination, scoping and malformed input.
@@ -60,29 +60,12 @@ describeEachEngine('webhook schedule, resend and events API', (ctx) => {
         t.clock,
       ),
     );
-  const merchant = async (
-    method: 'GET' | 'POST',
-    path: string,
-    body = '',
-    credentials: Credentials = t.credentials,
-  ) => {
-    const res = await t.app.inject({
-      method,
-      url: path,
-      payload: body || undefined,
-      headers: signedHeaders(credentials, method, path, body, unixSeconds(t.clock)),
-    });
-    return { status: res.statusCode, json: res.json() };
-  };
-  const admin = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
-    const res = await t.app.inject({
-      method,
-      url: path,
-      ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-    });
-    return { status: res.statusCode, json: res.json() };
-  };
+  const merchant = merchantClient(
+    () => t.app,
+    () => t.credentials,
+    () => t.clock,
+  );
+  const admin = adminClient(() => t.app);
   const state = (id: string) =>
     t.ctx.db.selectFrom('webhook_events').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
@@ -117,7 +100,7 @@ describeEachEngine('webhook schedule, resend and events API', (ctx) => {
     await run();
     expect(hits).toHaveLength(2 * MAX_ATTEMPTS_PER_ROUND);
     const failed = await merchant('GET', '/v1/events?status=failed');
-    expect(failed.json.data.map((e: { id: string }) => e.id).sort()).toEqual([a.id, b.id].sort());
+    expect(failed.body.data.map((e: { id: string }) => e.id).sort()).toEqual([a.id, b.id].sort());
   });
 
   it('resends one failed event for the merchant, refusing a resend while it is pending', async () => {
@@ -125,16 +108,16 @@ describeEachEngine('webhook schedule, resend and events API', (ctx) => {
     hits.length = 0;
     const resent = await merchant('POST', `/v1/events/${failedA}/resend`);
     expect(resent.status).toBe(202);
-    expect(resent.json.delivery).toMatchObject({ status: 'pending', round: 2 });
+    expect(resent.body.delivery).toMatchObject({ status: 'pending', round: 2 });
     const again = await merchant('POST', `/v1/events/${failedA}/resend`);
     expect(again.status).toBe(409);
-    expect(again.json.error).toMatchObject({ code: 'state_conflict', param: 'id' });
+    expect(again.body.error).toMatchObject({ code: 'state_conflict', param: 'id' });
     await run();
     expect(hits.map((h) => h.id)).toEqual([failedA]);
     const view = await merchant('GET', `/v1/events/${failedA}`);
-    expect(view.json.delivery.status).toBe('succeeded');
-    expect(view.json.delivery.attempts).toHaveLength(17);
-    expect(view.json.delivery.attempts[16]).toMatchObject({
+    expect(view.body.delivery.status).toBe('succeeded');
+    expect(view.body.delivery.attempts).toHaveLength(17);
+    expect(view.body.delivery.attempts[16]).toMatchObject({
       attempt: 17,
       round: 2,
       outcome: 'succeeded',
@@ -146,17 +129,17 @@ describeEachEngine('webhook schedule, resend and events API', (ctx) => {
     hits.length = 0;
     const from = new Date(t.clock.nowMs() - 30 * 86_400_000).toISOString();
     const to = new Date(t.clock.nowMs() + 1000).toISOString();
-    const bad = await admin('POST', '/admin/v1/events/resend', { created_from: to, created_to: from });
+    const bad = await admin('POST', '/events/resend', { created_from: to, created_to: from });
     expect(bad.status).toBe(400);
-    expect(bad.json.error.param).toBe('created_to');
-    const res = await admin('POST', '/admin/v1/events/resend', { created_from: from, created_to: to });
+    expect(bad.body.error.param).toBe('created_to');
+    const res = await admin('POST', '/events/resend', { created_from: from, created_to: to });
     expect(res.status).toBe(202);
-    expect(res.json).toMatchObject({ object: 'resend', resent: 1, event_ids: [failedB], has_more: false });
+    expect(res.body).toMatchObject({ object: 'resend', resent: 1, event_ids: [failedB], has_more: false });
     await run();
     expect(hits.map((h) => h.id)).toEqual([failedB]);
-    expect((await admin('GET', `/admin/v1/events/${failedB}`)).json.delivery.status).toBe('succeeded');
-    const none = await admin('POST', '/admin/v1/events/resend', { created_from: from, created_to: to });
-    expect(none.json.resent).toBe(0);
+    expect((await admin('GET', `/events/${failedB}`)).body.delivery.status).toBe('succeeded');
+    const none = await admin('POST', '/events/resend', { created_from: from, created_to: to });
+    expect(none.body.resent).toBe(0);
   });
 
   it('pages through events newest first and filters by object, type and time', async () => {
@@ -172,12 +155,12 @@ describeEachEngine('webhook schedule, resend and events API', (ctx) => {
     for (;;) {
       const page = await merchant('GET', `/v1/events?object_id=${objectId}&limit=2${cursor}`);
       expect(page.status).toBe(200);
-      seen.push(...page.json.data.map((e: { id: string }) => e.id));
-      if (!page.json.has_more) break;
-      cursor = `&starting_after=${page.json.next_starting_after}`;
+      seen.push(...page.body.data.map((e: { id: string }) => e.id));
+      if (!page.body.has_more) break;
+      cursor = `&starting_after=${page.body.next_starting_after}`;
     }
     expect(seen).toEqual([...ids].reverse());
-    const sequences = (await merchant('GET', `/v1/events?object_id=${objectId}`)).json.data.map(
+    const sequences = (await merchant('GET', `/v1/events?object_id=${objectId}`)).body.data.map(
       (e: { sequence: number }) => e.sequence,
     );
     expect(sequences).toEqual([5, 4, 3, 2, 1]);
@@ -186,7 +169,7 @@ describeEachEngine('webhook schedule, resend and events API', (ctx) => {
       'GET',
       `/v1/events?type=order.succeeded&created_from=${encodeURIComponent(since)}`,
     );
-    expect(recent.json.data.map((e: { id: string }) => e.id)).toEqual([ids[4], ids[3]]);
+    expect(recent.body.data.map((e: { id: string }) => e.id)).toEqual([ids[4], ids[3]]);
   });
 
   it("hides another app's events from the merchant but not from the admin", async () => {
@@ -195,8 +178,8 @@ describeEachEngine('webhook schedule, resend and events API', (ctx) => {
     expect((await merchant('GET', `/v1/events/${theirs.id}`)).status).toBe(404);
     expect((await merchant('POST', `/v1/events/${theirs.id}/resend`)).status).toBe(404);
     expect((await merchant('GET', `/v1/events/${theirs.id}`, '', other)).status).toBe(200);
-    const listed = await admin('GET', `/admin/v1/events?app_id=${other.app_id}`);
-    expect(listed.json.data.map((e: { id: string }) => e.id)).toEqual([theirs.id]);
+    const listed = await admin('GET', `/events?app_id=${other.app_id}`);
+    expect(listed.body.data.map((e: { id: string }) => e.id)).toEqual([theirs.id]);
     await run();
   });
 
@@ -215,7 +198,7 @@ describeEachEngine('webhook schedule, resend and events API', (ctx) => {
   ])('answers %s with 400 naming %s', async (path, param, code) => {
     const res = await merchant('GET', path);
     expect(res.status).toBe(400);
-    expect(res.json.error).toMatchObject({ code, param });
+    expect(res.body.error).toMatchObject({ code, param });
   });
 
   it('answers malformed resend bodies with 400 and unknown events with 404', async () => {
@@ -224,22 +207,22 @@ describeEachEngine('webhook schedule, resend and events API', (ctx) => {
       '/v1/events/resend',
       '{"created_from":"2026-01-01T00:00:00Z","created_to":"2026-01-02T00:00:00Z","all":true}',
     );
-    expect(unknownField.json.error).toMatchObject({ code: 'parameter_unknown', param: 'all' });
+    expect(unknownField.body.error).toMatchObject({ code: 'parameter_unknown', param: 'all' });
     const missing = await merchant('POST', '/v1/events/resend', '{"created_from":"2026-01-01T00:00:00Z"}');
-    expect(missing.json.error).toMatchObject({ code: 'parameter_missing', param: 'created_to' });
+    expect(missing.body.error).toMatchObject({ code: 'parameter_missing', param: 'created_to' });
     const badTime = await merchant(
       'POST',
       '/v1/events/resend',
       '{"created_from":"2026-13-01T00:00:00Z","created_to":"2026-01-02T00:00:00Z"}',
     );
-    expect(badTime.json.error).toMatchObject({ code: 'parameter_invalid', param: 'created_from' });
+    expect(badTime.body.error).toMatchObject({ code: 'parameter_invalid', param: 'created_from' });
     const ghost = await merchant('POST', '/v1/events/evt_0000000000000000000000000a/resend');
     expect(ghost.status).toBe(404);
-    const wide = await admin('POST', '/admin/v1/events/resend', {
+    const wide = await admin('POST', '/events/resend', {
       created_from: '2025-01-01T00:00:00Z',
       created_to: '2026-01-01T00:00:00Z',
     });
-    expect(wide.json.error).toMatchObject({ code: 'parameter_invalid', param: 'created_to' });
+    expect(wide.body.error).toMatchObject({ code: 'parameter_invalid', param: 'created_to' });
     const noToken = await t.app.inject({ method: 'GET', url: '/admin/v1/events' });
     expect(noToken.statusCode).toBe(401);
   });

@@ -1,7 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { unixSeconds } from '../../src/core/clock.js';
 import { inTransaction } from '../../src/platform/db/index.js';
 import { runDue, type Handlers } from '../../src/platform/jobs/index.js';
 import { relayOnce } from '../../src/platform/outbox/index.js';
@@ -11,7 +10,7 @@ import { webhookJobHandlers } from '../../src/notifications/worker.js';
 import { waitUntil } from '../support/wait.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { describeEachEngine } from '../support/db.js';
-import { signedHeaders } from '../support/signing.js';
+import { merchantClient } from '../support/merchant-api.js';
 
 // The "done when" path of issue 6: a merchant endpoint down for 40 s, retried at 0/15/30 s and
 // delivered at 60 s; every attempt signed, same event id, nothing after the 2xx, listed by the API.
@@ -82,15 +81,11 @@ describeEachEngine('webhook delivery', (ctx) => {
     );
   }
 
-  const api = async (method: 'GET' | 'POST', url: string, body = '') => {
-    const res = await t.app.inject({
-      method,
-      url,
-      payload: body || undefined,
-      headers: signedHeaders(t.credentials, method, url, body, unixSeconds(t.clock)),
-    });
-    return { status: res.statusCode, json: res.json() };
-  };
+  const api = merchantClient(
+    () => t.app,
+    () => t.credentials,
+    () => t.clock,
+  );
 
   it('retries a 503 at 0 s, 15 s, 30 s and stops after the 2xx at 60 s', async () => {
     const orderId = newOrderId();
@@ -133,8 +128,8 @@ describeEachEngine('webhook delivery', (ctx) => {
 
     const listed = await api('GET', `/v1/events?object_id=${orderId}`);
     expect(listed.status).toBe(200);
-    expect(listed.json.data).toHaveLength(1);
-    const view = listed.json.data[0];
+    expect(listed.body.data).toHaveLength(1);
+    const view = listed.body.data[0];
     expect(view).toMatchObject({ id: event.id, sequence: 1, data: { object: { id: orderId } } });
     expect(view.delivery).toMatchObject({ status: 'succeeded', attempt_count: 4, next_attempt_at: null });
     expect(
@@ -325,8 +320,8 @@ describeEachEngine('webhook delivery', (ctx) => {
     );
     await run();
     const view = await api('GET', `/v1/events/${event.id}`);
-    expect(view.json.delivery.status).toBe('pending');
-    expect(view.json.delivery.attempts[0]).toMatchObject({ outcome: 'failed', url: null });
-    expect(view.json.delivery.attempts[0].error).toMatch(/no notify_url/);
+    expect(view.body.delivery.status).toBe('pending');
+    expect(view.body.delivery.attempts[0]).toMatchObject({ outcome: 'failed', url: null });
+    expect(view.body.delivery.attempts[0].error).toMatch(/no notify_url/);
   });
 });

@@ -1,68 +1,25 @@
-import { AlipaySdk } from 'alipay-sdk';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseBillZip } from '../../src/channels/alipay/protocol/bill-zip.js';
 import { ManualClock } from '../../src/core/clock.js';
-import { silentLogger } from '../../src/platform/logger.js';
-import { registerAlipaySandbox } from '../../src/sandbox/alipay/index.js';
 import type { SandboxContext } from '../../src/sandbox/context.js';
-import { FaultTable } from '../../src/sandbox/faults.js';
-import { HttpNotifier } from '../../src/sandbox/notifier.js';
-import { PayCodeBook } from '../../src/sandbox/paycodes.js';
-import { SandboxScheduler } from '../../src/sandbox/scheduler.js';
-import { buildSandboxApp } from '../../src/sandbox/server.js';
-import { testSandboxKeys } from '../support/sandbox.js';
+import { useAlipaySandbox } from '../support/alipay-sandbox.js';
 
 // a sandbox on a manual clock: bill days and the 30 s link lifetime are clock time
 const clock = new ManualClock(Date.parse('2026-03-01T02:00:00Z')); // 10:00 China time
+const alipay = useAlipaySandbox({ clock });
+const { post } = alipay;
 let url: string;
 let ctx: SandboxContext;
-let close: () => Promise<void>;
-let sdk: AlipaySdk;
 const ok = { validateSign: true } as const;
 
-beforeAll(async () => {
-  const faults = new FaultTable();
-  const scheduler = new SandboxScheduler(clock);
-  ctx = {
-    clock,
-    keys: await testSandboxKeys(),
-    baseUrl: '',
-    notifier: new HttpNotifier(faults, clock, scheduler, silentLogger),
-    faults,
-    paycodes: new PayCodeBook(),
-    logger: silentLogger,
-    scheduler,
-  };
-  const app = await buildSandboxApp(ctx, [registerAlipaySandbox]);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  ctx.baseUrl = url;
-  close = async () => {
-    scheduler.close();
-    await ctx.notifier.close();
-    await app.close();
-  };
-  const keys = ctx.keys.alipay;
-  sdk = new AlipaySdk({
-    appId: keys.app_id,
-    privateKey: keys.app_private_key,
-    keyType: 'PKCS8',
-    alipayPublicKey: keys.alipay_public_key,
-    gateway: `${url}/alipay/gateway.do`,
-  });
+beforeAll(() => {
+  url = alipay.sandbox.url;
+  ctx = alipay.sandbox.ctx;
 });
-afterAll(() => close());
 
-const post = (path: string, body: unknown) =>
-  fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
 async function paid(out: string, amount: string) {
   clock.advance(1000);
-  const pre = await sdk.exec(
+  const pre = await alipay.sdk.exec(
     'alipay.trade.precreate',
     { bizContent: { out_trade_no: out, total_amount: amount, subject: '账单' } },
     ok,
@@ -72,7 +29,7 @@ async function paid(out: string, amount: string) {
   );
 }
 const billUrl = (date: string) =>
-  sdk.exec(
+  alipay.sdk.exec(
     'alipay.data.dataservice.bill.downloadurl.query',
     { bizContent: { bill_type: 'trade', bill_date: date } },
     ok,
@@ -86,14 +43,14 @@ describe('Alipay bill download', () => {
     clock.advance(1000);
     expect(
       (
-        await sdk.exec(
+        await alipay.sdk.exec(
           'alipay.trade.refund',
           { bizContent: { out_trade_no: 'B1', refund_amount: '2.50', out_request_no: 'B1-R1' } },
           ok,
         )
       ).code,
     ).toBe('10000');
-    const pending = await sdk.exec(
+    const pending = await alipay.sdk.exec(
       'alipay.trade.create',
       { bizContent: { out_trade_no: 'B4', total_amount: '9.00', subject: 'unpaid', buyer_id: 'x' } },
       ok,
@@ -119,7 +76,7 @@ describe('Alipay bill download', () => {
     ]);
     expect(bill.totals).toEqual({ tradeCount: 3, tradeReceived: 1556, refundCount: 1, refundReceived: -250 });
     // and the trade numbers are the ones the gateway reports
-    const q = await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'B3' } }, ok);
+    const q = await alipay.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'B3' } }, ok);
     expect(bill.rows.find((r) => r.outTradeNo === 'B3')!.tradeNo).toBe(q.tradeNo);
   });
 
@@ -134,7 +91,7 @@ describe('Alipay bill download', () => {
     expect((await billUrl('2026-13-45')).subCode).toBe('ACQ.INVALID_PARAMETER');
     expect(
       (
-        await sdk.exec(
+        await alipay.sdk.exec(
           'alipay.data.dataservice.bill.downloadurl.query',
           { bizContent: { bill_type: 'fund', bill_date: '2026-03-01' } },
           ok,

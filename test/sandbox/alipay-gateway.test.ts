@@ -1,39 +1,18 @@
-import { AlipaySdk } from 'alipay-sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerAlipaySandbox } from '../../src/sandbox/alipay/index.js';
-import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { useAlipaySandbox } from '../support/alipay-sandbox.js';
 
-let sandbox: TestSandbox;
-let sdk: AlipaySdk;
+const alipay = useAlipaySandbox();
+const { post } = alipay;
 let seq = 0;
 const outNo = () => `T${Date.now()}${++seq}`;
 const ok = { validateSign: true } as const;
 
-beforeAll(async () => {
-  sandbox = await startTestSandbox([registerAlipaySandbox]);
-  const keys = sandbox.ctx.keys.alipay;
-  sdk = new AlipaySdk({
-    appId: keys.app_id,
-    privateKey: keys.app_private_key,
-    keyType: 'PKCS8', // the sandbox hands out PKCS#8 PEM; the SDK assumes PKCS#1 otherwise
-    alipayPublicKey: keys.alipay_public_key,
-    gateway: `${sandbox.url}/alipay/gateway.do`,
-  });
-});
-afterAll(() => sandbox.close());
-
-const token = () => sandbox.ctx.keys.alipay.app_auth_token;
-const post = (path: string, body: unknown) =>
-  fetch(`${sandbox.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+const token = () => alipay.sandbox.ctx.keys.alipay.app_auth_token;
 
 describe('Alipay gateway with the official alipay-sdk (response signatures verified)', () => {
   it('precreate → query TRADE_NOT_EXIST → scan → TRADE_SUCCESS → full refund → TRADE_CLOSED', async () => {
     const out = outNo();
-    const pre = await sdk.exec(
+    const pre = await alipay.sdk.exec(
       'alipay.trade.precreate',
       {
         appAuthToken: token(),
@@ -43,7 +22,7 @@ describe('Alipay gateway with the official alipay-sdk (response signatures verif
     );
     expect(pre.code).toBe('10000');
     expect(pre.qrCode).toMatch(/^https:\/\/qr\.alipay\.com\/bax[0-9a-z]{22}$/);
-    const before = await sdk.exec(
+    const before = await alipay.sdk.exec(
       'alipay.trade.query',
       { appAuthToken: token(), bizContent: { out_trade_no: out } },
       ok,
@@ -58,7 +37,7 @@ describe('Alipay gateway with the official alipay-sdk (response signatures verif
       resultCode: '9000',
     });
 
-    const paid = await sdk.exec(
+    const paid = await alipay.sdk.exec(
       'alipay.trade.query',
       { appAuthToken: token(), bizContent: { out_trade_no: out } },
       ok,
@@ -72,7 +51,7 @@ describe('Alipay gateway with the official alipay-sdk (response signatures verif
     });
     expect(paid.tradeNo).toMatch(/^\d{28}$/);
 
-    const refund = await sdk.exec(
+    const refund = await alipay.sdk.exec(
       'alipay.trade.refund',
       {
         appAuthToken: token(),
@@ -81,13 +60,13 @@ describe('Alipay gateway with the official alipay-sdk (response signatures verif
       ok,
     );
     expect(refund).toMatchObject({ code: '10000', fundChange: 'Y', refundFee: '12.34' });
-    const closed = await sdk.exec(
+    const closed = await alipay.sdk.exec(
       'alipay.trade.query',
       { appAuthToken: token(), bizContent: { trade_no: paid.tradeNo } },
       ok,
     );
     expect(closed.tradeStatus).toBe('TRADE_CLOSED');
-    const again = await sdk.exec(
+    const again = await alipay.sdk.exec(
       'alipay.trade.refund',
       {
         appAuthToken: token(),
@@ -96,7 +75,7 @@ describe('Alipay gateway with the official alipay-sdk (response signatures verif
       ok,
     );
     expect(again).toMatchObject({ code: '10000', fundChange: 'N', refundFee: '12.34' }); // idempotent retry
-    const rq = await sdk.exec(
+    const rq = await alipay.sdk.exec(
       'alipay.trade.fastpay.refund.query',
       { appAuthToken: token(), bizContent: { out_trade_no: out, out_request_no: 'R1' } },
       ok,
@@ -106,31 +85,31 @@ describe('Alipay gateway with the official alipay-sdk (response signatures verif
 
   it('partial refunds add up, cannot exceed the total, and an unknown refund query has no refund fields', async () => {
     const out = outNo();
-    const pre = await sdk.exec(
+    const pre = await alipay.sdk.exec(
       'alipay.trade.precreate',
       { bizContent: { out_trade_no: out, total_amount: 1, subject: 's' } },
       ok,
     );
     await post('/sandbox/alipay/scan', { qr_code: pre.qrCode, buyer_id: 'b' });
-    const r1 = await sdk.exec(
+    const r1 = await alipay.sdk.exec(
       'alipay.trade.refund',
       { bizContent: { out_trade_no: out, refund_amount: '0.40', out_request_no: 'P1' } },
       ok,
     );
     expect(r1).toMatchObject({ code: '10000', refundFee: '0.40' });
-    const over = await sdk.exec(
+    const over = await alipay.sdk.exec(
       'alipay.trade.refund',
       { bizContent: { out_trade_no: out, refund_amount: '0.61', out_request_no: 'P2' } },
       ok,
     );
     expect(over.subCode).toBe('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL');
-    const r2 = await sdk.exec(
+    const r2 = await alipay.sdk.exec(
       'alipay.trade.refund',
       { bizContent: { out_trade_no: out, refund_amount: '0.60', out_request_no: 'P2' } },
       ok,
     );
     expect(r2.refundFee).toBe('1.00');
-    const missing = await sdk.exec(
+    const missing = await alipay.sdk.exec(
       'alipay.trade.fastpay.refund.query',
       { bizContent: { out_trade_no: out, out_request_no: 'nope' } },
       ok,
@@ -141,7 +120,7 @@ describe('Alipay gateway with the official alipay-sdk (response signatures verif
 
   it('trade.create (JSAPI) + the customer confirms with /sandbox/alipay/pay; close only while waiting', async () => {
     const out = outNo();
-    const created = await sdk.exec(
+    const created = await alipay.sdk.exec(
       'alipay.trade.create',
       {
         appAuthToken: token(),
@@ -156,7 +135,11 @@ describe('Alipay gateway with the official alipay-sdk (response signatures verif
       ok,
     );
     expect(created.code).toBe('10000');
-    const waiting = await sdk.exec('alipay.trade.query', { bizContent: { trade_no: created.tradeNo } }, ok);
+    const waiting = await alipay.sdk.exec(
+      'alipay.trade.query',
+      { bizContent: { trade_no: created.tradeNo } },
+      ok,
+    );
     expect(waiting.tradeStatus).toBe('WAIT_BUYER_PAY');
     expect(
       (await post('/sandbox/alipay/pay', { trade_no: created.tradeNo, buyer_id: 'someone-else' })).status,
@@ -166,26 +149,26 @@ describe('Alipay gateway with the official alipay-sdk (response signatures verif
       buyer_id: '2088000000000042',
     });
     expect(await pay.json()).toMatchObject({ trade_status: 'TRADE_SUCCESS', resultCode: '9000' });
-    const close = await sdk.exec('alipay.trade.close', { bizContent: { out_trade_no: out } }, ok);
+    const close = await alipay.sdk.exec('alipay.trade.close', { bizContent: { out_trade_no: out } }, ok);
     expect(close.subCode).toBe('ACQ.TRADE_STATUS_ERROR');
 
-    const noBuyer = await sdk.exec(
+    const noBuyer = await alipay.sdk.exec(
       'alipay.trade.create',
       { bizContent: { out_trade_no: outNo(), total_amount: '0.01', subject: 'x' } },
       ok,
     );
     expect(noBuyer.subCode).toBe('ACQ.INVALID_PARAMETER');
     const other = outNo();
-    const c2 = await sdk.exec(
+    const c2 = await alipay.sdk.exec(
       'alipay.trade.create',
       { bizContent: { out_trade_no: other, total_amount: '0.01', subject: 'x', buyer_open_id: 'open-1' } },
       ok,
     );
-    expect((await sdk.exec('alipay.trade.close', { bizContent: { trade_no: c2.tradeNo } }, ok)).code).toBe(
-      '10000',
-    );
     expect(
-      (await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: other } }, ok)).tradeStatus,
+      (await alipay.sdk.exec('alipay.trade.close', { bizContent: { trade_no: c2.tradeNo } }, ok)).code,
+    ).toBe('10000');
+    expect(
+      (await alipay.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: other } }, ok)).tradeStatus,
     ).toBe('TRADE_CLOSED');
     expect((await post('/sandbox/alipay/pay', { trade_no: c2.tradeNo, buyer_id: 'open-1' })).status).toBe(
       409,
@@ -194,12 +177,14 @@ describe('Alipay gateway with the official alipay-sdk (response signatures verif
 
   it('cancel voids an unscanned code, and refunds a paid trade (action=refund)', async () => {
     const out = outNo();
-    const pre = await sdk.exec(
+    const pre = await alipay.sdk.exec(
       'alipay.trade.precreate',
       { bizContent: { out_trade_no: out, total_amount: '2.00', subject: 's' } },
       ok,
     );
-    expect(await sdk.exec('alipay.trade.cancel', { bizContent: { out_trade_no: out } }, ok)).toMatchObject({
+    expect(
+      await alipay.sdk.exec('alipay.trade.cancel', { bizContent: { out_trade_no: out } }, ok),
+    ).toMatchObject({
       code: '10000',
       retryFlag: 'N',
       action: 'close',
@@ -207,18 +192,20 @@ describe('Alipay gateway with the official alipay-sdk (response signatures verif
     expect((await post('/sandbox/alipay/scan', { qr_code: pre.qrCode, buyer_id: 'b' })).status).toBe(404);
 
     const paid = outNo();
-    const pre2 = await sdk.exec(
+    const pre2 = await alipay.sdk.exec(
       'alipay.trade.precreate',
       { bizContent: { out_trade_no: paid, total_amount: '2.00', subject: 's' } },
       ok,
     );
     await post('/sandbox/alipay/scan', { qr_code: pre2.qrCode, buyer_id: 'b' });
-    expect(await sdk.exec('alipay.trade.cancel', { bizContent: { out_trade_no: paid } }, ok)).toMatchObject({
+    expect(
+      await alipay.sdk.exec('alipay.trade.cancel', { bizContent: { out_trade_no: paid } }, ok),
+    ).toMatchObject({
       code: '10000',
       action: 'refund',
     });
     expect(
-      (await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: paid } }, ok)).tradeStatus,
+      (await alipay.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: paid } }, ok)).tradeStatus,
     ).toBe('TRADE_CLOSED');
   });
 });

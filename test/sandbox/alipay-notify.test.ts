@@ -1,57 +1,32 @@
-import { AlipaySdk } from 'alipay-sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeForm } from '../../src/channels/alipay/protocol/form.js';
 import {
   NOTIFY_RETRY_DELAYS_MS,
   verifyNotify,
   verifyNotifyAs,
 } from '../../src/channels/alipay/protocol/notify.js';
-import { registerAlipaySandbox } from '../../src/sandbox/alipay/index.js';
-import {
-  startNotifyReceiver,
-  startTestSandbox,
-  type ReceivedNotification,
-  type TestSandbox,
-} from '../support/sandbox.js';
+import { startNotifyReceiver, type ReceivedNotification } from '../support/sandbox.js';
+import { useAlipaySandbox } from '../support/alipay-sandbox.js';
 
-let sandbox: TestSandbox;
-let sdk: AlipaySdk;
+const alipay = useAlipaySandbox();
+const { post } = alipay;
 let seq = 0;
 const outNo = () => `N${Date.now()}${++seq}`;
 const ok = { validateSign: true } as const;
 
-beforeAll(async () => {
-  sandbox = await startTestSandbox([registerAlipaySandbox]);
-  const keys = sandbox.ctx.keys.alipay;
-  sdk = new AlipaySdk({
-    appId: keys.app_id,
-    privateKey: keys.app_private_key,
-    keyType: 'PKCS8',
-    alipayPublicKey: keys.alipay_public_key,
-    gateway: `${sandbox.url}/alipay/gateway.do`,
-  });
-});
-afterAll(() => sandbox.close());
-
 /** clock times of a delivery's attempts, as offsets from the first */
 const attemptOffsets = (label: string) => {
-  const times = sandbox.ctx.notifier
+  const times = alipay.sandbox.ctx.notifier
     .history()
     .find((h) => h.label.includes(label))!
     .attempts.map((a) => Date.parse(a.at));
   return times.map((t) => t - times[0]!);
 };
-const post = (path: string, body: unknown) =>
-  fetch(`${sandbox.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
 const form = (n: ReceivedNotification) => decodeForm(n.body)!;
 
 async function paidPrecreate(notifyUrl: string, amount = '3.00') {
   const out = outNo();
-  const pre = await sdk.exec(
+  const pre = await alipay.sdk.exec(
     'alipay.trade.precreate',
     { notifyUrl, bizContent: { out_trade_no: out, total_amount: amount, subject: '通知测试 a&b=c' } },
     ok,
@@ -77,11 +52,11 @@ describe('Alipay trade_status_sync notifications', () => {
     try {
       const out = await paidPrecreate(receiver.url);
       const [d0, d1, d2] = NOTIFY_RETRY_DELAYS_MS as [number, number, number];
-      await sandbox.advance(d0 + d1 + d2 - 1);
+      await alipay.sandbox.advance(d0 + d1 + d2 - 1);
       expect(receiver.received).toHaveLength(3);
-      await sandbox.advance(1);
+      await alipay.sandbox.advance(1);
       expect(receiver.received).toHaveLength(4);
-      await sandbox.advance(25 * 3_600_000); // acknowledged: no further retry, however long
+      await alipay.sandbox.advance(25 * 3_600_000); // acknowledged: no further retry, however long
       expect(receiver.received).toHaveLength(4);
       const first = form(receiver.received[0]!);
       expect(receiver.received[0]!.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
@@ -95,17 +70,17 @@ describe('Alipay trade_status_sync notifications', () => {
         subject: '通知测试 a&b=c',
       });
       expect(JSON.parse(first.fund_bill_list!)).toEqual([{ amount: '3.00', fundChannel: 'ALIPAYACCOUNT' }]);
-      const publicKey = sandbox.ctx.keys.alipay.alipay_public_key;
+      const publicKey = alipay.sandbox.ctx.keys.alipay.alipay_public_key;
       for (const n of receiver.received) {
         const params = form(n);
         expect(params.notify_id).toBe(first.notify_id); // one notification, several deliveries
         expect(verifyNotify(params, publicKey)).toBe(true);
         expect(verifyNotifyAs(params, publicKey, 'keep_sign_type')).toBe(false); // trade notifications leave sign_type out
-        expect(sdk.checkNotifySign(params)).toBe(true);
-        expect(sdk.checkNotifySignV2(params)).toBe(true);
-        expect(sdk.checkNotifySignV2({ ...params, total_amount: '30.00' })).toBe(false);
+        expect(alipay.sdk.checkNotifySign(params)).toBe(true);
+        expect(alipay.sdk.checkNotifySignV2(params)).toBe(true);
+        expect(alipay.sdk.checkNotifySignV2({ ...params, total_amount: '30.00' })).toBe(false);
       }
-      const history = sandbox.ctx.notifier.history().find((h) => h.label.includes(out))!;
+      const history = alipay.sandbox.ctx.notifier.history().find((h) => h.label.includes(out))!;
       expect(history.done).toBe(true);
       expect(history.attempts.map((a) => a.acked)).toEqual([false, false, false, true]);
       // the gaps follow the schedule: 4 min, then 10 min, … after each failed attempt
@@ -119,14 +94,14 @@ describe('Alipay trade_status_sync notifications', () => {
     const receiver = await startNotifyReceiver(() => ({ status: 200, body: 'success' }));
     try {
       const out = await paidPrecreate(receiver.url, '5.00');
-      await sandbox.settled();
+      await alipay.sandbox.settled();
       expect(receiver.received).toHaveLength(1);
-      await sdk.exec(
+      await alipay.sdk.exec(
         'alipay.trade.refund',
         { bizContent: { out_trade_no: out, refund_amount: '5.00', out_request_no: 'RF1' } },
         ok,
       );
-      await sandbox.settled();
+      await alipay.sandbox.settled();
       expect(receiver.received).toHaveLength(2);
       const closed = form(receiver.received[1]!);
       expect(closed).toMatchObject({
@@ -136,7 +111,7 @@ describe('Alipay trade_status_sync notifications', () => {
         out_trade_no: out,
       });
       expect(closed.gmt_refund).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.000$/);
-      expect(sdk.checkNotifySignV2(closed)).toBe(true);
+      expect(alipay.sdk.checkNotifySignV2(closed)).toBe(true);
     } finally {
       await receiver.close();
     }
@@ -152,7 +127,7 @@ describe('Alipay trade_status_sync notifications', () => {
         count: 1,
       });
       const dup = await paidPrecreate(receiver.url);
-      await sandbox.settled();
+      await alipay.sandbox.settled();
       const twins = receiver.received
         .filter((n) => form(n).out_trade_no === dup)
         .map((n) => form(n).notify_id);
@@ -167,11 +142,11 @@ describe('Alipay trade_status_sync notifications', () => {
       });
       const dropped = await paidPrecreate(receiver.url);
       const arrived = () => receiver.received.filter((n) => form(n).out_trade_no === dropped).length;
-      await sandbox.advance(NOTIFY_RETRY_DELAYS_MS[0]! - 1);
+      await alipay.sandbox.advance(NOTIFY_RETRY_DELAYS_MS[0]! - 1);
       expect(arrived()).toBe(0);
-      await sandbox.advance(1);
+      await alipay.sandbox.advance(1);
       expect(arrived()).toBe(1);
-      const history = sandbox.ctx.notifier.history().find((h) => h.label.includes(dropped))!;
+      const history = alipay.sandbox.ctx.notifier.history().find((h) => h.label.includes(dropped))!;
       expect(history.attempts[0]!.error).toMatch(/dropped/);
       expect(history.done).toBe(true);
     } finally {
@@ -188,7 +163,7 @@ describe('Alipay trade_status_sync notifications', () => {
         }
       ).auth_code;
       const out = outNo();
-      const res = await sdk.exec(
+      const res = await alipay.sdk.exec(
         'alipay.trade.pay',
         {
           notifyUrl: receiver.url,
@@ -204,9 +179,9 @@ describe('Alipay trade_status_sync notifications', () => {
       );
       expect(res.code).toBe('10003');
       const arrived = () => receiver.received.some((n) => form(n).out_trade_no === out);
-      await sandbox.advance(9_999);
+      await alipay.sandbox.advance(9_999);
       expect(arrived()).toBe(false); // the buyer is still entering the password
-      await sandbox.advance(1);
+      await alipay.sandbox.advance(1);
       expect(arrived()).toBe(true);
       expect(form(receiver.received.find((n) => form(n).out_trade_no === out)!).trade_status).toBe(
         'TRADE_SUCCESS',
@@ -220,12 +195,12 @@ describe('Alipay trade_status_sync notifications', () => {
 describe('Alipay API faults', () => {
   it('error_5xx: HTTP 503 that the SDK reports as a request error; then normal service', async () => {
     await post('/sandbox/faults', { channel: 'alipay', operation: 'query', mode: 'error_5xx', count: 1 });
-    await expect(sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'x' } }, ok)).rejects.toThrow(
-      /status: 503/,
-    );
-    expect((await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'x' } }, ok)).subCode).toBe(
-      'ACQ.TRADE_NOT_EXIST',
-    );
+    await expect(
+      alipay.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'x' } }, ok),
+    ).rejects.toThrow(/status: 503/);
+    expect(
+      (await alipay.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'x' } }, ok)).subCode,
+    ).toBe('ACQ.TRADE_NOT_EXIST');
   });
 
   it('system_error: a signed 20000 ACQ.SYSTEM_ERROR; the retry with the same out_trade_no works', async () => {
@@ -237,11 +212,11 @@ describe('Alipay API faults', () => {
     });
     const out = outNo();
     const biz = { bizContent: { out_trade_no: out, total_amount: '1.00', subject: 's' } };
-    expect(await sdk.exec('alipay.trade.precreate', biz, ok)).toMatchObject({
+    expect(await alipay.sdk.exec('alipay.trade.precreate', biz, ok)).toMatchObject({
       code: '20000',
       subCode: 'ACQ.SYSTEM_ERROR',
     });
-    expect((await sdk.exec('alipay.trade.precreate', biz, ok)).code).toBe('10000');
+    expect((await alipay.sdk.exec('alipay.trade.precreate', biz, ok)).code).toBe('10000');
   });
 
   it('timeout: the request is held, then the connection dies without an answer', async () => {
@@ -257,22 +232,22 @@ describe('Alipay API faults', () => {
     // urllib (under alipay-sdk) re-sends a POST once after a socket error: two dead answers to see the failure
     // the gateway holds each for 30 s of channel time: the clock is moved once the request is held
     const passHeld = async () => {
-      await sandbox.held();
-      await sandbox.advance(30_000);
+      await alipay.sandbox.held();
+      await alipay.sandbox.advance(30_000);
     };
     await post('/sandbox/faults', { channel: 'alipay', operation: 'pay', mode: 'timeout', count: 2 });
-    const failed = expect(sdk.exec('alipay.trade.pay', biz(), ok)).rejects.toThrow(
+    const failed = expect(alipay.sdk.exec('alipay.trade.pay', biz(), ok)).rejects.toThrow(
       /HttpClient Request error/,
     );
     await passHeld();
     await passHeld(); // the re-send
     await failed;
-    expect(sandbox.ctx.faults.list()).toEqual([]);
+    expect(alipay.sandbox.ctx.faults.list()).toEqual([]);
     // one dead answer: the silent re-send reaches the gateway and gets the real answer
     await post('/sandbox/faults', { channel: 'alipay', operation: 'pay', mode: 'timeout', count: 1 });
-    const answered = sdk.exec('alipay.trade.pay', biz(), ok);
+    const answered = alipay.sdk.exec('alipay.trade.pay', biz(), ok);
     await passHeld();
     expect((await answered).subCode).toBe('ACQ.PAYMENT_AUTH_CODE_INVALID');
-    expect(sandbox.ctx.faults.list()).toEqual([]);
+    expect(alipay.sandbox.ctx.faults.list()).toEqual([]);
   });
 });

@@ -1,34 +1,13 @@
-import { AlipaySdk } from 'alipay-sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerAlipaySandbox } from '../../src/sandbox/alipay/index.js';
-import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { useAlipaySandbox } from '../support/alipay-sandbox.js';
 
-let sandbox: TestSandbox;
-let sdk: AlipaySdk;
+const alipay = useAlipaySandbox();
+const { post } = alipay;
 let seq = 0;
 const outNo = () => `T${Date.now()}${++seq}`;
 const ok = { validateSign: true } as const;
 
-beforeAll(async () => {
-  sandbox = await startTestSandbox([registerAlipaySandbox]);
-  const keys = sandbox.ctx.keys.alipay;
-  sdk = new AlipaySdk({
-    appId: keys.app_id,
-    privateKey: keys.app_private_key,
-    keyType: 'PKCS8', // the sandbox hands out PKCS#8 PEM; the SDK assumes PKCS#1 otherwise
-    alipayPublicKey: keys.alipay_public_key,
-    gateway: `${sandbox.url}/alipay/gateway.do`,
-  });
-});
-afterAll(() => sandbox.close());
-
-const token = () => sandbox.ctx.keys.alipay.app_auth_token;
-const post = (path: string, body: unknown) =>
-  fetch(`${sandbox.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+const token = () => alipay.sandbox.ctx.keys.alipay.app_auth_token;
 
 describe('Alipay gateway: payment codes (trade.pay)', () => {
   const code = async (scenario: string) => {
@@ -36,7 +15,7 @@ describe('Alipay gateway: payment codes (trade.pay)', () => {
     return ((await res.json()) as { auth_code: string }).auth_code;
   };
   const pay = (authCode: string, out = outNo()) =>
-    sdk.exec(
+    alipay.sdk.exec(
       'alipay.trade.pay',
       {
         appAuthToken: token(),
@@ -62,7 +41,7 @@ describe('Alipay gateway: payment codes (trade.pay)', () => {
     const res = await pay(c, out);
     expect(res).toMatchObject({ code: '10000', totalAmount: '8.88', buyerPayAmount: '8.88' });
     expect(
-      (await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: out } }, ok)).tradeStatus,
+      (await alipay.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: out } }, ok)).tradeStatus,
     ).toBe('TRADE_SUCCESS');
     expect((await pay(c)).subCode).toBe('ACQ.PAYMENT_AUTH_CODE_INVALID');
   });
@@ -72,28 +51,28 @@ describe('Alipay gateway: payment codes (trade.pay)', () => {
     const res = await pay(await code('password'), out);
     expect(res.code).toBe('10003');
     expect(
-      (await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: out } }, ok)).tradeStatus,
+      (await alipay.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: out } }, ok)).tradeStatus,
     ).toBe('WAIT_BUYER_PAY');
-    await sandbox.advance(9_999);
+    await alipay.sandbox.advance(9_999);
     expect(
-      (await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: out } }, ok)).tradeStatus,
+      (await alipay.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: out } }, ok)).tradeStatus,
     ).toBe('WAIT_BUYER_PAY');
-    await sandbox.advance(1);
+    await alipay.sandbox.advance(1);
     expect(
-      (await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: out } }, ok)).tradeStatus,
+      (await alipay.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: out } }, ok)).tradeStatus,
     ).toBe('TRADE_SUCCESS');
   });
 
   it('timeout stays WAIT_BUYER_PAY until cancelled; insufficient funds and unknown codes fail', async () => {
     const out = outNo();
     expect((await pay(await code('timeout'), out)).code).toBe('10003');
-    await sandbox.advance(24 * 3_600_000); // the buyer never confirms, however long
+    await alipay.sandbox.advance(24 * 3_600_000); // the buyer never confirms, however long
     expect(
-      (await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: out } }, ok)).tradeStatus,
+      (await alipay.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: out } }, ok)).tradeStatus,
     ).toBe('WAIT_BUYER_PAY');
-    expect((await sdk.exec('alipay.trade.cancel', { bizContent: { out_trade_no: out } }, ok)).action).toBe(
-      'close',
-    );
+    expect(
+      (await alipay.sdk.exec('alipay.trade.cancel', { bizContent: { out_trade_no: out } }, ok)).action,
+    ).toBe('close');
     expect(await pay(await code('insufficient_funds'))).toMatchObject({
       code: '40004',
       subCode: 'ACQ.BUYER_BALANCE_NOT_ENOUGH',

@@ -1,4 +1,4 @@
-import { AlipaySdk } from 'alipay-sdk';
+import { alipaySdk } from '../support/alipay-sandbox.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeForm } from '../../src/channels/alipay/protocol/form.js';
@@ -64,14 +64,7 @@ describe('Alipay gateway: refusals', () => {
       sub_code: 'isv.invalid-signature',
     });
     expect(String(answer.data.sub_msg)).toContain('&amp;method=alipay.trade.query&amp;');
-    const keys = sandbox.ctx.keys.alipay;
-    const badSdk = new AlipaySdk({
-      appId: keys.app_id,
-      privateKey: wrong,
-      keyType: 'PKCS8',
-      alipayPublicKey: keys.alipay_public_key,
-      gateway: `${sandbox.url}/alipay/gateway.do`,
-    });
+    const badSdk = alipaySdk(sandbox, { privateKey: wrong });
     expect(await badSdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'x' } }, ok)).toMatchObject({
       code: '40002',
       subCode: 'isv.invalid-signature',
@@ -79,17 +72,10 @@ describe('Alipay gateway: refusals', () => {
   });
 
   it('the SDK really checks our response signatures: another Alipay key makes it throw', async () => {
-    const keys = sandbox.ctx.keys.alipay;
     const otherPublic = generateKeyPairSync('rsa', { modulusLength: 2048 })
       .publicKey.export({ type: 'spki', format: 'pem' })
       .toString();
-    const strict = new AlipaySdk({
-      appId: keys.app_id,
-      privateKey: keys.app_private_key,
-      keyType: 'PKCS8',
-      alipayPublicKey: otherPublic,
-      gateway: `${sandbox.url}/alipay/gateway.do`,
-    });
+    const strict = alipaySdk(sandbox, { alipayPublicKey: otherPublic });
     await expect(
       strict.exec('alipay.trade.query', { bizContent: { out_trade_no: 'x' } }, ok),
     ).rejects.toThrow(/验签失败/);

@@ -1,68 +1,25 @@
-import { AlipaySdk } from 'alipay-sdk';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeForm } from '../../src/channels/alipay/protocol/form.js';
 import { verifyResponse } from '../../src/channels/alipay/protocol/response.js';
 import { signRequest } from '../../src/channels/alipay/protocol/sign.js';
 import { alipayNow } from '../../src/channels/alipay/protocol/time.js';
 import { ManualClock } from '../../src/core/clock.js';
-import { silentLogger } from '../../src/platform/logger.js';
-import { registerAlipaySandbox } from '../../src/sandbox/alipay/index.js';
 import type { SandboxContext } from '../../src/sandbox/context.js';
-import { FaultTable } from '../../src/sandbox/faults.js';
-import { HttpNotifier } from '../../src/sandbox/notifier.js';
-import { PayCodeBook } from '../../src/sandbox/paycodes.js';
-import { SandboxScheduler } from '../../src/sandbox/scheduler.js';
-import { buildSandboxApp } from '../../src/sandbox/server.js';
-import { testSandboxKeys } from '../support/sandbox.js';
+import { useAlipaySandbox } from '../support/alipay-sandbox.js';
 
 // a sandbox on a manual clock: bill days and the 30 s link lifetime are clock time
 const clock = new ManualClock(Date.parse('2026-03-01T02:00:00Z')); // 10:00 China time
+const alipay = useAlipaySandbox({ clock });
+const { post } = alipay;
 let url: string;
 let ctx: SandboxContext;
-let close: () => Promise<void>;
-let sdk: AlipaySdk;
 const ok = { validateSign: true } as const;
 
-beforeAll(async () => {
-  const faults = new FaultTable();
-  const scheduler = new SandboxScheduler(clock);
-  ctx = {
-    clock,
-    keys: await testSandboxKeys(),
-    baseUrl: '',
-    notifier: new HttpNotifier(faults, clock, scheduler, silentLogger),
-    faults,
-    paycodes: new PayCodeBook(),
-    logger: silentLogger,
-    scheduler,
-  };
-  const app = await buildSandboxApp(ctx, [registerAlipaySandbox]);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  ctx.baseUrl = url;
-  close = async () => {
-    scheduler.close();
-    await ctx.notifier.close();
-    await app.close();
-  };
-  const keys = ctx.keys.alipay;
-  sdk = new AlipaySdk({
-    appId: keys.app_id,
-    privateKey: keys.app_private_key,
-    keyType: 'PKCS8',
-    alipayPublicKey: keys.alipay_public_key,
-    gateway: `${url}/alipay/gateway.do`,
-  });
+beforeAll(() => {
+  url = alipay.sandbox.url;
+  ctx = alipay.sandbox.ctx;
 });
-afterAll(() => close());
 
-const post = (path: string, body: unknown) =>
-  fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
 describe('Alipay user OAuth (auth_base) and alipay.system.oauth.token', () => {
   const authorize = (q: Record<string, string>) =>
     fetch(`${url}/alipay/oauth2/publicAppAuthorize.htm?${new URLSearchParams(q)}`, { redirect: 'manual' });
@@ -81,17 +38,21 @@ describe('Alipay user OAuth (auth_base) and alipay.system.oauth.token', () => {
     expect(back.searchParams.get('x')).toBe('1');
     expect(back.searchParams.get('state')).toBe('s1');
     const code = back.searchParams.get('auth_code')!;
-    const token = await sdk.exec('alipay.system.oauth.token', { grantType: 'authorization_code', code }, ok);
+    const token = await alipay.sdk.exec(
+      'alipay.system.oauth.token',
+      { grantType: 'authorization_code', code },
+      ok,
+    );
     expect(token).toMatchObject({ userId: '2088000000000777' });
     expect(token.openId).toMatch(/^0\S{40,}$/);
     expect(token).not.toHaveProperty('code'); // Alipay answers this one without code/msg
     // a used code: error_response. alipay-sdk cannot check the signature of an error_response (its
     // getSignStr only looks for <method>_response), so it is checked here with our core on the raw body
     expect(
-      await sdk.exec('alipay.system.oauth.token', { grantType: 'authorization_code', code }),
+      await alipay.sdk.exec('alipay.system.oauth.token', { grantType: 'authorization_code', code }),
     ).toMatchObject({ code: '40002', subCode: 'isv.code-invalid' });
     await expect(
-      sdk.exec('alipay.system.oauth.token', { grantType: 'authorization_code', code }, ok),
+      alipay.sdk.exec('alipay.system.oauth.token', { grantType: 'authorization_code', code }, ok),
     ).rejects.toThrow(/验签失败/);
     const keys = ctx.keys.alipay;
     const body = encodeForm(
@@ -137,7 +98,7 @@ describe('Alipay user OAuth (auth_base) and alipay.system.oauth.token', () => {
 
 describe('Alipay wap pay (pageExecute) and the HTML cashier', () => {
   it('GET link → cashier page → pay → signed return to return_url, trade paid', async () => {
-    const link = sdk.pageExecute('alipay.trade.wap.pay', 'GET', {
+    const link = alipay.sdk.pageExecute('alipay.trade.wap.pay', 'GET', {
       bizContent: {
         out_trade_no: 'W1',
         total_amount: '3.21',
@@ -167,14 +128,14 @@ describe('Alipay wap pay (pageExecute) and the HTML cashier', () => {
       trade_no: tradeNo,
       total_amount: '3.21',
     });
-    expect(sdk.checkNotifySignV2(params)).toBe(true);
+    expect(alipay.sdk.checkNotifySignV2(params)).toBe(true);
     expect(
-      (await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'W1' } }, ok)).tradeStatus,
+      (await alipay.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'W1' } }, ok)).tradeStatus,
     ).toBe('TRADE_SUCCESS');
   });
 
   it('the POST form variant works too; a bad signature shows an error page', async () => {
-    const form = sdk.pageExecute('alipay.trade.wap.pay', 'POST', {
+    const form = alipay.sdk.pageExecute('alipay.trade.wap.pay', 'POST', {
       bizContent: { out_trade_no: 'W2', total_amount: '1.00', subject: 's' },
     });
     const action = /action="([^"]+)"/.exec(form)![1]!;
@@ -204,7 +165,7 @@ describe('Alipay wap pay (pageExecute) and the HTML cashier', () => {
   });
 
   it('the QR demo page pays a precreated code; cancel leaves it unpaid; junk is a 400 page', async () => {
-    const pre = await sdk.exec(
+    const pre = await alipay.sdk.exec(
       'alipay.trade.precreate',
       { bizContent: { out_trade_no: 'Q1', total_amount: '0.50', subject: 'qr' } },
       ok,
@@ -220,12 +181,12 @@ describe('Alipay wap pay (pageExecute) and the HTML cashier', () => {
         body: new URLSearchParams({ qr_code: pre.qrCode as string, buyer_id: 'qr-buyer', action }).toString(),
       });
     expect((await submit('cancel')).status).toBe(200);
-    expect((await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'Q1' } }, ok)).subCode).toBe(
-      'ACQ.TRADE_NOT_EXIST',
-    );
+    expect(
+      (await alipay.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'Q1' } }, ok)).subCode,
+    ).toBe('ACQ.TRADE_NOT_EXIST');
     expect(await (await submit('pay')).text()).toContain('支付成功');
     expect(
-      (await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'Q1' } }, ok)).tradeStatus,
+      (await alipay.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'Q1' } }, ok)).tradeStatus,
     ).toBe('TRADE_SUCCESS');
     expect((await submit('steal')).status).toBe(400);
     expect((await fetch(`${url}/sandbox/alipay/cashier?trade_no=404`)).status).toBe(404);

@@ -1,4 +1,5 @@
-import { ManualClock, unixSeconds } from '../../src/core/clock.js';
+import { expect } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
 import type { Channel } from '../../src/channels/channel.js';
 import { createAlipayChannel } from '../../src/channels/alipay/adapter.js';
 import { createH5WalletChannel } from '../../src/channels/h5wallet/adapter.js';
@@ -13,7 +14,7 @@ import { paymentJobHandlers } from '../../src/payments/jobs.js';
 import { SANDBOX_PLUGINS } from '../../src/sandbox/plugins.js';
 import { createTestApp, type TestApp } from './app.js';
 import { settledState, startTestSandbox, type TestSandbox } from './sandbox.js';
-import { signedHeaders } from './signing.js';
+import { merchantHttpClient } from './merchant-api.js';
 import { freePort } from './process.js';
 
 /**
@@ -85,15 +86,11 @@ export async function startPaymentsEnv(
     sandbox,
     clock,
     baseUrl,
-    api: async (method, url, body) => {
-      const payload = body === undefined ? '' : JSON.stringify(body);
-      const res = await fetch(`${baseUrl}${url}`, {
-        method,
-        headers: signedHeaders(t.credentials, method, url, payload, unixSeconds(clock)),
-        ...(payload ? { body: payload } : {}),
-      });
-      return { status: res.status, body: await res.json() };
-    },
+    api: merchantHttpClient(
+      () => baseUrl,
+      () => t.credentials,
+      () => clock,
+    ),
     eventually: (check, what, rounds) => settledState(sandbox, check, what, rounds),
     until: (check, what) =>
       settledState(
@@ -113,6 +110,35 @@ export async function startPaymentsEnv(
       await sandbox.close();
     },
   };
+}
+
+/**
+ * A late payment: a UnionPay C2B order is closed (its code cannot be withdrawn, so closing reports
+ * it lapsed), then the customer pays the code anyway. Resolves with the order (as the create call
+ * answered it) and the payment exception the late success raised.
+ */
+export async function latePayment(env: PaymentsEnv, order: { mch_order_no: string; amount: number }) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON, read loosely
+  const created: any = (
+    await env.api('POST', '/v1/orders', { ...order, subject: 'x', pay_way: 'unionpay_qr' })
+  ).body;
+  expect((await env.api('POST', `/v1/orders/${created.id}/close`)).body.status).toBe('closed');
+  const pay = await fetch(`${env.sandbox.url}/sandbox/unionpay/pay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ order_id: created.id.slice(4) }),
+  });
+  expect(pay.status).toBeLessThan(300);
+  const exception = await env.eventually(
+    () =>
+      env.t.ctx.db
+        .selectFrom('payment_exceptions')
+        .selectAll()
+        .where('order_id', '=', created.id)
+        .executeTakeFirst(),
+    'the late-payment exception',
+  );
+  return { order: created, exception };
 }
 
 /** A wallet's browser in JSON mode: follows redirect actions, keeping cookies, until the wallet action. */

@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { maskNumber, normaliseKyc, validateKyc, type KycInput } from '../../src/merchants/kyc/application.js';
+import { KYC_APPLICATION } from '../support/kyc.js';
 
 const TODAY = new Date(Date.UTC(2026, 10, 25));
 
-export const VALID: KycInput = {
-  legal_name: '福州测试餐饮有限公司',
-  short_name: '测试面馆',
-  license_no: '91350100M000100Y43',
-  legal_person_name: '张三',
-  legal_person_id_no: '11010519491231002X',
-  contact_phone: '13800138000',
-  mcc: '5812',
-  settlement_account: {
-    bank_name: '中国工商银行',
-    account_name: '福州测试餐饮有限公司',
-    account_no: '0200004509200012345',
-  },
-};
+const VALID: KycInput = KYC_APPLICATION;
 
 const check = (patch: Partial<KycInput>) => validateKyc(normaliseKyc({ ...VALID, ...patch }), TODAY);
 

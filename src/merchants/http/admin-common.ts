@@ -118,3 +118,43 @@ export function retrieveRoute(
     async (request) => retrieve(pathId(request)),
   );
 }
+
+/**
+ * A level of the tenant tree (service providers under institutions, merchants under service
+ * providers): create one with a name and, optionally, its parent (the body's `parent.field`); list
+ * them newest first, narrowed by the parent and `filters`; retrieve one.
+ */
+export function tenantLevelRoutes<Query extends object, Row extends { id: string }>(
+  scope: FastifyInstance,
+  level: {
+    tags: string[];
+    path: string;
+    prefix: string;
+    parent: { field: string; prefix: string };
+    summaries: { create: string; list: string; retrieve: string };
+    filters?: Record<string, TSchema>;
+    add: (name: string, parentId: string | undefined, by: AuditActor) => Promise<unknown>;
+    list: (window: ListWindow, query: Query) => Promise<Row[]>;
+    get: (id: string) => Promise<Row>;
+    view: (row: Row) => unknown;
+  },
+): void {
+  const { tags, path, prefix, parent } = level;
+  const parentId = Type.Optional(IdParam(parent.prefix));
+  createRoute(
+    scope,
+    path,
+    { tags, summary: level.summaries.create, body: Strict({ name: Name, [parent.field]: parentId }) },
+    (body: Record<string, string>, by) => level.add(body.name!, body[parent.field], by),
+  );
+  listRoute(
+    scope,
+    path,
+    { tags, summary: level.summaries.list, prefix, filters: { [parent.field]: parentId, ...level.filters } },
+    level.list,
+    level.view,
+  );
+  retrieveRoute(scope, `${path}/:id`, { tags, summary: level.summaries.retrieve, prefix }, async (id) =>
+    level.view(await level.get(id)),
+  );
+}

@@ -8,7 +8,7 @@ import { IdParam, Strict } from '../../http/schemas.js';
 import { registerAdminAppRoutes } from './admin-apps.js';
 import { registerAdminAuditRoutes } from './admin-audit.js';
 import { registerAdminChannelRoutes } from './admin-channels.js';
-import { adminActor, createRoute, listRoute, Name, retrieveRoute, security } from './admin-common.js';
+import { adminActor, security, tenantLevelRoutes } from './admin-common.js';
 import { registerAdminOnboardingRoutes } from './admin-onboarding.js';
 import { registerAdminProviderRoutes } from './admin-providers.js';
 import { registerAdminStoreRoutes } from './admin-stores.js';
@@ -29,41 +29,23 @@ export function registerAdminMerchantRoutes(scope: FastifyInstance, ctx: Platfor
 function registerMerchantRoutes(scope: FastifyInstance, ctx: PlatformContext): void {
   const { db, clock } = ctx;
 
-  createRoute(
-    scope,
-    '/merchants',
-    {
-      tags,
-      summary: 'Create a merchant',
-      body: Strict({ name: Name, service_provider_id: Type.Optional(IdParam('isp')) }),
+  tenantLevelRoutes(scope, {
+    tags,
+    path: '/merchants',
+    prefix: 'mch',
+    parent: { field: 'service_provider_id', prefix: 'isp' },
+    summaries: {
+      create: 'Create a merchant',
+      list: 'List merchants, newest first',
+      retrieve: 'Retrieve a merchant',
     },
-    (body: { name: string; service_provider_id?: string }, by) =>
-      addMerchant(db, { name: body.name, serviceProviderId: body.service_provider_id }, clock, by),
-  );
-
-  listRoute(
-    scope,
-    '/merchants',
-    {
-      tags,
-      summary: 'List merchants, newest first',
-      prefix: 'mch',
-      filters: {
-        service_provider_id: Type.Optional(IdParam('isp')),
-        status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended')])),
-      },
-    },
-    (window, q: { service_provider_id?: string; status?: 'active' | 'suspended' }) =>
+    filters: { status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended')])) },
+    add: (name, serviceProviderId, by) => addMerchant(db, { name, serviceProviderId }, clock, by),
+    list: (window, q: { service_provider_id?: string; status?: 'active' | 'suspended' }) =>
       listMerchants(db, { ...window, serviceProviderId: q.service_provider_id, status: q.status }),
-    merchantObject,
-  );
-
-  retrieveRoute(
-    scope,
-    '/merchants/:id',
-    { tags, summary: 'Retrieve a merchant', prefix: 'mch' },
-    async (id) => merchantObject(await getMerchant(db, id)),
-  );
+    get: (id) => getMerchant(db, id),
+    view: merchantObject,
+  });
 
   for (const action of ['suspend', 'activate'] as const) {
     scope.post(

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import { addInstitution, addServiceProvider } from '../tenant-changes.js';
 import type { PlatformContext } from '../../platform/context.js';
-import { IdParam, Strict } from '../../http/schemas.js';
-import { createRoute, listRoute, Name, retrieveRoute } from './admin-common.js';
+import { Strict } from '../../http/schemas.js';
+import { createRoute, listRoute, Name, tenantLevelRoutes } from './admin-common.js';
 import { getServiceProvider, listInstitutions, listServiceProviders } from '../tenancy.js';
 import { institutionObject, serviceProviderObject } from '../views.js';
 
@@ -28,36 +27,20 @@ export function registerAdminProviderRoutes(scope: FastifyInstance, ctx: Platfor
     institutionObject,
   );
 
-  createRoute(
-    scope,
-    '/service-providers',
-    {
-      tags,
-      summary: 'Create a service provider (ISV); without institution_id it joins the first institution',
-      body: Strict({ name: Name, institution_id: Type.Optional(IdParam('ins')) }),
+  tenantLevelRoutes(scope, {
+    tags,
+    path: '/service-providers',
+    prefix: 'isp',
+    parent: { field: 'institution_id', prefix: 'ins' },
+    summaries: {
+      create: 'Create a service provider (ISV); without institution_id it joins the first institution',
+      list: 'List service providers, newest first',
+      retrieve: 'Retrieve a service provider',
     },
-    (body: { name: string; institution_id?: string }, by) =>
-      addServiceProvider(db, { name: body.name, institutionId: body.institution_id }, clock, by),
-  );
-
-  listRoute(
-    scope,
-    '/service-providers',
-    {
-      tags,
-      summary: 'List service providers, newest first',
-      prefix: 'isp',
-      filters: { institution_id: Type.Optional(IdParam('ins')) },
-    },
-    (window, q: { institution_id?: string }) =>
+    add: (name, institutionId, by) => addServiceProvider(db, { name, institutionId }, clock, by),
+    list: (window, q: { institution_id?: string }) =>
       listServiceProviders(db, { ...window, institutionId: q.institution_id }),
-    serviceProviderObject,
-  );
-
-  retrieveRoute(
-    scope,
-    '/service-providers/:id',
-    { tags, summary: 'Retrieve a service provider', prefix: 'isp' },
-    async (id) => serviceProviderObject(await getServiceProvider(db, id, 'id')),
-  );
+    get: (id) => getServiceProvider(db, id, 'id'),
+    view: serviceProviderObject,
+  });
 }

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { ApiError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { Queryable } from '../../platform/db/index.js';
+import { newestFirst, type Queryable } from '../../platform/db/index.js';
 import { enqueue } from '../../platform/jobs/index.js';
 import type { SecretBox } from '../../platform/secret-box.js';
 import { resolveChannelConfig } from '../channel-config/store.js';
@@ -121,15 +121,10 @@ export async function listApplications(
     status?: string | undefined;
   },
 ) {
-  let q = db
-    .selectFrom('onboarding_applications')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(w.limit + 1);
-  if (w.merchantId) q = q.where('merchant_id', '=', w.merchantId);
-  if (w.status) q = q.where('status', '=', w.status as AppRow['status']);
-  if (w.startingAfter) q = q.where('id', '<', w.startingAfter);
-  const rows = await q.execute();
+  const rows = await newestFirst(db.selectFrom('onboarding_applications').selectAll(), w, {
+    merchant_id: w.merchantId,
+    status: w.status as AppRow['status'] | undefined,
+  }).execute();
   const ids = rows.map((r) => r.id);
   const channels = ids.length
     ? await db

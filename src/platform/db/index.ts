@@ -10,6 +10,7 @@ export type Db = Kysely<Tables>;
 export type Tx = Transaction<Tables>;
 /** Anything that runs queries: the database itself or an open transaction. */
 export type Queryable = Kysely<Tables>;
+export { newestFirst, type PageWindow } from './keyset.js';
 
 export type Engine = 'pglite' | 'postgres';
 

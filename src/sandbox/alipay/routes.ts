@@ -85,35 +85,20 @@ export function registerWalletRoutes(
     if (q.return_url !== undefined && !httpUrl(q.return_url))
       return html(reply, 400, messagePage('参数错误', 'return_url 无效'));
     const returnUrl = q.return_url;
+    // what the page pays: a precreated code, or a trade (JSAPI: it belongs to the buyer it was created for)
+    let target: Omit<Parameters<typeof cashierPage>[0], 'amount' | 'returnUrl'> & { totalAmount: number };
     if (q.qr_code) {
       const code = store.findPrecreated({ qrCode: q.qr_code });
       if (!code) return html(reply, 404, messagePage('二维码无效', 'ACQ.TRADE_NOT_EXIST'));
-      return html(
-        reply,
-        200,
-        cashierPage({
-          field: 'qr_code',
-          value: code.qrCode,
-          subject: code.subject,
-          amount: toYuanString(code.totalAmount),
-          returnUrl,
-        }),
-      );
+      target = { field: 'qr_code', value: code.qrCode, subject: code.subject, totalAmount: code.totalAmount };
+    } else {
+      const trade = q.trade_no ? store.find({ tradeNo: q.trade_no }) : undefined;
+      if (!trade) return html(reply, 404, messagePage('交易不存在', 'ACQ.TRADE_NOT_EXIST'));
+      const { tradeNo: value, subject, totalAmount, buyerId } = trade;
+      target = { field: 'trade_no', value, subject, totalAmount, buyerId };
     }
-    const trade = q.trade_no ? store.find({ tradeNo: q.trade_no }) : undefined;
-    if (!trade) return html(reply, 404, messagePage('交易不存在', 'ACQ.TRADE_NOT_EXIST'));
-    return html(
-      reply,
-      200,
-      cashierPage({
-        field: 'trade_no',
-        value: trade.tradeNo,
-        subject: trade.subject,
-        amount: toYuanString(trade.totalAmount),
-        returnUrl,
-        buyerId: trade.buyerId, // a JSAPI trade belongs to the buyer it was created for
-      }),
-    );
+    const { totalAmount, ...shown } = target;
+    return html(reply, 200, cashierPage({ ...shown, amount: toYuanString(totalAmount), returnUrl }));
   });
 
   app.post('/sandbox/alipay/cashier', async (request, reply) => {

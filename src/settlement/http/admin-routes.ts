@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
+import type { FastifyInstance, FastifySchema } from 'fastify';
+import { Type, type TSchema } from 'typebox';
 import { ApiError } from '../../core/errors.js';
 import { parseLimit, toPage } from '../../core/pagination.js';
 import { ErrorResponse, IdParam, Identifier, Strict, Text } from '../../http/schemas.js';
@@ -197,47 +197,21 @@ export function registerSettlementAdminRoutes(
     },
   );
 
-  scope.post(
-    '/settlements/:id/release',
-    {
-      schema: {
-        tags,
-        summary: 'Close the risk review of a held settlement: paid at the next payout run (audited)',
-        security,
-        params: Strict({ id: IdParam('stl') }),
-        body: Strict({ note: Text({ minLength: 3, maxLength: 500 }) }),
-        response: errors,
-      },
-    },
-    async (request) => {
-      const { id } = request.params as { id: string };
-      const { note } = request.body as { note: string };
-      return settlementObject(
-        await releaseSettlement(db, clock, id, note, { actor: 'admin', requestId: request.id }),
-      );
-    },
-  );
+  actionRoute(scope, 'post', '/settlements/:id/release', {
+    summary: 'Close the risk review of a held settlement: paid at the next payout run (audited)',
+    params: Strict({ id: IdParam('stl') }),
+    text: { in: 'body', name: 'note', schema: Text({ minLength: 3, maxLength: 500 }) },
+    act: async (id, note, by) => settlementObject(await releaseSettlement(db, clock, id, note!, by)),
+  });
 
   const HoldParams = Strict({ id: IdParam('mch') });
-  scope.post(
-    '/merchants/:id/hold',
-    {
-      schema: {
-        tags,
-        summary: "Hold a merchant's payouts: its settlements are held, not paid, until released (audited)",
-        security,
-        params: HoldParams,
-        body: Strict({ reason: Text({ minLength: 3, maxLength: 500 }) }),
-        response: { 201: Type.Object({}, { additionalProperties: true }), ...errors },
-      },
-    },
-    async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const { reason } = request.body as { reason: string };
-      const hold = await placeHold(db, clock, id, reason, { actor: 'admin', requestId: request.id });
-      return reply.code(201).send(holdObject(hold));
-    },
-  );
+  actionRoute(scope, 'post', '/merchants/:id/hold', {
+    summary: "Hold a merchant's payouts: its settlements are held, not paid, until released (audited)",
+    params: HoldParams,
+    text: { in: 'body', name: 'reason', schema: Text({ minLength: 3, maxLength: 500 }) },
+    created: true,
+    act: async (id, reason, by) => holdObject(await placeHold(db, clock, id, reason!, by)),
+  });
 
   scope.get(
     '/merchants/:id/hold',
@@ -249,26 +223,12 @@ export function registerSettlementAdminRoutes(
     },
   );
 
-  scope.delete(
-    '/merchants/:id/hold',
-    {
-      schema: {
-        tags,
-        summary: 'Release the hold: the held settlements are paid at the next payout run (audited)',
-        security,
-        params: HoldParams,
-        querystring: Strict({ note: Type.Optional(Text({ maxLength: 500 })) }),
-        response: errors,
-      },
-    },
-    async (request) => {
-      const { id } = request.params as { id: string };
-      const { note } = request.query as { note?: string };
-      return holdObject(
-        await releaseHold(db, clock, id, note ?? null, { actor: 'admin', requestId: request.id }),
-      );
-    },
-  );
+  actionRoute(scope, 'delete', '/merchants/:id/hold', {
+    summary: 'Release the hold: the held settlements are paid at the next payout run (audited)',
+    params: HoldParams,
+    text: { in: 'querystring', name: 'note', schema: Type.Optional(Text({ maxLength: 500 })) },
+    act: async (id, note, by) => holdObject(await releaseHold(db, clock, id, note ?? null, by)),
+  });
 
   registerPayoutRoutes(scope, ctx);
 
@@ -319,6 +279,46 @@ export function registerSettlementAdminRoutes(
         .send(statementCsv(await partyStatements(db, from, to), from, to));
     },
   );
+}
+
+/**
+ * An audited operator action on the object the path's `:id` names, with one text (a reason or a
+ * note) from the body or the query string; answers the object after it (201 when `created`).
+ */
+function actionRoute(
+  scope: FastifyInstance,
+  method: 'post' | 'delete',
+  url: string,
+  a: {
+    summary: string;
+    params: TSchema;
+    text: { in: 'body' | 'querystring'; name: string; schema: TSchema };
+    created?: boolean;
+    act: (id: string, text: string | undefined, by: { actor: string; requestId: string }) => Promise<object>;
+  },
+): void {
+  const schema: FastifySchema = {
+    tags,
+    summary: a.summary,
+    security,
+    params: a.params,
+    [a.text.in]: Strict({ [a.text.name]: a.text.schema }),
+    response: a.created ? { 201: Type.Object({}, { additionalProperties: true }), ...errors } : errors,
+  };
+  scope.route({
+    method,
+    url,
+    schema,
+    handler: async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const input = (a.text.in === 'body' ? request.body : request.query) as Record<
+        string,
+        string | undefined
+      >;
+      const done = await a.act(id, input[a.text.name], { actor: 'admin', requestId: request.id });
+      return a.created ? reply.code(201).send(done) : done;
+    },
+  });
 }
 
 function period(q: { from: string; to: string }) {

@@ -77,39 +77,40 @@ export interface NewOrder {
   reqReserved?: string;
 }
 
-/** 主扫 C2B: the answer carries `qrCode`, the result comes by notification to backUrl. */
-export function buildC2bRequest(m: AcpMerchant, o: NewOrder): AcpFields {
+/**
+ * The fields every money-moving request carries, signed, in the order ACP's samples send them; a
+ * field a request does not have is '' here and left out by signAcpMessage (as an empty one is).
+ */
+function signTransaction(
+  m: AcpMerchant,
+  op: 'c2b' | 'b2c' | 'cancel' | 'refund',
+  t: NewOrder & { currencyCode: string; origQryId: string; qrNo: string },
+): AcpFields {
   return signAcpMessage(
     {
-      ...base(m, 'c2b'),
+      ...base(m, op),
       channelType: CHANNEL_INTERNET,
-      currencyCode: CNY,
-      orderId: o.orderId,
-      txnTime: o.txnTime,
-      txnAmt: amount(o.txnAmt),
-      backUrl: o.backUrl,
-      reqReserved: o.reqReserved ?? '',
+      currencyCode: t.currencyCode,
+      orderId: t.orderId,
+      txnTime: t.txnTime,
+      txnAmt: amount(t.txnAmt),
+      origQryId: t.origQryId,
+      backUrl: t.backUrl,
+      qrNo: t.qrNo,
+      reqReserved: t.reqReserved ?? '',
     },
     m.signPrivateKeyPem,
   );
 }
 
+/** 主扫 C2B: the answer carries `qrCode`, the result comes by notification to backUrl. */
+export function buildC2bRequest(m: AcpMerchant, o: NewOrder): AcpFields {
+  return signTransaction(m, 'c2b', { ...o, currencyCode: CNY, origQryId: '', qrNo: '' });
+}
+
 /** 被扫 B2C: `qrNo` is the customer's payment code (19 digits starting 62). */
 export function buildB2cRequest(m: AcpMerchant, o: NewOrder & { qrNo: string }): AcpFields {
-  return signAcpMessage(
-    {
-      ...base(m, 'b2c'),
-      channelType: CHANNEL_INTERNET,
-      currencyCode: CNY,
-      orderId: o.orderId,
-      txnTime: o.txnTime,
-      txnAmt: amount(o.txnAmt),
-      backUrl: o.backUrl,
-      qrNo: o.qrNo,
-      reqReserved: o.reqReserved ?? '',
-    },
-    m.signPrivateKeyPem,
-  );
+  return signTransaction(m, 'b2c', { ...o, currencyCode: CNY, origQryId: '' });
 }
 
 /** Query by the original orderId + txnTime; the state is in the answer's origRespCode. */
@@ -129,39 +130,14 @@ export interface FollowUp {
   reqReserved?: string;
 }
 
-/** 消费撤销: same day, full amount. */
+/** 消费撤销: same day, full amount (a cancel names no currency). */
 export function buildCancelRequest(m: AcpMerchant, f: FollowUp): AcpFields {
-  return signAcpMessage(
-    {
-      ...base(m, 'cancel'),
-      channelType: CHANNEL_INTERNET,
-      orderId: f.orderId,
-      txnTime: f.txnTime,
-      txnAmt: amount(f.txnAmt),
-      origQryId: f.origQryId,
-      backUrl: f.backUrl,
-      reqReserved: f.reqReserved ?? '',
-    },
-    m.signPrivateKeyPem,
-  );
+  return signTransaction(m, 'cancel', { ...f, currencyCode: '', qrNo: '' });
 }
 
 /** 退货: partial or full, any number of times up to the paid amount. */
 export function buildRefundRequest(m: AcpMerchant, f: FollowUp): AcpFields {
-  return signAcpMessage(
-    {
-      ...base(m, 'refund'),
-      channelType: CHANNEL_INTERNET,
-      currencyCode: CNY,
-      orderId: f.orderId,
-      txnTime: f.txnTime,
-      txnAmt: amount(f.txnAmt),
-      origQryId: f.origQryId,
-      backUrl: f.backUrl,
-      reqReserved: f.reqReserved ?? '',
-    },
-    m.signPrivateKeyPem,
-  );
+  return signTransaction(m, 'refund', { ...f, currencyCode: CNY, qrNo: '' });
 }
 
 /** 文件传输: the day's transaction file; settleDate is MMdd. */

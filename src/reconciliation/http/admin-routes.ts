@@ -7,9 +7,9 @@ import { ErrorResponse, IdParam, Strict, Text } from '../../http/schemas.js';
 import type { Db } from '../../platform/db/index.js';
 import { resolveMismatch } from '../resolve.js';
 import { reconcileDay, ReconcileRequestError } from '../run.js';
+import { mismatchesOf } from '../mismatches.js';
 import {
   getReconciliation,
-  mismatchesOf,
   ReconciliationBusyError,
   type MismatchRow,
   type ReconciliationRow,

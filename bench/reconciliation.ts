@@ -209,21 +209,21 @@ async function seedDay(db: Db, day: Day): Promise<void> {
                         expires_at, paid_at, created_at, updated_at, channel)
     select ${ids('ord')}, 'app_bench', 'mch_bench', ${ids('ord')}, ${amount}, 'CNY', 'bench', 'succeeded', 0, '{}',
            ${at}, ${at}, ${at}, ${at}, 'wechatpay'
-      from generate_series(0, ${day.trades - 1}) n
-     where not (n % 100000 = 7 and n < ${day.firstRefunded()})`.execute(db);
+      from generate_series(0, ${day.trades - 1}::integer) n
+     where not (n % 100000 = 7 and n < ${day.firstRefunded()}::integer)`.execute(db);
   await sql`
     insert into order_fees (order_id, merchant_id, channel, amount, rate, cost_rate, provider_share, bank_share,
                             institution_id, fee, channel_cost, provider_amount, bank_amount, institution_amount, created_at)
     select ${ids('ord')}, 'mch_bench', 'wechatpay', ${amount}, 30, 20, 0, 0, 'ins_bench', 0,
            ${fee} + case when n % 250000 = 1 then 1 else 0 end, 0, 0, 0, ${at}
-      from generate_series(0, ${day.trades - 1}) n
-     where not (n % 100000 = 7 and n < ${day.firstRefunded()})`.execute(db);
+      from generate_series(0, ${day.trades - 1}::integer) n
+     where not (n % 100000 = 7 and n < ${day.firstRefunded()}::integer)`.execute(db);
   await sql`
     insert into refunds (id, order_id, app_id, merchant_id, mch_refund_no, amount, status, request_hash,
                          created_at, updated_at, succeeded_at)
     select ${ids('rfd')}, ${ids('ord')}, 'app_bench', 'mch_bench', ${ids('rfd')}, ${amount}, 'succeeded', 'x',
            ${at} + interval '1 second', ${at} + interval '1 second', ${at} + interval '1 second'
-      from generate_series(${day.firstRefunded()}, ${day.trades - 1}) n`.execute(db);
+      from generate_series(${day.firstRefunded()}::integer, ${day.trades - 1}::integer) n`.execute(db);
 }
 
 async function openBenchSchema(url: string) {
@@ -323,7 +323,7 @@ export async function runReconciliationBench(): Promise<boolean> {
           '### PostgreSQL: the daily run (reconcileDay --file: store, parse, stage, match in SQL, write)',
         );
         console.log(
-          '| lines | seconds | CPU s (node) | stored + first rows at | staged at | peak RSS | RSS at ¼ ½ ¾ 1 of the bill | load avg (1 min) before/after |',
+          '| lines | seconds | CPU s node + db | stored + first rows at | staged at | peak RSS | RSS at ¼ ½ ¾ 1 of the bill | load avg (1 min) before/after |',
         );
         console.log('|---:|---:|---:|---:|---:|---:|---|---|');
         for (const day of days) {
@@ -333,7 +333,7 @@ export async function runReconciliationBench(): Promise<boolean> {
           rmSync(file);
           const x = r.result;
           console.log(
-            `| ${day.lines.toLocaleString('en')} | ${x.seconds.toFixed(1)} | ${x.cpuSeconds.toFixed(1)} | ${x.storedAt.toFixed(1)} s | ${x.stagedAt.toFixed(1)} s | ${x.peakRssMb.toFixed(0)} MiB | ${x.rssAtQuarters.join(' / ')} MiB | ${r.load.map((l) => l.toFixed(2)).join(' / ')} |`,
+            `| ${day.lines.toLocaleString('en')} | ${x.seconds.toFixed(1)} | ${x.cpuSeconds.toFixed(1)} + ${x.dbCpuSeconds?.toFixed(1) ?? '?'} | ${x.storedAt.toFixed(1)} s | ${x.stagedAt.toFixed(1)} s | ${x.peakRssMb.toFixed(0)} MiB | ${x.rssAtQuarters.join(' / ')} MiB | ${r.load.map((l) => l.toFixed(2)).join(' / ')} |`,
           );
           if (!r.ok) {
             console.log(

@@ -46,7 +46,7 @@ const HEADER =
  * and every 250 000th (n % 250 000 = 1) has a channel cost one fen above the bill's fee. The
  * formulas are written twice, here and in seedDay's SQL.
  */
-class Day {
+export class Day {
   readonly refunds: number;
   readonly trades: number;
   constructor(
@@ -198,7 +198,7 @@ class Day {
 const yuan = (fen: number) => `${Math.trunc(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
 
 /** The day's orders (channel wechatpay), their fee snapshots and refunds, as Day describes them. */
-async function seedDay(db: Db, day: Day): Promise<void> {
+export async function seedDay(db: Db, day: Day): Promise<void> {
   const start = new Date(`${day.date}T00:00:00+08:00`);
   const ids = (prefix: string) => sql`${`${prefix}_${day.tag}`}::text || lpad(n::text, 9, '0')`;
   const amount = sql`(100 + (n::bigint * 7919) % 100000)`;
@@ -279,9 +279,16 @@ async function inMemory(file: string, day: Day, strategy: 'merge' | 'hash') {
 async function dailyRun(url: string, schema: string, db: Db, day: Day, file: string) {
   const child = fileURLToPath(new URL('./reconciliation/daily-child.ts', import.meta.url));
   const loadBefore = os.loadavg()[0]!;
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', child, url, schema, day.date, file], {
-    maxBuffer: 1 << 20,
-  });
+  // BENCH_RECON_CPU_PROF=<dir>: a V8 CPU profile of each daily run written there
+  const prof = process.env.BENCH_RECON_CPU_PROF;
+  const flags = prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [];
+  const { stdout } = await run(
+    process.execPath,
+    [...flags, '--import', 'tsx', child, url, schema, day.date, file],
+    {
+      maxBuffer: 1 << 20,
+    },
+  );
   const result = JSON.parse(stdout.trim().split('\n').pop()!) as DailyRunResult;
   const counts = await db
     .selectFrom('reconciliation_mismatches')

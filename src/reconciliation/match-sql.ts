@@ -73,7 +73,14 @@ export async function matchStaged(
 ): Promise<MatchSummary> {
   // sorts and hashes of a day in memory up to this, on disk past it (the default 4 MB spills a 1M-row day)
   await sql`set local work_mem = '64MB'`.execute(tx);
-  const { rows } = await sql<{ type: OutcomeType; n: number; channel_total: string; platform_total: string }>`
+  // JIT compiling this statement cost more than running it (seconds at any size): off, for this transaction
+  await sql`set local jit = off`.execute(tx);
+  const { rows } = await sql<{
+    type: OutcomeType;
+    n: number;
+    channel_total: string;
+    platform_total: string;
+  }>`
     with b as (
       select s.seq, s.match_key, s.kind, s.out_trade_no, s.out_refund_no, s.channel_trade_no, s.amount, s.fee, s.status,
              row_number() over k as nth, count(*) over (partition by s.match_key collate "C") as n

@@ -41,8 +41,9 @@ export function platformSide(channel: string, date: string, identities?: Identit
   const { start, end } = chinaDay(date);
   const scope = identityFilter(identities);
   const cost = sql`coalesce(f.channel_cost, 0)`;
-  const prior = sql`(select coalesce(sum(e.amount), 0) from refunds e
-      where e.order_id = r.order_id and e.status = 'succeeded' and (e.succeeded_at, e.id) < (r.succeeded_at, r.id))`;
+  // the refunds of the order before this one (any day): a lateral join, looked up once per refund
+  const prior = sql`cross join lateral (select coalesce(sum(e.amount), 0) as prior from refunds e
+      where e.order_id = r.order_id and e.status = 'succeeded' and (e.succeeded_at, e.id) < (r.succeeded_at, r.id)) pr`;
   return sql`
     select 'T:' || o.id as match_key, 'trade' as kind, o.id, o.id as order_id, o.merchant_id,
            o.id as out_trade_no, o.amount, ${cost} as channel_fee, 'succeeded' as status
@@ -54,9 +55,8 @@ export function platformSide(channel: string, date: string, identities?: Identit
            (${scaledHalfUp(sql`x.cost`, sql`x.prior + x.amount`, sql`x.total`)}
              - ${scaledHalfUp(sql`x.cost`, sql`x.prior`, sql`x.total`)})::bigint,
            'succeeded'
-      from (select r.id, r.order_id, r.merchant_id, r.amount, o.amount as total, ${cost} as cost,
-                   ${prior} as prior
-              from refunds r join orders o on o.id = r.order_id left join order_fees f on f.order_id = o.id
+      from (select r.id, r.order_id, r.merchant_id, r.amount, o.amount as total, ${cost} as cost, pr.prior
+              from refunds r join orders o on o.id = r.order_id left join order_fees f on f.order_id = o.id ${prior}
              where o.channel = ${channel} and r.status = 'succeeded'
                and r.succeeded_at >= ${start} and r.succeeded_at < ${end} and ${scope}) x`;
 }

@@ -7,7 +7,7 @@ import { inTransaction, type Db } from '../platform/db/index.js';
 import { recoverChannelOnly } from './recover.js';
 import { parseBill, type BillFormat } from './reconcile.js';
 import { BillParseError, type BillTotals, type ChannelBillRecord } from './bills/types.js';
-import { readBillFile, storeBillFile } from './bill-files.js';
+import { BillFileWriter, storedAsRead } from './bill-files.js';
 import { matchStaged } from './match-sql.js';
 import { dayIdentities, platformSide } from './platform.js';
 import { clearStaged, stageBill } from './staging.js';
@@ -151,14 +151,12 @@ export async function reconcileDay(deps: ReconcileDeps, req: ReconcileRequest): 
       results.push(await matchAndWrite(deps, rec, null, format, platform, req));
       continue;
     }
-    const fileId = await storeBillFile(
-      deps.db,
-      rec.id,
-      { format, fileName: bill.fileName, sha1: bill.sha1 },
-      [bill.bytes],
-      deps.clock.now(),
-    );
-    const source = { fileId, size: bill.bytes.length, sha1: bill.sha1 };
+    const source = {
+      file: { format, fileName: bill.fileName, sha1: bill.sha1 },
+      bytes: [bill.bytes],
+      size: bill.bytes.length,
+      sha1: bill.sha1,
+    };
     results.push(await matchAndWrite(deps, rec, source, format, platform, req));
   }
   return results;
@@ -181,26 +179,30 @@ async function reconcileFile(
     { date: req.date, channel: req.channel, identity: 'file' },
     deps.clock.now(),
   );
-  const fileId = await storeBillFile(
-    deps.db,
-    rec.id,
-    { format, fileName: path.split(/[\\/]/).pop() },
-    createReadStream(path, { highWaterMark: 1 << 20 }),
-    deps.clock.now(),
-  );
-  return matchAndWrite(deps, rec, { fileId, size }, format, platformSide(req.channel, req.date), req);
+  const source = {
+    file: { format, fileName: path.split(/[\\/]/).pop() },
+    bytes: createReadStream(path, { highWaterMark: 1 << 16 }),
+    size,
+  };
+  return matchAndWrite(deps, rec, source, format, platformSide(req.channel, req.date), req);
 }
 
-/** channels that rewrite our ids on the wire (UnionPay: no `_`): the bill's numbers back to ours */
-async function* ourIds(
+/**
+ * Channels that rewrite our ids on the wire (UnionPay: no `_`): the bill's numbers back to ours.
+ * The others get their records as they are: no extra async step per row of a million.
+ */
+function ourIds(
   records: AsyncIterable<ChannelBillRecord>,
   idOf: ((no: string, kind: 'trade' | 'refund') => string | undefined) | undefined,
+): AsyncIterable<ChannelBillRecord> {
+  return idOf ? mapIds(records, idOf) : records;
+}
+
+async function* mapIds(
+  records: AsyncIterable<ChannelBillRecord>,
+  idOf: (no: string, kind: 'trade' | 'refund') => string | undefined,
 ): AsyncGenerator<ChannelBillRecord> {
   for await (const r of records) {
-    if (!idOf) {
-      yield r;
-      continue;
-    }
     const outTradeNo = idOf(r.outTradeNo, 'trade') ?? r.outTradeNo;
     const outRefundNo =
       r.outRefundNo === undefined ? undefined : (idOf(r.outRefundNo, 'refund') ?? r.outRefundNo);
@@ -221,7 +223,13 @@ async function* counted(
 async function matchAndWrite(
   deps: ReconcileDeps,
   rec: ReconciliationRow,
-  source: { fileId: string; size: number; sha1?: string | undefined } | null,
+  source: {
+    /** what is stored about the file */
+    file: { format: string; fileName?: string | undefined; sha1?: string | undefined };
+    bytes: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+    size: number;
+    sha1?: string | undefined;
+  } | null,
   format: BillFormat,
   platform: ReturnType<typeof platformSide>,
   req: ReconcileRequest,
@@ -231,8 +239,12 @@ async function matchAndWrite(
   const progress = (rows: number) =>
     req.onProgress?.({ identity: rec.identity, done, total: source?.size ?? 0, rows });
   await clearStaged(deps.db, rec.id); // rows a run that died left behind
+  // the raw bill is stored as the parser reads it (one pass over the bytes), whole even when it is refused
+  const stored =
+    source &&
+    storedAsRead(await BillFileWriter.open(deps.db, rec.id, source.file, deps.clock.now()), source.bytes);
   try {
-    if (source) {
+    if (stored && source) {
       const adapter = deps.channels.has(rec.channel as ChannelId)
         ? deps.channels.adapter(rec.channel as ChannelId)
         : undefined;
@@ -241,7 +253,7 @@ async function matchAndWrite(
           {
             format,
             date: rec.trade_date,
-            bytes: counted(readBillFile(deps.db, source.fileId), (n) => (done += n)),
+            bytes: counted(stored.bytes, (n) => (done += n)),
             ...(source.sha1 ? { sha1: source.sha1 } : {}),
           },
           (t) => (totals = t),
@@ -249,11 +261,15 @@ async function matchAndWrite(
         adapter?.billOrderId?.bind(adapter),
       );
       await stageBill(deps.db, rec.id, records, progress);
+      await stored.drain(); // bytes after what the parser needed (a zip's trailer) are part of the file
+      await stored.finish();
       if (!totals) throw new BillParseError('the bill ended without its totals');
     }
   } catch (error) {
     await clearStaged(deps.db, rec.id);
     if (!(error instanceof BillParseError)) throw error;
+    await stored?.drain();
+    await stored?.finish();
     // used whole or not at all: none of the rows read before the failure is kept
     return finishReconciliation(
       deps.db,

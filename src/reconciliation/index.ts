@@ -43,16 +43,13 @@ export {
   type Progress,
 } from './run.js';
 export {
-  unresolvedMismatches,
   reconciliationsOf,
   getReconciliation,
-  mismatchesOf,
-  platformRecords,
   ReconciliationBusyError,
-  type UnresolvedMismatch,
   type ReconciliationRow,
   type MismatchRow,
 } from './store.js';
+export { unresolvedMismatches, mismatchesOf, type UnresolvedMismatch } from './mismatches.js';
 export { resolveMismatch, differenceOf, type ResolveAction } from './resolve.js';
 export { reconciliationJobHandlers, scheduleDailyReconciliation, nextRun, RECONCILE_QUEUE } from './jobs.js';
 export { registerReconciliationAdminRoutes } from './http/admin-routes.js';

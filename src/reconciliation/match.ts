@@ -4,8 +4,9 @@ import type { ChannelBillRecord, ChannelRecordStatus } from './bills/types.js';
 /**
  * The matcher (CONTRACT §7): pairs each bill row with JuhePay's order or refund by merchant
  * number and says how they differ. Pure: records in, outcomes out. Two strategies with the same
- * outcomes: a sorted merge (both sides ordered by `matchKey`, constant memory: the store sorts
- * both with `COLLATE "C"`) and a hash join (the platform side of the day in memory).
+ * outcomes: a sorted merge (both sides ordered by `matchKey` in code-unit order, constant memory)
+ * and a hash join (the platform side in memory). They are the reference the daily run's match in
+ * SQL (match-sql.ts) is tested against, and serve in-memory checks; the daily run holds neither side.
  */
 
 export type MismatchType =

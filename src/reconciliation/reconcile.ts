@@ -51,8 +51,8 @@ export type ReconcileResult =
  * Parses and matches with the hash join (the bill in file order, the day's platform records in
  * memory). `onOutcome` sees outcomes as they come; when the result is `failed` the caller must
  * discard them all (write them in a transaction and roll it back): a broken file is used whole or
- * not at all. For days too large for memory, stage the parsed rows (`parseBill`) in a table and
- * feed both sides ordered by `matchKey` to `mergeMatch` instead.
+ * not at all. For small, in-memory checks (tests, tools); the daily run (run.ts) stages the
+ * parsed rows and matches them in the database (match-sql.ts), with the same outcomes.
  */
 export async function reconcileBill(
   bill: DownloadedBill,

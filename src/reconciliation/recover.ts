@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../platform/db/index.js';
-import { markMismatch } from './store.js';
+import { markMismatch } from './mismatches.js';
 
 /**
  * A channel-only trade whose merchant order number is one of JuhePay's orders (a notification

@@ -4,7 +4,8 @@ import { newId } from '../core/ids.js';
 import { account, postEntry, postingRules } from '../ledger/index.js';
 import { writeAudit } from '../merchants/index.js';
 import { inTransaction, type Db } from '../platform/db/index.js';
-import { getMismatch, markMismatch, type MismatchRow } from './store.js';
+import { getMismatch, markMismatch } from './mismatches.js';
+import type { MismatchRow } from './store.js';
 
 /**
  * An operator's resolution of a mismatch (CONTRACT §7). `adjust` books the difference between

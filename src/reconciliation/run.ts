@@ -7,24 +7,20 @@ import { inTransaction, type Db } from '../platform/db/index.js';
 import { recoverChannelOnly } from './recover.js';
 import { parseBill, type BillFormat } from './reconcile.js';
 import { BillParseError, type BillTotals, type ChannelBillRecord } from './bills/types.js';
-import { emptySummary, hashMatch, tally, type MatchOutcome } from './match.js';
-import {
-  beginReconciliation,
-  dayIdentities,
-  finishReconciliation,
-  platformRecords,
-  readBillFile,
-  storeBillFile,
-  writeMismatches,
-  type ReconciliationRow,
-} from './store.js';
+import { BillFileWriter, storedAsRead } from './bill-files.js';
+import { matchStaged } from './match-sql.js';
+import { dayIdentities, platformSide } from './platform.js';
+import { clearStaged, stageBill } from './staging.js';
+import { beginReconciliation, finishReconciliation, type ReconciliationRow } from './store.js';
 
 /**
  * One day's reconciliation of a channel (CONTRACT §7): per channel identity, download the bill
- * through the adapter (or take a file), store it raw, parse it as a stream, match it with the
- * day's orders and refunds, write the mismatches in one transaction with the result, then recover
- * on their own the channel-only trades that are JuhePay's. Network calls happen outside the
- * transactions. A bill that cannot be trusted fails the reconciliation with the parser's reason.
+ * through the adapter (or take a file), store it raw, parse it as a stream into the staging table,
+ * match it with the day's orders and refunds in the database (match-sql.ts), write the mismatches
+ * in one transaction with the result, then recover on their own the channel-only trades that are
+ * JuhePay's. Memory stays flat whatever the size of the bill: no side of the day is ever held in
+ * JS. Network calls happen outside the transactions. A bill that cannot be trusted fails the
+ * reconciliation with the parser's reason.
  */
 
 export interface ReconcileDeps {
@@ -117,7 +113,16 @@ export async function reconcileDay(deps: ReconcileDeps, req: ReconcileRequest): 
       { date: req.date, channel: req.channel, identity: 'none' },
       deps.clock.now(),
     );
-    return [await matchAndWrite(deps, rec, null, format, [], req)];
+    return [
+      await matchAndWrite(
+        deps,
+        rec,
+        null,
+        format,
+        platformSide(req.channel, req.date, { versionIds: [], merchantsWithoutVersion: [] }),
+        req,
+      ),
+    ];
   }
   const results: ReconciliationRow[] = [...unusable];
   for (const [identity, group] of groups) {
@@ -137,25 +142,22 @@ export async function reconcileDay(deps: ReconcileDeps, req: ReconcileRequest): 
       );
       continue;
     }
-    const platform = () =>
-      platformRecords(deps.db, req.channel, req.date, {
-        versionIds: group.versionIds,
-        merchantsWithoutVersion: group.merchants,
-      });
+    const platform = platformSide(req.channel, req.date, {
+      versionIds: group.versionIds,
+      merchantsWithoutVersion: group.merchants,
+    });
     if (!bill) {
       // no bill: the channel saw nothing that day, so whatever JuhePay counts is platform-only
-      results.push(await matchAndWrite(deps, rec, null, format, await platform(), req));
+      results.push(await matchAndWrite(deps, rec, null, format, platform, req));
       continue;
     }
-    const fileId = await storeBillFile(
-      deps.db,
-      rec.id,
-      { format, fileName: bill.fileName, sha1: bill.sha1 },
-      [bill.bytes],
-      deps.clock.now(),
-    );
-    const source = { fileId, size: bill.bytes.length, sha1: bill.sha1 };
-    results.push(await matchAndWrite(deps, rec, source, format, await platform(), req));
+    const source = {
+      file: { format, fileName: bill.fileName, sha1: bill.sha1 },
+      bytes: [bill.bytes],
+      size: bill.bytes.length,
+      sha1: bill.sha1,
+    };
+    results.push(await matchAndWrite(deps, rec, source, format, platform, req));
   }
   return results;
 }
@@ -177,27 +179,30 @@ async function reconcileFile(
     { date: req.date, channel: req.channel, identity: 'file' },
     deps.clock.now(),
   );
-  const fileId = await storeBillFile(
-    deps.db,
-    rec.id,
-    { format, fileName: path.split(/[\\/]/).pop() },
-    createReadStream(path, { highWaterMark: 1 << 20 }),
-    deps.clock.now(),
-  );
-  const platform = await platformRecords(deps.db, req.channel, req.date);
-  return matchAndWrite(deps, rec, { fileId, size }, format, platform, req);
+  const source = {
+    file: { format, fileName: path.split(/[\\/]/).pop() },
+    bytes: createReadStream(path, { highWaterMark: 1 << 16 }),
+    size,
+  };
+  return matchAndWrite(deps, rec, source, format, platformSide(req.channel, req.date), req);
 }
 
-/** channels that rewrite our ids on the wire (UnionPay: no `_`): the bill's numbers back to ours */
-async function* ourIds(
+/**
+ * Channels that rewrite our ids on the wire (UnionPay: no `_`): the bill's numbers back to ours.
+ * The others get their records as they are: no extra async step per row of a million.
+ */
+function ourIds(
   records: AsyncIterable<ChannelBillRecord>,
   idOf: ((no: string, kind: 'trade' | 'refund') => string | undefined) | undefined,
+): AsyncIterable<ChannelBillRecord> {
+  return idOf ? mapIds(records, idOf) : records;
+}
+
+async function* mapIds(
+  records: AsyncIterable<ChannelBillRecord>,
+  idOf: (no: string, kind: 'trade' | 'refund') => string | undefined,
 ): AsyncGenerator<ChannelBillRecord> {
   for await (const r of records) {
-    if (!idOf) {
-      yield r;
-      continue;
-    }
     const outTradeNo = idOf(r.outTradeNo, 'trade') ?? r.outTradeNo;
     const outRefundNo =
       r.outRefundNo === undefined ? undefined : (idOf(r.outRefundNo, 'refund') ?? r.outRefundNo);
@@ -218,44 +223,53 @@ async function* counted(
 async function matchAndWrite(
   deps: ReconcileDeps,
   rec: ReconciliationRow,
-  source: { fileId: string; size: number; sha1?: string | undefined } | null,
+  source: {
+    /** what is stored about the file */
+    file: { format: string; fileName?: string | undefined; sha1?: string | undefined };
+    bytes: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+    size: number;
+    sha1?: string | undefined;
+  } | null,
   format: BillFormat,
-  platform: Awaited<ReturnType<typeof platformRecords>>,
+  platform: ReturnType<typeof platformSide>,
   req: ReconcileRequest,
 ): Promise<ReconciliationRow> {
-  const summary = emptySummary();
-  const mismatches: MatchOutcome[] = [];
   let totals: BillTotals | null = null;
   let done = 0;
-  let rows = 0;
-  const progress = () => req.onProgress?.({ identity: rec.identity, done, total: source?.size ?? 0, rows });
+  const progress = (rows: number) =>
+    req.onProgress?.({ identity: rec.identity, done, total: source?.size ?? 0, rows });
+  await clearStaged(deps.db, rec.id); // rows a run that died left behind
+  // the raw bill is stored as the parser reads it (one pass over the bytes), whole even when it is refused
+  const stored =
+    source &&
+    storedAsRead(await BillFileWriter.open(deps.db, rec.id, source.file, deps.clock.now()), source.bytes);
   try {
-    const adapter = deps.channels.has(rec.channel as ChannelId)
-      ? deps.channels.adapter(rec.channel as ChannelId)
-      : undefined;
-    const idOf = adapter?.billOrderId?.bind(adapter);
-    const records = source
-      ? ourIds(
-          parseBill(
-            {
-              format,
-              date: rec.trade_date,
-              bytes: counted(readBillFile(deps.db, source.fileId), (n) => (done += n)),
-              ...(source.sha1 ? { sha1: source.sha1 } : {}),
-            },
-            (t) => (totals = t),
-          ),
-          idOf,
-        )
-      : [];
-    for await (const outcome of hashMatch(records, platform)) {
-      tally(summary, outcome);
-      if (outcome.type !== 'matched') mismatches.push(outcome);
-      if (++rows % 10_000 === 0) progress();
+    if (stored && source) {
+      const adapter = deps.channels.has(rec.channel as ChannelId)
+        ? deps.channels.adapter(rec.channel as ChannelId)
+        : undefined;
+      const records = ourIds(
+        parseBill(
+          {
+            format,
+            date: rec.trade_date,
+            bytes: counted(stored.bytes, (n) => (done += n)),
+            ...(source.sha1 ? { sha1: source.sha1 } : {}),
+          },
+          (t) => (totals = t),
+        ),
+        adapter?.billOrderId?.bind(adapter),
+      );
+      await stageBill(deps.db, rec.id, records, progress);
+      await stored.drain(); // bytes after what the parser needed (a zip's trailer) are part of the file
+      await stored.finish();
+      if (!totals) throw new BillParseError('the bill ended without its totals');
     }
-    if (source && !totals) throw new BillParseError('the bill ended without its totals');
   } catch (error) {
+    await clearStaged(deps.db, rec.id);
     if (!(error instanceof BillParseError)) throw error;
+    await stored?.drain();
+    await stored?.finish();
     // used whole or not at all: none of the rows read before the failure is kept
     return finishReconciliation(
       deps.db,
@@ -264,9 +278,9 @@ async function matchAndWrite(
       deps.clock.now(),
     );
   }
-  progress();
   const finished = await inTransaction(deps.db, async (tx) => {
-    await writeMismatches(tx, rec, rec.runs, mismatches, deps.clock.now());
+    const summary = await matchStaged(tx, rec, platform, deps.clock.now());
+    await clearStaged(tx, rec.id);
     return finishReconciliation(tx, rec.id, { status: 'completed', summary, totals }, deps.clock.now());
   });
   await recoverChannelOnly(deps, rec.id);

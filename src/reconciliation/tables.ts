@@ -1,7 +1,7 @@
 import type { Generated } from 'kysely';
 import type { Json, Timestamp } from '../platform/db/tables.js';
 
-// Kysely table types for reconciliation; registered in the schema type below. DDL: migration 0014.
+// Kysely table types for reconciliation; registered in the schema type below. DDL: migrations 0014, 0022.
 
 export interface ReconciliationSummaryJson {
   matched: number;
@@ -74,11 +74,27 @@ export interface ReconciliationBillChunksTable {
   data: Uint8Array;
 }
 
+/** one parsed bill row of a running reconciliation (the staging side of the match in SQL) */
+export interface ReconciliationBillRowsTable {
+  reconciliation_id: string;
+  /** the row's place in the bill: the last of a key listed twice is the one reported */
+  seq: number;
+  match_key: string;
+  kind: 'trade' | 'refund';
+  out_trade_no: string;
+  out_refund_no: string | null;
+  channel_trade_no: string | null;
+  amount: number;
+  fee: number;
+  status: string;
+}
+
 export interface ReconciliationTables {
   reconciliations: ReconciliationsTable;
   reconciliation_mismatches: ReconciliationMismatchesTable;
   reconciliation_bill_files: ReconciliationBillFilesTable;
   reconciliation_bill_chunks: ReconciliationBillChunksTable;
+  reconciliation_bill_rows: ReconciliationBillRowsTable;
 }
 
 // Registers these tables in the one Kysely schema type (platform/db/tables.ts), so platform never

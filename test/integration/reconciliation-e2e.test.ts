@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -263,6 +263,20 @@ describeEachEngine('reconciliation end to end through the sandbox', (ctx) => {
         .where('reconciliation_id', '=', rec!.id)
         .execute();
       expect(mismatches).toEqual([]);
+      // the refused file is still stored whole, as downloaded (it is read once: parsed as it is stored)
+      const stored = await ctx.database.db
+        .selectFrom('reconciliation_bill_files')
+        .innerJoin(
+          'reconciliation_bill_chunks',
+          'reconciliation_bill_chunks.file_id',
+          'reconciliation_bill_files.id',
+        )
+        .select(['reconciliation_bill_files.size', 'reconciliation_bill_chunks.data'])
+        .where('reconciliation_bill_files.reconciliation_id', '=', rec!.id)
+        .orderBy('reconciliation_bill_chunks.seq')
+        .execute();
+      expect(Buffer.concat(stored.map((c) => c.data)).equals(readFileSync(file))).toBe(true);
+      expect(Number(stored[0]!.size)).toBe(readFileSync(file).length);
       expect((await admin('GET', `/reconciliations/${rec!.id}`)).body).toMatchObject({ status: 'failed' });
       // bad input: a date that is not one, an unknown channel, an unknown id
       expect(

@@ -7,9 +7,9 @@ import { ErrorResponse, IdParam, Strict, Text } from '../../http/schemas.js';
 import type { Db } from '../../platform/db/index.js';
 import { resolveMismatch } from '../resolve.js';
 import { reconcileDay, ReconcileRequestError } from '../run.js';
+import { mismatchesOf } from '../mismatches.js';
 import {
   getReconciliation,
-  mismatchesOf,
   ReconciliationBusyError,
   type MismatchRow,
   type ReconciliationRow,
@@ -116,43 +116,34 @@ export function registerReconciliationAdminRoutes(
     },
   );
 
-  scope.get(
-    '/reconciliations/:id',
-    {
-      schema: {
-        tags,
-        summary: 'A reconciliation and its summary',
-        security,
-        params: Strict({ id: IdParam('rec') }),
-        response: { 400: ErrorResponse, 404: ErrorResponse },
+  // the two reads of one reconciliation: the same id check and 404, then the reconciliation or its mismatches
+  const readRoute = (url: string, summary: string, reply: (rec: ReconciliationRow) => Promise<unknown>) =>
+    scope.get(
+      url,
+      {
+        schema: {
+          tags,
+          summary,
+          security,
+          params: Strict({ id: IdParam('rec') }),
+          response: { 400: ErrorResponse, 404: ErrorResponse },
+        },
       },
-    },
-    async (request) => {
-      const { id } = request.params as { id: string };
-      const rec = await getReconciliation(db, id);
-      if (!rec) throw new ApiError('resource_missing', `no reconciliation ${id}`, 'id');
-      return reconciliationObject(rec);
-    },
-  );
-
-  scope.get(
-    '/reconciliations/:id/mismatches',
-    {
-      schema: {
-        tags,
-        summary: "A reconciliation's mismatches",
-        security,
-        params: Strict({ id: IdParam('rec') }),
-        response: { 400: ErrorResponse, 404: ErrorResponse },
+      async (request) => {
+        const { id } = request.params as { id: string };
+        const rec = await getReconciliation(db, id);
+        if (!rec) throw new ApiError('resource_missing', `no reconciliation ${id}`, 'id');
+        return reply(rec);
       },
-    },
-    async (request) => {
-      const { id } = request.params as { id: string };
-      const rec = await getReconciliation(db, id);
-      if (!rec) throw new ApiError('resource_missing', `no reconciliation ${id}`, 'id');
-      return { object: 'list', data: (await mismatchesOf(db, id)).map(mismatchObject), has_more: false };
-    },
+    );
+  readRoute('/reconciliations/:id', 'A reconciliation and its summary', async (rec) =>
+    reconciliationObject(rec),
   );
+  readRoute('/reconciliations/:id/mismatches', "A reconciliation's mismatches", async (rec) => ({
+    object: 'list',
+    data: (await mismatchesOf(db, rec.id)).map(mismatchObject),
+    has_more: false,
+  }));
 
   scope.post(
     '/mismatches/:id/resolve',

@@ -12,8 +12,11 @@ export interface DbRecomputeResult {
   events: number;
   seconds: number;
   cpuSeconds: number;
-  fold: number;
-  write: number;
+  /** the replay: read, fold, serialise and write, overlapped */
+  replay: number;
+  /** within the replay, waiting for the next page of events and for the previous insert */
+  readWait: number;
+  writeWait: number;
   switch: number;
   subjects: number;
   states: number;
@@ -47,8 +50,9 @@ const out: DbRecomputeResult = {
   events: result.events,
   seconds,
   cpuSeconds: (cpu.user + cpu.system) / 1e6,
-  fold: result.timings.fold,
-  write: result.timings.write,
+  replay: result.timings.replay,
+  readWait: result.timings.readWait,
+  writeWait: result.timings.writeWait,
   switch: result.timings.switch,
   subjects: result.subjects,
   states: result.states,

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Cache } from '../platform/cache/index.js';
-import { inTransaction, lockKey, type Db, type Tx } from '../platform/db/index.js';
+import { inTransaction, lockKeyShared, type Db, type Tx } from '../platform/db/index.js';
 import type { Logger } from '../platform/logger.js';
 import type { Stream, StreamEvent, Subscription } from '../platform/stream/index.js';
 import { readDistribution } from './distribution.js';
@@ -9,17 +9,17 @@ import { tagsCache } from './definitions.js';
 import type { CompiledTags, ProfileBook } from './profile-book.js';
 import { writeSummaries } from './serving-cache.js';
 import { profileEventOf } from './sources.js';
-import { applyEventToStore, currentStateVersion } from './store.js';
+import { journalEvent, JOURNAL_BARRIER } from './journal.js';
+import { applyEventToStore } from './store.js';
 import { summarize, type TagSummary } from './summary.js';
 
 /**
- * The durable profile consumer. Each event is journalled (profile_events, unique id) and applied
- * to the current state version in ONE transaction: a redelivery finds its id and changes nothing,
- * a failure leaves neither. Appends take one lock, so the journal's seq order is commit order —
- * what lets a recompute catch up from a cursor (recompute.ts).
+ * The durable profile consumer. Each event is journalled (profile_events, unique id, with its
+ * subjects) and applied to the current state version in ONE transaction: a redelivery finds its
+ * id and changes nothing, a failure leaves neither. Consumers run in parallel: each holds the
+ * journal barrier shared (a recompute takes it exclusively to cut the journal) and locks only
+ * the subjects it touches, in sorted order.
  */
-
-export const JOURNAL_LOCK = 'profiles:journal';
 
 /** Consumer groups: one per topic filter (a JetStream durable takes one filter). */
 export const PROFILE_CONSUMERS = [
@@ -42,22 +42,10 @@ export async function applyJournaled(
   event: ProfileEvent,
   now: Date,
 ): Promise<ProfileBook | undefined> {
-  await lockKey(tx, JOURNAL_LOCK);
-  const inserted = await tx
-    .insertInto('profile_events')
-    .values({
-      id: event.id,
-      type: event.type,
-      at: new Date(event.at),
-      event: JSON.stringify(event),
-      recorded_at: now,
-    })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .returning('seq')
-    .executeTakeFirst();
-  if (!inserted) return undefined;
-  const version = await currentStateVersion(tx);
-  return applyEventToStore(tx, tags, version, event, now);
+  await lockKeyShared(tx, JOURNAL_BARRIER);
+  const journalled = await journalEvent(tx, event, now);
+  if (!journalled) return undefined;
+  return applyEventToStore(tx, tags, journalled.version, event, now);
 }
 
 /** The serving-cache summaries of the touched states, by tag name (null: no top any more). */

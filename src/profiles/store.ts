@@ -1,6 +1,6 @@
-import { lockKey, type Queryable, type Tx } from '../platform/db/index.js';
+import { lockKeys, type Queryable, type Tx } from '../platform/db/index.js';
 import type { TagState } from './aggregate.js';
-import { parseTagState, serializeTagState } from './canonical.js';
+import { compareCodePoints, parseTagState, serializeTagState } from './canonical.js';
 import type { ProfileEvent } from './events.js';
 import { applyEvent, touchedBy, type CompiledTags, type ProfileBook } from './profile-book.js';
 
@@ -96,9 +96,12 @@ export async function applyEventToStore(
 ): Promise<ProfileBook> {
   const touched = touchedBy(tags, event);
   const book: ProfileBook = new Map();
-  const subjects = [...new Set(touched.map((t) => t.subject))].sort(); // one lock order: no deadlock
+  const subjects = [...new Set(touched.map((t) => t.subject))].sort(compareCodePoints); // one lock order: no deadlock
   // one subject's read-modify-write at a time, even before its first row exists
-  for (const subject of subjects) await lockKey(tx, `profile:${version}:${subject}`);
+  await lockKeys(
+    tx,
+    subjects.map((subject) => `profile:${version}:${subject}`),
+  );
   if (touched.length > 0) {
     const rows = await tx
       .selectFrom('profile_states')

@@ -24,9 +24,9 @@ import type { DbRecomputeResult } from './profiles/recompute-db-child.js';
 
 /**
  * The profile pipeline on PostgreSQL:
- * - the consumer's write path (journal row + the touched states + the serving summaries, one
- *   transaction per event, appends serialised by the journal lock) against the raw write limit
- *   of bench/db (3-statement transaction, same workers) measured in the same run;
+ * - the consumer's write path (journal rows + the touched states + the serving summaries, one
+ *   transaction per event, in parallel under the shared journal barrier) against the raw write
+ *   limit of bench/db (3-statement transaction, same workers) measured in the same run;
  * - `juhepay profiles recompute` (recomputeProfiles, in a child process for its own peak RSS)
  *   over journals of generated events, with the linearity between sizes.
  */
@@ -149,6 +149,7 @@ export async function runRecomputeBench(sizes: readonly number[]): Promise<boole
         'events',
         'wall s',
         'cpu s',
+        'server cpu s',
         'events/s',
         'replay s',
         'read wait s',
@@ -163,6 +164,7 @@ export async function runRecomputeBench(sizes: readonly number[]): Promise<boole
         fmtInt(r.events),
         r.seconds.toFixed(2),
         r.cpuSeconds.toFixed(2),
+        r.serverCpuSeconds === undefined ? 'n/a' : r.serverCpuSeconds.toFixed(2),
         fmtInt(r.events / r.seconds),
         r.replay.toFixed(2),
         r.readWait.toFixed(2),
@@ -179,7 +181,7 @@ export async function runRecomputeBench(sizes: readonly number[]): Promise<boole
     if (first && last && last !== first) {
       const scale = last.events / first.events;
       console.log(
-        `  linearity ${fmtInt(first.events)} -> ${fmtInt(last.events)} (x${scale}): wall x${(last.seconds / first.seconds).toFixed(2)}, cpu x${(last.cpuSeconds / first.cpuSeconds).toFixed(2)}; peak RSS x${(last.peakRssMb / first.peakRssMb).toFixed(2)}`,
+        `  linearity ${fmtInt(first.events)} -> ${fmtInt(last.events)} (x${scale}): wall x${(last.seconds / first.seconds).toFixed(2)}, cpu x${(last.cpuSeconds / first.cpuSeconds).toFixed(2)}${last.serverCpuSeconds && first.serverCpuSeconds ? `, server cpu x${(last.serverCpuSeconds / first.serverCpuSeconds).toFixed(2)}` : ''}; peak RSS x${(last.peakRssMb / first.peakRssMb).toFixed(2)}`,
       );
     }
     if (last)

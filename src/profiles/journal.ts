@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Queryable, Tx } from '../platform/db/index.js';
+import { inTransaction, type Db, type Queryable, type Tx } from '../platform/db/index.js';
 import { subjectsOf, type ProfileEvent } from './events.js';
 
 /**
@@ -42,7 +42,11 @@ export async function journalEvent(
 }
 
 /** Appends events in multi-row inserts, journal and subject index (a bench's or test's history). */
-export async function appendJournal(db: Queryable, events: readonly ProfileEvent[], now: Date): Promise<void> {
+export async function appendJournal(
+  db: Queryable,
+  events: readonly ProfileEvent[],
+  now: Date,
+): Promise<void> {
   if (events.length === 0) return;
   const rows = await db
     .insertInto('profile_events')
@@ -103,19 +107,26 @@ export interface SubjectCursor {
   seq: string;
 }
 
-/** (subject, event) pairs after the cursor in (subject, seq) order, up to seq `upTo`: the replay. */
+/**
+ * (subject, event) pairs after the cursor in (subject, seq) order, up to seq `upTo`: the replay.
+ * Without parallel workers: for a page read in index order they cost more (start-up, a merge, on
+ * cores the fold needs) than they save.
+ */
 export async function subjectPage(
-  db: Queryable,
+  db: Db,
   after: SubjectCursor,
   limit: number,
   upTo: string,
 ): Promise<{ subject: string; seq: string; event: string }[]> {
-  const result = await sql<{ subject: string; seq: string; event: string }>`
-    select s.subject, s.seq, e.event
-    from profile_event_subjects s
-    join profile_events e on e.seq = s.seq
-    where (s.subject, s.seq) > (${after.subject}, ${after.seq}::bigint) and s.seq <= ${upTo}::bigint
-    order by s.subject, s.seq
-    limit ${limit}`.execute(db);
-  return result.rows;
+  return inTransaction(db, async (tx) => {
+    await sql`set local max_parallel_workers_per_gather = 0`.execute(tx);
+    const result = await sql<{ subject: string; seq: string; event: string }>`
+      select s.subject, s.seq, e.event
+      from profile_event_subjects s
+      join profile_events e on e.seq = s.seq
+      where (s.subject, s.seq) > (${after.subject}, ${after.seq}::bigint) and s.seq <= ${upTo}::bigint
+      order by s.subject, s.seq
+      limit ${limit}`.execute(tx);
+    return result.rows;
+  });
 }

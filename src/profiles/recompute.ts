@@ -91,7 +91,7 @@ async function replay(
   total: number,
   options: RecomputeOptions & { now: Date },
 ): Promise<Replayed> {
-  const pageSize = options.pageSize ?? 10_000;
+  const pageSize = options.pageSize ?? 5_000;
   const writer = new StateWriter(db, version, options.now, options.writeBatch ?? 5_000);
   const digest = new LineDigest();
   let readWait = 0;

@@ -100,6 +100,7 @@ export async function* versionRows(db: Queryable, version: number, limit = 5_000
 /** The digest of a version from its stored rows: what bookDigest gives for the same states. */
 export async function versionDigest(db: Queryable, version: number): Promise<string> {
   const digest = new LineDigest();
-  for await (const row of versionRows(db, version)) digest.add(canonicalLine(row.subject, row.tag, row.state));
+  for await (const row of versionRows(db, version))
+    digest.add(canonicalLine(row.subject, row.tag, row.state));
   return digest.hex();
 }

@@ -86,7 +86,7 @@ export async function runConsumerBench(): Promise<boolean> {
           'consumer',
           fmtInt(median(consumer)),
           fmtRatio(median(consumer), median(raw)),
-          'barrier (shared) + journal, subject locks, load, apply, save the touched states; summaries',
+          'barrier (shared) + subject locks; journal + touched states; upsert (3 statements); summaries',
         ],
       ],
     );

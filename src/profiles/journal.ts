@@ -11,15 +11,24 @@ import { subjectsOf, type ProfileEvent } from './events.js';
  */
 export const JOURNAL_BARRIER = 'profiles:journal';
 
+/** A stored state the consumer loaded with its journal row. */
+export interface LoadedState {
+  subject: string;
+  tag: string;
+  state: string;
+}
+
 /**
- * Journals one event and its subjects in one statement, and reads the current state version in
- * the same snapshot. Undefined when the id was journalled before (a redelivery: nothing to do).
+ * Journals one event and its subjects, reads the current state version and loads the states the
+ * event touches, in ONE statement (its snapshot is taken after the caller's locks). Undefined
+ * when the id was journalled before (a redelivery: nothing to do).
  */
-export async function journalEvent(
+export async function journalAndLoad(
   tx: Tx,
   event: ProfileEvent,
   now: Date,
-): Promise<{ seq: string; version: number } | undefined> {
+  touched: { subjects: readonly string[]; tags: readonly string[] },
+): Promise<{ version: number; states: LoadedState[] } | undefined> {
   const subjects = [...new Set(subjectsOf(event))];
   const journal = sql`
     insert into profile_events (id, type, at, event, recorded_at)
@@ -31,14 +40,34 @@ export async function journalEvent(
       ? sql``
       : sql`, s as (
           insert into profile_event_subjects (subject, seq)
-          select v.subject, j.seq from j cross join (values ${sql.join(subjects.map((s) => sql`(${s}::text)`))}) as v(subject)
+          select v.subject, j.seq
+          from j cross join (values ${sql.join(subjects.map((s) => sql`(${s}::text)`))}) as v(subject)
         )`;
-  const result = await sql<{ seq: string; version: number }>`
-    with j as (${journal})${index}
-    select j.seq, (select version from profile_state_versions where status = 'current') as version
-    from j`.execute(tx);
-  const row = result.rows[0];
-  return row ? { seq: String(row.seq), version: Number(row.version) } : undefined;
+  const load =
+    touched.subjects.length === 0 || touched.tags.length === 0
+      ? sql`false`
+      : sql`st.version = v.version
+          and st.subject in (${sql.join(touched.subjects.map((s) => sql`${s}::text`))})
+          and st.tag in (${sql.join(touched.tags.map((t) => sql`${t}::text`))})`;
+  const result = await sql<{
+    version: number;
+    subject: string | null;
+    tag: string | null;
+    state: string | null;
+  }>`
+    with j as (${journal})${index},
+    v as (select version from profile_state_versions where status = 'current')
+    select v.version, st.subject, st.tag, st.state
+    from j cross join v
+    left join profile_states st on ${load}`.execute(tx);
+  const first = result.rows[0];
+  if (!first) return undefined;
+  const states: LoadedState[] = [];
+  for (const row of result.rows) {
+    if (row.subject !== null && row.tag !== null && row.state !== null)
+      states.push({ subject: row.subject, tag: row.tag, state: row.state });
+  }
+  return { version: Number(first.version), states };
 }
 
 /** Appends events in multi-row inserts, journal and subject index (a bench's or test's history). */

@@ -45,8 +45,17 @@ export async function saveSubject(
   await saveBook(db, version, new Map([[subject, states]]), now);
 }
 
+/**
+ * The lock of one subject's read-modify-write, even before its first row exists. Not per version:
+ * only consumers write the current version, and a recompute's catch-up writes the next one while
+ * it holds the journal barrier exclusively, when no consumer runs.
+ */
+export function subjectLockKey(subject: string): string {
+  return `profile:${subject}`;
+}
+
 /** Every state of a (small) book in one upsert and one delete: the consumer's round trips. */
-async function saveBook(
+export async function saveBook(
   db: Queryable,
   version: number,
   book: ReadonlyMap<string, ReadonlyMap<string, TagState>>,
@@ -97,11 +106,7 @@ export async function applyEventToStore(
   const touched = touchedBy(tags, event);
   const book: ProfileBook = new Map();
   const subjects = [...new Set(touched.map((t) => t.subject))].sort(compareCodePoints); // one lock order: no deadlock
-  // one subject's read-modify-write at a time, even before its first row exists
-  await lockKeys(
-    tx,
-    subjects.map((subject) => `profile:${version}:${subject}`),
-  );
+  await lockKeys(tx, subjects.map(subjectLockKey));
   if (touched.length > 0) {
     const rows = await tx
       .selectFrom('profile_states')

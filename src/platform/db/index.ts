@@ -127,14 +127,6 @@ export async function lockKey(tx: Queryable, key: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(tx);
 }
 
-/**
- * The shared form of lockKey: any number of holders at once, all excluded by one lockKey on the
- * same key (a barrier: many writers proceed in parallel, a maintenance step waits them out).
- */
-export async function lockKeyShared(tx: Queryable, key: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock_shared(hashtext(${key}))`.execute(tx);
-}
-
 /** lockKey for several keys in one round trip, taken in the order given (sort them: no deadlock). */
 export async function lockKeys(tx: Queryable, keys: readonly string[]): Promise<void> {
   if (keys.length === 0) return;

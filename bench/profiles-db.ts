@@ -14,6 +14,7 @@ import {
 } from '../src/platform/db/index.js';
 import { applyJournaled, BUILTIN_TAGS, compileTags, type ProfileEvent } from '../src/profiles/index.js';
 import { refreshSummaries } from '../src/profiles/consumer.js';
+import { appendJournal } from '../src/profiles/journal.js';
 import { kyselyTx, seed, WORKERS } from './db/workload.js';
 import { runWorkers } from './db/workers.js';
 import { ROUNDS, SECONDS, describeRun } from './lib/config.js';
@@ -23,9 +24,9 @@ import type { DbRecomputeResult } from './profiles/recompute-db-child.js';
 
 /**
  * The profile pipeline on PostgreSQL:
- * - the consumer's write path (journal row + the touched states + the serving summaries, one
- *   transaction per event, appends serialised by the journal lock) against the raw write limit
- *   of bench/db (3-statement transaction, same workers) measured in the same run;
+ * - the consumer's write path (journal rows + the touched states + the serving summaries, one
+ *   transaction per event, in parallel under the shared journal barrier) against the raw write
+ *   limit of bench/db (3-statement transaction, same workers) measured in the same run;
  * - `juhepay profiles recompute` (recomputeProfiles, in a child process for its own peak RSS)
  *   over journals of generated events, with the linearity between sizes.
  */
@@ -85,37 +86,31 @@ export async function runConsumerBench(): Promise<boolean> {
           'consumer',
           fmtInt(median(consumer)),
           fmtRatio(median(consumer), median(raw)),
-          'journal + per-subject lock, load, apply, save the touched states; summaries',
+          'barrier (shared) + subject locks; journal + touched states; upsert (3 statements); summaries',
         ],
       ],
     );
     console.log(
-      '  the consumer appends under one lock (seq order = commit order for the recompute catch-up)',
+      '  consumers append in parallel (shared barrier; a recompute takes it exclusively at its cut and switch)',
     );
     return true;
   });
 }
 
-/** Appends `count` generated events to the journal in multi-row inserts (the history to replay). */
+/** Appends `count` generated events to the journal (and its subject index) in multi-row inserts. */
 async function fillJournal(db: Db, from: number, count: number): Promise<void> {
   const now = new Date();
-  let rows: { id: string; type: string; at: Date; event: string; recorded_at: Date }[] = [];
+  let batch: ProfileEvent[] = [];
   let k = 0;
   for (const event of generateEvents(from + count)) {
     if (k++ < from) continue;
-    rows.push({
-      id: event.id,
-      type: event.type,
-      at: new Date(event.at),
-      event: JSON.stringify(event),
-      recorded_at: now,
-    });
-    if (rows.length === 2_000) {
-      await db.insertInto('profile_events').values(rows).execute();
-      rows = [];
+    batch.push(event);
+    if (batch.length === 2_000) {
+      await appendJournal(db, batch, now);
+      batch = [];
     }
   }
-  if (rows.length) await db.insertInto('profile_events').values(rows).execute();
+  await appendJournal(db, batch, now);
 }
 
 async function recomputeChild(url: string, schema: string): Promise<DbRecomputeResult> {
@@ -154,9 +149,11 @@ export async function runRecomputeBench(sizes: readonly number[]): Promise<boole
         'events',
         'wall s',
         'cpu s',
+        'server cpu s',
         'events/s',
-        'fold s',
-        'write s',
+        'replay s',
+        'read wait s',
+        'write wait s',
         'switch s',
         'subjects',
         'states',
@@ -167,9 +164,11 @@ export async function runRecomputeBench(sizes: readonly number[]): Promise<boole
         fmtInt(r.events),
         r.seconds.toFixed(2),
         r.cpuSeconds.toFixed(2),
+        r.serverCpuSeconds === undefined ? 'n/a' : r.serverCpuSeconds.toFixed(2),
         fmtInt(r.events / r.seconds),
-        r.fold.toFixed(2),
-        r.write.toFixed(2),
+        r.replay.toFixed(2),
+        r.readWait.toFixed(2),
+        r.writeWait.toFixed(2),
         r.switch.toFixed(2),
         fmtInt(r.subjects),
         fmtInt(r.states),
@@ -182,7 +181,7 @@ export async function runRecomputeBench(sizes: readonly number[]): Promise<boole
     if (first && last && last !== first) {
       const scale = last.events / first.events;
       console.log(
-        `  linearity ${fmtInt(first.events)} -> ${fmtInt(last.events)} (x${scale}): wall x${(last.seconds / first.seconds).toFixed(2)}, cpu x${(last.cpuSeconds / first.cpuSeconds).toFixed(2)}; peak RSS x${(last.peakRssMb / first.peakRssMb).toFixed(2)}`,
+        `  linearity ${fmtInt(first.events)} -> ${fmtInt(last.events)} (x${scale}): wall x${(last.seconds / first.seconds).toFixed(2)}, cpu x${(last.cpuSeconds / first.cpuSeconds).toFixed(2)}${last.serverCpuSeconds && first.serverCpuSeconds ? `, server cpu x${(last.serverCpuSeconds / first.serverCpuSeconds).toFixed(2)}` : ''}; peak RSS x${(last.peakRssMb / first.peakRssMb).toFixed(2)}`,
       );
     }
     if (last)

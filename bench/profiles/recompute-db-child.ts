@@ -2,6 +2,7 @@ import { systemClock } from '../../src/core/clock.js';
 import { MemoryCache } from '../../src/platform/cache/index.js';
 import { openDatabase } from '../../src/platform/db/index.js';
 import { recomputeProfiles } from '../../src/profiles/index.js';
+import { backendCpuSeconds, withApplicationName } from './pg-cpu.js';
 
 /**
  * One `juhepay profiles recompute` (recomputeProfiles) in its own process, so its peak RSS is its
@@ -12,8 +13,13 @@ export interface DbRecomputeResult {
   events: number;
   seconds: number;
   cpuSeconds: number;
-  fold: number;
-  write: number;
+  /** CPU seconds of the PostgreSQL backends serving it (local server only) */
+  serverCpuSeconds: number | undefined;
+  /** the replay: read, fold, serialise and write, overlapped */
+  replay: number;
+  /** within the replay, waiting for the next page of events and for the previous insert */
+  readWait: number;
+  writeWait: number;
   switch: number;
   subjects: number;
   states: number;
@@ -23,8 +29,10 @@ export interface DbRecomputeResult {
   rssAtQuarters: number[];
 }
 
-const [url, schema] = process.argv.slice(2);
-const database = await openDatabase({ url, schema, poolSize: 2 });
+const [url = '', schema] = process.argv.slice(2);
+const appName = `bench_recompute_${process.pid}`;
+// two connections: the replay reads on one while the previous insert runs on the other
+const database = await openDatabase({ url: withApplicationName(url, appName), schema, poolSize: 2 });
 const rss = () => process.memoryUsage().rss / 2 ** 20;
 const quarters: number[] = [];
 let peak = rss();
@@ -42,13 +50,16 @@ const result = await recomputeProfiles(
 );
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpuStart);
+const serverCpuSeconds = await backendCpuSeconds(database.db, appName);
 await database.close();
 const out: DbRecomputeResult = {
   events: result.events,
   seconds,
   cpuSeconds: (cpu.user + cpu.system) / 1e6,
-  fold: result.timings.fold,
-  write: result.timings.write,
+  serverCpuSeconds,
+  replay: result.timings.replay,
+  readWait: result.timings.readWait,
+  writeWait: result.timings.writeWait,
   switch: result.timings.switch,
   subjects: result.subjects,
   states: result.states,

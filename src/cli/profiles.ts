@@ -20,7 +20,7 @@ export async function profilesCommand(
   return runMaintenance(config, args, io, command, async ({ db, cache }) => {
     const result = await recomputeProfiles(
       { db, cache, clock: systemClock },
-      { onProgress: progressBar(io.stderr, 'events') },
+      { onProgress: progressBar(io.stderr, 'subject events') },
     );
     io.stdout.write(
       `recomputed profiles: state version ${result.version}, ${result.events} events, ${result.subjects} subjects, ${result.states} tag states\ndigest ${result.digest}\n`,

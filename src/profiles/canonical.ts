@@ -1,9 +1,24 @@
 import { createHash } from 'node:crypto';
 import { addCell, type TagState } from './aggregate.js';
 
-/** Code-point order: the same on every machine and locale (localeCompare is not). */
+/** A UTF-16 unit's rank in code-point order: surrogates (astral code points) sort after U+FFFF. */
+function unitRank(unit: number): number {
+  return unit >= 0xe000 ? unit - 0x800 : unit >= 0xd800 ? unit + 0x2000 : unit;
+}
+
+/**
+ * Code-point order: the same on every machine and locale (localeCompare is not), and the byte
+ * order of UTF-8, so PostgreSQL's `collate "C"` sorts the same way (the recompute streams
+ * subjects in that order). Plain `<` compares UTF-16 units, which differs past U+D7FF.
+ */
 export function compareCodePoints(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return x < 0xd800 && y < 0xd800 ? x - y : unitRank(x) - unitRank(y);
+  }
+  return a.length - b.length;
 }
 
 /**

@@ -1,25 +1,27 @@
 import type { Clock } from '../core/clock.js';
 import type { Cache } from '../platform/cache/index.js';
-import { inTransaction, lockKey, type Db, type Tx } from '../platform/db/index.js';
+import { sql } from 'kysely';
+import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
 import type { Logger } from '../platform/logger.js';
 import type { Stream, StreamEvent, Subscription } from '../platform/stream/index.js';
 import { readDistribution } from './distribution.js';
 import type { ProfileEvent } from './events.js';
 import { tagsCache } from './definitions.js';
-import type { CompiledTags, ProfileBook } from './profile-book.js';
+import { applyEvent, touchedBy, type CompiledTags, type ProfileBook } from './profile-book.js';
+import { compareCodePoints, parseTagState } from './canonical.js';
 import { writeSummaries } from './serving-cache.js';
 import { profileEventOf } from './sources.js';
-import { applyEventToStore, currentStateVersion } from './store.js';
+import { journalAndLoad, JOURNAL_BARRIER } from './journal.js';
+import { saveBook, subjectLockKey } from './store.js';
 import { summarize, type TagSummary } from './summary.js';
 
 /**
- * The durable profile consumer. Each event is journalled (profile_events, unique id) and applied
- * to the current state version in ONE transaction: a redelivery finds its id and changes nothing,
- * a failure leaves neither. Appends take one lock, so the journal's seq order is commit order —
- * what lets a recompute catch up from a cursor (recompute.ts).
+ * The durable profile consumer. Each event is journalled (profile_events, unique id, with its
+ * subjects) and applied to the current state version in ONE transaction: a redelivery finds its
+ * id and changes nothing, a failure leaves neither. Consumers run in parallel: each holds the
+ * journal barrier shared (a recompute takes it exclusively to cut the journal) and locks only
+ * the subjects it touches, in sorted order.
  */
-
-export const JOURNAL_LOCK = 'profiles:journal';
 
 /** Consumer groups: one per topic filter (a JetStream durable takes one filter). */
 export const PROFILE_CONSUMERS = [
@@ -35,29 +37,35 @@ export interface ProfileConsumerDeps {
   logger: Logger;
 }
 
-/** Journals and applies one event inside `tx`; the touched states, or undefined for a repeat. */
+/**
+ * Journals and applies one event inside `tx`, in three statements: the barrier (shared) and the
+ * touched subjects' locks (code-point order: no deadlock) in one; the journal rows, the current
+ * version and the touched states in one (journalAndLoad); the upsert of the new states. The
+ * touched states, or undefined for a repeat.
+ */
 export async function applyJournaled(
   tx: Tx,
   tags: CompiledTags,
   event: ProfileEvent,
   now: Date,
 ): Promise<ProfileBook | undefined> {
-  await lockKey(tx, JOURNAL_LOCK);
-  const inserted = await tx
-    .insertInto('profile_events')
-    .values({
-      id: event.id,
-      type: event.type,
-      at: new Date(event.at),
-      event: JSON.stringify(event),
-      recorded_at: now,
-    })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .returning('seq')
-    .executeTakeFirst();
-  if (!inserted) return undefined;
-  const version = await currentStateVersion(tx);
-  return applyEventToStore(tx, tags, version, event, now);
+  const touched = touchedBy(tags, event);
+  const subjects = [...new Set(touched.map((t) => t.subject))].sort(compareCodePoints);
+  const locks = subjects.map((subject) => sql`pg_advisory_xact_lock(hashtext(${subjectLockKey(subject)}))`);
+  // the barrier first: a consumer waiting for a recompute holds no subject lock
+  await sql`select ${sql.join([sql`pg_advisory_xact_lock_shared(hashtext(${JOURNAL_BARRIER}))`, ...locks])}`.execute(
+    tx,
+  );
+  const loaded = await journalAndLoad(tx, event, now, {
+    subjects,
+    tags: [...new Set(touched.map((t) => t.key))],
+  });
+  if (!loaded) return undefined;
+  const book: ProfileBook = new Map(subjects.map((subject) => [subject, new Map()]));
+  for (const row of loaded.states) book.get(row.subject)?.set(row.tag, parseTagState(row.state));
+  applyEvent(book, tags, event);
+  await saveBook(tx, loaded.version, book, now);
+  return book;
 }
 
 /** The serving-cache summaries of the touched states, by tag name (null: no top any more). */

@@ -66,9 +66,16 @@ export function touchedBy(tags: CompiledTags, event: ProfileEvent): { subject: s
 
 /**
  * Adds one event's evidence to the book, in place. Not idempotent by itself: exactly-once is the
- * caller's (see applyOnce), the aggregate stays a plain commutative sum.
+ * caller's (see applyOnce), the aggregate stays a plain commutative sum. With `onlySubject`, only
+ * that subject's states change: a recompute replaying the history subject by subject folds each
+ * event once per subject it names, so the union of those folds is the fold of all.
  */
-export function applyEvent(book: ProfileBook, tags: CompiledTags, event: ProfileEvent): void {
+export function applyEvent(
+  book: ProfileBook,
+  tags: CompiledTags,
+  event: ProfileEvent,
+  onlySubject?: string,
+): void {
   const sources = tags.sourcesFor(event.type);
   if (sources.length === 0) return;
   const keys: string[] = [];
@@ -81,6 +88,7 @@ export function applyEvent(book: ProfileBook, tags: CompiledTags, event: Profile
   }
   if (observations.length === 0) return;
   for (const subject of subjectsOf(event)) {
+    if (onlySubject !== undefined && subject !== onlySubject) continue;
     let states = book.get(subject);
     if (!states) {
       states = new Map();
@@ -131,29 +139,55 @@ export function mergeBookInto(into: ProfileBook, other: ProfileBook): void {
   }
 }
 
-/** The canonical lines of a book, `subject \t tag@version \t state`, sorted; empty states skipped. */
+/** One subject's non-empty states as `[tag, canonical state]`, tags in code-point order. */
+export function subjectStates(states: ReadonlyMap<string, TagState>): [string, string][] {
+  const out: [string, string][] = [];
+  for (const key of [...states.keys()].sort(compareCodePoints)) {
+    const state = states.get(key);
+    if (state && state.size > 0) out.push([key, serializeTagState(state)]);
+  }
+  return out;
+}
+
+/** One canonical line: `subject \t tag@version \t state`. */
+export function canonicalLine(subject: string, tag: string, state: string): string {
+  return `${subject}\t${tag}\t${state}\n`;
+}
+
+/** The canonical lines of a book, sorted by subject then tag; empty states skipped. */
 export function* canonicalLines(book: ProfileBook): Generator<string> {
   for (const subject of [...book.keys()].sort(compareCodePoints)) {
-    const tags = book.get(subject) ?? new Map<string, TagState>();
-    for (const key of [...tags.keys()].sort(compareCodePoints)) {
-      const state = tags.get(key);
-      if (state && state.size > 0) yield `${subject}\t${key}\t${serializeTagState(state)}\n`;
+    for (const [tag, state] of subjectStates(book.get(subject) ?? new Map<string, TagState>()))
+      yield canonicalLine(subject, tag, state);
+  }
+}
+
+/**
+ * sha256 over canonical lines fed in order, in chunks (one update per line costs more than the
+ * hashing itself). A recompute feeds it subject by subject as it goes; bookDigest all at once.
+ */
+export class LineDigest {
+  private readonly hash = createHash('sha256');
+  private chunk = '';
+
+  add(line: string): void {
+    this.chunk += line;
+    if (this.chunk.length >= 65_536) {
+      this.hash.update(this.chunk);
+      this.chunk = '';
     }
+  }
+
+  hex(): string {
+    this.hash.update(this.chunk);
+    this.chunk = '';
+    return this.hash.digest('hex');
   }
 }
 
 /** sha256 of the canonical lines: incremental == recompute is this digest, compared. */
 export function bookDigest(book: ProfileBook): string {
-  const hash = createHash('sha256');
-  // hashed in chunks: one update per line costs more than the hashing itself
-  let chunk = '';
-  for (const line of canonicalLines(book)) {
-    chunk += line;
-    if (chunk.length >= 65_536) {
-      hash.update(chunk);
-      chunk = '';
-    }
-  }
-  hash.update(chunk);
-  return hash.digest('hex');
+  const digest = new LineDigest();
+  for (const line of canonicalLines(book)) digest.add(line);
+  return digest.hex();
 }

@@ -1,33 +1,43 @@
 import type { Clock } from '../core/clock.js';
 import type { Cache } from '../platform/cache/index.js';
 import { inTransaction, lockKey, type Db, type Queryable } from '../platform/db/index.js';
-import { serializeTagState } from './canonical.js';
-import { JOURNAL_LOCK, refreshSummaries } from './consumer.js';
+import { parseTagState } from './canonical.js';
+import { refreshSummaries } from './consumer.js';
 import { tagsInForce } from './definitions.js';
 import type { ProfileEvent } from './events.js';
+import { JOURNAL_BARRIER, journalEnd, journalPage, subjectPage, type SubjectCursor } from './journal.js';
 import {
   applyEvent,
-  bookDigest,
+  canonicalLine,
   compileTags,
   emptyBook,
+  LineDigest,
+  subjectStates,
   type CompiledTags,
   type ProfileBook,
 } from './profile-book.js';
-import { applyEventToStore, beginStateVersion, loadVersion, switchStateVersion } from './store.js';
+import { StateWriter, versionDigest, versionRows } from './state-rows.js';
+import { applyEventToStore, beginStateVersion, currentStateVersion, switchStateVersion } from './store.js';
 
 /**
  * `juhepay profiles recompute`: replays the journal through the SAME fold (applyEvent) into a new
- * state version and switches to it in one transaction. The history streams in keyset pages (the
- * memory held is the state, never the history); the state is written in multi-row inserts; the
- * events the consumer journalled meanwhile are caught up under the journal lock in the switch
- * transaction, so the new version holds exactly the journal, as the incremental one does.
+ * state version and switches to it in one transaction.
+ *
+ * The replay goes subject by subject (profile_event_subjects, in code-point order): each
+ * subject's events are folded, its states serialised once — into the digest and into the write
+ * buffer — and dropped before the next subject. The fold is a commutative sum, so folding each
+ * subject's events apart is the fold of all; memory holds one page of events, one subject and one
+ * write batch, whatever the length of the history. The journal is cut under the barrier
+ * (journal.ts); the events journalled after the cut are caught up in the switch transaction,
+ * under the barrier again, through the consumer's own applyEventToStore.
  */
 
 export interface RecomputeOptions {
+  /** (subject, event) pairs replayed so far, of the total */
   onProgress?: (done: number, total: number) => void;
-  /** journal rows per page (default 5,000) */
+  /** (subject, event) pairs per page (default 10,000) */
   pageSize?: number;
-  /** state rows per insert (default 1,000) */
+  /** state rows per insert (default 5,000) */
   writeBatch?: number;
   /** rewrite the serving cache's summaries that changed (default true) */
   refreshCache?: boolean;
@@ -39,51 +49,12 @@ export interface RecomputeResult {
   subjects: number;
   states: number;
   digest: string;
-  /** seconds spent: reading and folding, writing the state, switching (with the catch-up) */
-  timings: { fold: number; write: number; switch: number; cache: number };
-}
-
-interface JournalPage {
-  events: ProfileEvent[];
-  last: string | undefined;
-}
-
-async function journalPage(db: Queryable, after: string, limit: number, upTo?: string): Promise<JournalPage> {
-  let query = db
-    .selectFrom('profile_events')
-    .select(['seq', 'event'])
-    .where('seq', '>', after)
-    .orderBy('seq')
-    .limit(limit);
-  if (upTo !== undefined) query = query.where('seq', '<=', upTo);
-  const rows = await query.execute();
-  return { events: rows.map((r) => JSON.parse(r.event) as ProfileEvent), last: rows.at(-1)?.seq };
-}
-
-async function writeBook(
-  db: Db,
-  version: number,
-  book: ProfileBook,
-  batch: number,
-  now: Date,
-): Promise<number> {
-  let rows: { version: number; subject: string; tag: string; state: string; updated_at: Date }[] = [];
-  let written = 0;
-  const flush = async () => {
-    if (rows.length === 0) return;
-    await db.insertInto('profile_states').values(rows).execute();
-    written += rows.length;
-    rows = [];
-  };
-  for (const [subject, states] of book) {
-    for (const [tag, state] of states) {
-      if (state.size === 0) continue;
-      rows.push({ version, subject, tag, state: serializeTagState(state), updated_at: now });
-      if (rows.length >= batch) await flush();
-    }
-  }
-  await flush();
-  return written;
+  /**
+   * seconds: the replay (read, fold, serialise, write, overlapped) and within it the waits for
+   * the next page and for the previous insert; the switch (catch-up and old rows dropped); the
+   * serving cache
+   */
+  timings: { replay: number; readWait: number; writeWait: number; switch: number; cache: number };
 }
 
 /** Versions a crashed recompute left building: retired, their rows dropped. */
@@ -103,88 +74,155 @@ async function dropAbandoned(db: Db): Promise<void> {
   }
 }
 
+interface Replayed {
+  subjects: number;
+  states: number;
+  digest: string;
+  readWait: number;
+  writeWait: number;
+}
+
+/** Folds the journal up to `upTo` subject by subject into `version`; the digest of what it wrote. */
+async function replay(
+  db: Db,
+  tags: CompiledTags,
+  version: number,
+  upTo: string,
+  total: number,
+  options: RecomputeOptions & { now: Date },
+): Promise<Replayed> {
+  const pageSize = options.pageSize ?? 5_000;
+  const writer = new StateWriter(db, version, options.now, options.writeBatch ?? 5_000);
+  const digest = new LineDigest();
+  let readWait = 0;
+  let writeWait = 0;
+  let subjects = 0;
+  let subject: string | undefined;
+  let book: ProfileBook = emptyBook();
+
+  const finishSubject = async () => {
+    const states = subject === undefined ? undefined : book.get(subject);
+    if (subject === undefined || !states) return;
+    const lines = subjectStates(states);
+    if (lines.length > 0) subjects++;
+    const t = performance.now();
+    for (const [tag, state] of lines) {
+      digest.add(canonicalLine(subject, tag, state));
+      await writer.add(subject, tag, state);
+    }
+    writeWait += performance.now() - t;
+  };
+
+  let cursor: SubjectCursor = { subject: '', seq: '0' };
+  let done = 0;
+  let next = subjectPage(db, cursor, pageSize, upTo);
+  for (;;) {
+    const t = performance.now();
+    const rows = await next;
+    readWait += performance.now() - t;
+    const last = rows.at(-1);
+    if (!last) break;
+    cursor = { subject: last.subject, seq: String(last.seq) };
+    // the next page loads while this one folds
+    next = rows.length < pageSize ? Promise.resolve([]) : subjectPage(db, cursor, pageSize, upTo);
+    for (const row of rows) {
+      if (row.subject !== subject) {
+        await finishSubject();
+        subject = row.subject;
+        book = emptyBook();
+      }
+      applyEvent(book, tags, JSON.parse(row.event) as ProfileEvent, row.subject);
+    }
+    done += rows.length;
+    options.onProgress?.(done, total);
+  }
+  await finishSubject();
+  const t = performance.now();
+  const states = await writer.close();
+  writeWait += performance.now() - t;
+  return { subjects, states, digest: digest.hex(), readWait: readWait / 1000, writeWait: writeWait / 1000 };
+}
+
+/** Rewrites the serving cache from a version's rows, one subject at a time. */
+async function refreshFromVersion(
+  db: Queryable,
+  cache: Cache,
+  tags: CompiledTags,
+  version: number,
+  nowMs: number,
+): Promise<void> {
+  let book: ProfileBook = new Map();
+  for await (const row of versionRows(db, version)) {
+    if (!book.has(row.subject)) {
+      await refreshSummaries(cache, tags, book, nowMs);
+      book = new Map([[row.subject, new Map()]]);
+    }
+    book.get(row.subject)?.set(row.tag, parseTagState(row.state));
+  }
+  await refreshSummaries(cache, tags, book, nowMs);
+}
+
 export async function recomputeProfiles(
   deps: { db: Db; cache: Cache; clock: Clock },
   options: RecomputeOptions = {},
 ): Promise<RecomputeResult> {
   const { db, clock } = deps;
-  const pageSize = options.pageSize ?? 5_000;
   const seconds = (from: number) => (performance.now() - from) / 1000;
   await dropAbandoned(db);
-  const tags: CompiledTags = compileTags(await tagsInForce(db));
+  const tags = compileTags(await tagsInForce(db));
   const version = await inTransaction(db, (tx) => beginStateVersion(tx, clock.now()));
-  // the fold stops at the journal's end as it is now; what follows is caught up under the lock
-  const bounds = await db
-    .selectFrom('profile_events')
-    .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.max('seq').as('last')])
-    .executeTakeFirstOrThrow();
-  const total = Number(bounds.n);
-  const upTo = String(bounds.last ?? '0');
+  // the cut: once no append is in flight, every seq up to the max is committed
+  const end = await inTransaction(db, async (tx) => {
+    await lockKey(tx, JOURNAL_BARRIER);
+    return journalEnd(tx);
+  });
 
   let t = performance.now();
-  const book = emptyBook();
-  let cursor = '0';
-  let events = 0;
-  let next = journalPage(db, cursor, pageSize, upTo);
-  for (;;) {
-    const page = await next;
-    if (!page.last) break;
-    cursor = page.last;
-    next = journalPage(db, cursor, pageSize, upTo); // the next page loads while this one folds
-    for (const event of page.events) applyEvent(book, tags, event);
-    events += page.events.length;
-    options.onProgress?.(events, total);
-  }
-  const fold = seconds(t);
+  const replayed = await replay(db, tags, version, end.upTo, end.pairs, { ...options, now: clock.now() });
+  const replaySeconds = seconds(t);
 
   t = performance.now();
-  const states = await writeBook(db, version, book, options.writeBatch ?? 1_000, clock.now());
-  const write = seconds(t);
-
-  t = performance.now();
-  const previous = await db
-    .selectFrom('profile_state_versions')
-    .select('version')
-    .where('status', '=', 'current')
-    .executeTakeFirst();
-  const digest = await inTransaction(db, async (tx) => {
-    // no consumer appends while we hold it: what follows the cursor now is all that is missing
-    await lockKey(tx, JOURNAL_LOCK);
+  const previous = await currentStateVersion(db);
+  const { events, digest } = await inTransaction(db, async (tx) => {
+    // no append in flight or starting: what follows the cut now is all that is missing
+    await lockKey(tx, JOURNAL_BARRIER);
+    let caughtUp = 0;
+    let cursor = end.upTo;
     for (;;) {
-      const page = await journalPage(tx, cursor, pageSize);
+      const page = await journalPage(tx, cursor, options.pageSize ?? 10_000);
       if (!page.last) break;
-      for (const event of page.events) {
-        await applyEventToStore(tx, tags, version, event, clock.now());
-        applyEvent(book, tags, event);
-      }
-      events += page.events.length;
+      for (const event of page.events) await applyEventToStore(tx, tags, version, event, clock.now());
+      caughtUp += page.events.length;
       cursor = page.last;
     }
-    const digest = bookDigest(book);
+    // the catch-up changed rows after the replay digested them: digest the stored version again
+    const digest = caughtUp === 0 ? replayed.digest : await versionDigest(tx, version);
+    const events = end.events + caughtUp;
     await switchStateVersion(tx, version, { events, digest }, clock.now());
-    return digest;
+    return { events, digest };
   });
-  if (previous) await db.deleteFrom('profile_states').where('version', '=', previous.version).execute();
+  await db.deleteFrom('profile_states').where('version', '=', previous).execute();
   const switchSeconds = seconds(t);
 
   t = performance.now();
-  if (options.refreshCache ?? true) await refreshSummaries(deps.cache, tags, book, clock.nowMs());
+  if (options.refreshCache ?? true) await refreshFromVersion(db, deps.cache, tags, version, clock.nowMs());
   return {
     version,
     events,
-    subjects: book.size,
-    states,
+    subjects: replayed.subjects,
+    states: replayed.states,
     digest,
-    timings: { fold, write, switch: switchSeconds, cache: seconds(t) },
+    timings: {
+      replay: replaySeconds,
+      readWait: replayed.readWait,
+      writeWait: replayed.writeWait,
+      switch: switchSeconds,
+      cache: seconds(t),
+    },
   };
 }
 
-/** The digest of the current state version, read back from the rows (what a recompute must equal). */
+/** The digest of the current state version, streamed from its rows (what a recompute must equal). */
 export async function currentDigest(db: Queryable): Promise<string> {
-  const row = await db
-    .selectFrom('profile_state_versions')
-    .select('version')
-    .where('status', '=', 'current')
-    .executeTakeFirstOrThrow();
-  return bookDigest(await loadVersion(db, row.version));
+  return versionDigest(db, await currentStateVersion(db));
 }

@@ -1,6 +1,6 @@
-import { lockKey, type Queryable, type Tx } from '../platform/db/index.js';
+import { lockKeys, type Queryable, type Tx } from '../platform/db/index.js';
 import type { TagState } from './aggregate.js';
-import { parseTagState, serializeTagState } from './canonical.js';
+import { compareCodePoints, parseTagState, serializeTagState } from './canonical.js';
 import type { ProfileEvent } from './events.js';
 import { applyEvent, touchedBy, type CompiledTags, type ProfileBook } from './profile-book.js';
 
@@ -45,8 +45,17 @@ export async function saveSubject(
   await saveBook(db, version, new Map([[subject, states]]), now);
 }
 
+/**
+ * The lock of one subject's read-modify-write, even before its first row exists. Not per version:
+ * only consumers write the current version, and a recompute's catch-up writes the next one while
+ * it holds the journal barrier exclusively, when no consumer runs.
+ */
+export function subjectLockKey(subject: string): string {
+  return `profile:${subject}`;
+}
+
 /** Every state of a (small) book in one upsert and one delete: the consumer's round trips. */
-async function saveBook(
+export async function saveBook(
   db: Queryable,
   version: number,
   book: ReadonlyMap<string, ReadonlyMap<string, TagState>>,
@@ -96,9 +105,8 @@ export async function applyEventToStore(
 ): Promise<ProfileBook> {
   const touched = touchedBy(tags, event);
   const book: ProfileBook = new Map();
-  const subjects = [...new Set(touched.map((t) => t.subject))].sort(); // one lock order: no deadlock
-  // one subject's read-modify-write at a time, even before its first row exists
-  for (const subject of subjects) await lockKey(tx, `profile:${version}:${subject}`);
+  const subjects = [...new Set(touched.map((t) => t.subject))].sort(compareCodePoints); // one lock order: no deadlock
+  await lockKeys(tx, subjects.map(subjectLockKey));
   if (touched.length > 0) {
     const rows = await tx
       .selectFrom('profile_states')

@@ -53,8 +53,15 @@ export interface ProfileEventsTable {
   recorded_at: Timestamp;
 }
 
+/** The journal by subject (migration 0021): what a recompute replays, subject by subject. */
+export interface ProfileEventSubjectsTable {
+  subject: string;
+  seq: ColumnType<string, string | number, never>;
+}
+
 export interface ProfileTables {
   profile_events: ProfileEventsTable;
+  profile_event_subjects: ProfileEventSubjectsTable;
   profile_tag_definitions: ProfileTagDefinitionsTable;
   profile_tags: ProfileTagsTable;
   profile_state_versions: ProfileStateVersionsTable;

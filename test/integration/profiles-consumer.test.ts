@@ -121,7 +121,7 @@ describeEachEngine('profiles: consumer, operator tags, recompute under load', (c
     expect(summary.body.tags.gender).toEqual({ top: 'female', confidence: 0.63 });
   });
 
-  it('a recompute during a stream of events catches up under the journal lock and equals a fold of the journal', async () => {
+  it('a recompute during a stream of events catches up under the journal barrier and equals a fold of the journal', async () => {
     const handler = profileEventHandler({
       db: ctx.database.db,
       cache: t.ctx.cache,

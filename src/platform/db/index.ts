@@ -128,6 +128,13 @@ export async function lockKey(tx: Queryable, key: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(tx);
 }
 
+/** lockKey for several keys in one round trip, taken in the order given (sort them: no deadlock). */
+export async function lockKeys(tx: Queryable, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  const locks = keys.map((key) => sql`pg_advisory_xact_lock(hashtext(${key}))`);
+  await sql`select ${sql.join(locks)}`.execute(tx);
+}
+
 export async function pingDatabase(db: Db): Promise<void> {
   await db.selectNoFrom((eb) => eb.val(1).as('ok')).execute();
 }

@@ -17,6 +17,7 @@ import * as m0016 from './0016_channel_ids.js';
 import * as m0017 from './0017_risk_refund_flag.js';
 import * as m0018 from './0018_profile_journal.js';
 import * as m0019 from './0019_ledger_booking_queue.js';
+import * as m0021 from './0021_profile_replay_order.js';
 import * as m0022 from './0022_reconciliation_staging.js';
 import * as m0023 from './0023_channels_table.js';
 
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0017_risk_refund_flag': m0017,
   '0018_profile_journal': m0018,
   '0019_ledger_booking_queue': m0019,
+  '0021_profile_replay_order': m0021,
   '0022_reconciliation_staging': m0022,
   '0023_channels_table': m0023,
 };

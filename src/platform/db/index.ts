@@ -6,6 +6,7 @@ import { PGliteDialect } from './pglite-dialect.js';
 import type { Tables } from './tables.js';
 
 export type { Tables } from './tables.js';
+export { asStoredJsonb } from './jsonb.js';
 export type Db = Kysely<Tables>;
 export type Tx = Transaction<Tables>;
 /** Anything that runs queries: the database itself or an open transaction. */

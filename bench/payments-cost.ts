@@ -20,15 +20,35 @@ import { WORKERS, kyselyTx, seed } from './db/workload.js';
 const OPS = Number(process.env.BENCH_COST_OPS ?? 4000);
 
 let statements = 0;
-const query = pg.Client.prototype.query;
+let bytes = 0;
+const logged = new Set<string>();
+const prepared = new WeakMap<object, Set<string>>(); // per connection: the names it has parsed
+const clientQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   statements++;
-  return (query as (...a: unknown[]) => unknown).apply(this, args);
-} as typeof query;
+  const [first, second] = args as [string | { text: string; name?: string; values?: unknown[] }, unknown[]];
+  const text = typeof first === 'string' ? first : first.text;
+  const values = typeof first === 'string' ? second : first.values;
+  // a named (prepared) statement's text is sent once per connection
+  const named = typeof first !== 'string' && first.name !== undefined;
+  const params = (values ?? []).reduce<number>((n, v) => n + String(v).length, 0);
+  const parsed = prepared.get(this) ?? new Set<string>();
+  prepared.set(this, parsed);
+  const size = (named && parsed.has(first.name!) ? 0 : text.length) + params;
+  if (named) parsed.add(first.name!);
+  bytes += size;
+  // BENCH_COST_LOG=1: each distinct statement once, with its size (text + parameters)
+  if (process.env.BENCH_COST_LOG && !logged.has(text)) {
+    logged.add(text);
+    console.log(`  [${text.length} + ${params} chars] ${text.replace(/\s+/g, ' ')}`);
+  }
+  return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof clientQuery;
 
 async function measure(name: string, op: (worker: number) => Promise<void>): Promise<string> {
   let next = 0;
   const before = statements;
+  const bytesBefore = bytes;
   const cpu = process.cpuUsage();
   await Promise.all(
     Array.from({ length: WORKERS }, async (_, w) => {
@@ -38,7 +58,7 @@ async function measure(name: string, op: (worker: number) => Promise<void>): Pro
   const used = process.cpuUsage(cpu);
   const perOp = (statements - before) / OPS;
   const cpuUs = (used.user + used.system) / OPS;
-  return `${name.padEnd(7)} ${perOp.toFixed(2)} round trips/op (BEGIN and COMMIT included)  ${cpuUs.toFixed(0)} µs node CPU/op`;
+  return `${name.padEnd(7)} ${perOp.toFixed(2)} round trips/op (BEGIN and COMMIT included)  ${cpuUs.toFixed(0)} µs node CPU/op  ${((bytes - bytesBefore) / OPS).toFixed(0)} chars sent/op`;
 }
 
 async function main(): Promise<void> {

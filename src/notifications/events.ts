@@ -111,8 +111,9 @@ export function eventWrites(input: NewWebhookEvent, clock: Clock): EventWrites {
   const now = clock.now();
   const id = newId('event', now.getTime());
   const { prefix, suffix } = eventBodyParts(id, input.type, now, input.object);
-  // the stream payload: the event plus the app and merchant, as {...event, app_id, merchant_id}
-  const payloadSuffix = `${suffix.slice(0, -1)},${JSON.stringify({ app_id: input.appId, merchant_id: input.merchantId }).slice(1)}`;
+  // the stream payload: the event plus the app and merchant, as {...event, app_id, merchant_id}:
+  // the body without its closing brace, then these (the body is not sent twice)
+  const payloadTail = `,${JSON.stringify({ app_id: input.appId, merchant_id: input.merchantId }).slice(1)}`;
   const outbox = outboxKey(input.type, clock);
   const job = newJobRow(
     {
@@ -139,15 +140,15 @@ export function eventWrites(input: NewWebhookEvent, clock: Clock): EventWrites {
           ${input.objectType}::text, ${input.objectId}::text, last_sequence,
           ${prefix}::text || last_sequence::text || ${suffix}::text, ${input.notifyUrl ?? null}::text,
           'pending', ${now}::timestamptz, ${now}::timestamptz
-        from webhook_seq)`,
+        from webhook_seq
+        returning body)`,
     ],
     [
       'webhook_outbox',
       sql`(insert into outbox (id, topic, payload, created_at)
-        select ${outbox.id}::text, ${outbox.topic}::text,
-          (${prefix}::text || last_sequence::text || ${payloadSuffix}::text)::jsonb,
+        select ${outbox.id}::text, ${outbox.topic}::text, (left(body, -1) || ${payloadTail}::text)::jsonb,
           ${outbox.created_at}::timestamptz
-        from webhook_seq)`,
+        from webhook_event)`,
     ],
     [
       'webhook_delivery',

@@ -2,7 +2,14 @@ import type { ChannelId, PayWay } from '../channels/channel.js';
 import { ApiError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { QueryCreator } from 'kysely';
-import { asStoredJsonb, inTransaction, type Db, type Tables, type Tx } from '../platform/db/index.js';
+import {
+  asStoredJsonb,
+  inTransaction,
+  prepared,
+  type Db,
+  type Tables,
+  type Tx,
+} from '../platform/db/index.js';
 import { bookLatePayment, bookPaymentSucceeded, paymentBooking } from '../ledger/index.js';
 import { rateSources, type RateSources } from '../fees/index.js';
 import { orderEventWrites, type TransitionDeps } from './events.js';
@@ -65,7 +72,7 @@ async function lockOrderWithFacts(
   /** the fee of the order's snapshot from before, if it has one */
   priorFee: number | null;
 }> {
-  const row = await tx
+  const query = tx
     .selectFrom('orders')
     .selectAll()
     .select((eb) => rateSources(eb.ref('orders.merchant_id')).as('rate_sources'))
@@ -85,7 +92,8 @@ async function lockOrderWithFacts(
     )
     .where('id', '=', orderId)
     .forUpdate()
-    .executeTakeFirst();
+    .compile();
+  const row = (await tx.executeQuery(prepared(query))).rows[0];
   if (!row) throw new ApiError('resource_missing', `no order ${orderId}`, 'id');
   const { rate_sources: sources, reverse_status: reverse, prior_fee: priorFee, ...order } = row;
   return { order, sources, reverse: reverse ?? undefined, priorFee };
@@ -155,12 +163,15 @@ export async function transitionLocked(
   let writer = booking ? booking.attach(tx) : tx;
   for (const [name, query] of event?.ctes ?? [])
     writer = writer.with(name, () => query as never) as unknown as QueryCreator<Tables>;
-  const updated = await writer
+  // prepared: the statement's text (kilobytes with its CTEs) is sent and planned once per connection
+  const update = writer
     .updateTable('orders')
     .set({ ...set, ...(payer ? { payer: JSON.stringify(payer) } : {}) })
     .where('id', '=', orderId)
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .compile();
+  const updated = (await tx.executeQuery(prepared(update))).rows[0];
+  if (!updated) throw new Error(`order ${orderId} vanished under its lock`);
   return { order: updated, changed: true };
 }
 

@@ -9,7 +9,7 @@ import {
   splitFee,
   type PaidOrder,
 } from '../fees/index.js';
-import { sql, type QueryCreator, type RawBuilder } from 'kysely';
+import type { QueryCreator } from 'kysely';
 import type { Tx } from '../platform/db/index.js';
 import type { Tables } from '../platform/db/tables.js';
 import { bookingJob, isBookedOrQueued, queueBooking, queueBookingWith } from './booking.js';
@@ -72,8 +72,11 @@ export async function bookPaymentSucceeded(
 }
 
 export interface PaymentBooking {
-  /** order.fee: the snapshot's fee (the first snapshot's, if the order had one already) */
-  fee: RawBuilder<number>;
+  /**
+   * order.fee: this snapshot's fee. An order snapshotted before keeps its first snapshot (the
+   * insert below does nothing), so the caller shows that one's fee if it read one under the lock.
+   */
+  fee: number;
   /** the caller's query creator with the snapshot insert and the queued entry as CTEs */
   attach(qc: QueryCreator<Tables>): QueryCreator<Tables>;
 }
@@ -87,8 +90,7 @@ export function paymentBooking(order: PaidOrder, now: Date, sources: RateSources
   const { row, draft } = paymentFacts(order, now, ratesFromSources(sources, order.channel ?? 'unknown'));
   const job = bookingJob(draft, now);
   return {
-    // the statement's CTEs don't see each other: a snapshot from before wins, else this one
-    fee: sql<number>`coalesce((select fee from order_fees where order_id = ${order.id}), ${row.fee}::bigint)`,
+    fee: row.fee,
     attach: (qc) =>
       qc
         .with('ledger_snapshot', (c) => insertOrderFee(c, row).returning('order_id'))

@@ -1,4 +1,4 @@
-import { recordEvent } from '../notifications/index.js';
+import { eventWrites, recordEvent, type EventWrites, type NewWebhookEvent } from '../notifications/index.js';
 import { bookRefund, refundOutcomeOf } from '../ledger/index.js';
 import type { Tx } from '../platform/db/index.js';
 import type { OrderEventType } from './order-machine.js';
@@ -17,25 +17,30 @@ export interface TransitionDeps {
  * Emits an order or refund event in the caller's transaction: the merchant's webhook (with the
  * object's next sequence number) and the stream, through the outbox.
  */
+/** emitOrderEvent's writes as CTEs, for the caller's own statement (the order's UPDATE). */
+export function orderEventWrites(order: OrderRow, type: OrderEventType, deps: TransitionDeps): EventWrites {
+  return eventWrites(orderEvent(order, type, deps), deps.clock);
+}
+
+function orderEvent(order: OrderRow, type: OrderEventType, deps: TransitionDeps): NewWebhookEvent {
+  return {
+    appId: order.app_id,
+    merchantId: order.merchant_id,
+    type,
+    objectType: 'order',
+    objectId: order.id,
+    object: toOrderObject(order, deps.publicUrl),
+    notifyUrl: order.notify_url,
+  };
+}
+
 export async function emitOrderEvent(
   tx: Tx,
   order: OrderRow,
   type: OrderEventType,
   deps: TransitionDeps,
 ): Promise<void> {
-  await recordEvent(
-    tx,
-    {
-      appId: order.app_id,
-      merchantId: order.merchant_id,
-      type,
-      objectType: 'order',
-      objectId: order.id,
-      object: toOrderObject(order, deps.publicUrl),
-      notifyUrl: order.notify_url,
-    },
-    deps.clock,
-  );
+  await recordEvent(tx, orderEvent(order, type, deps), deps.clock);
 }
 
 export async function emitRefundEvent(

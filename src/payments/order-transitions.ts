@@ -1,13 +1,21 @@
 import type { ChannelId, PayWay } from '../channels/channel.js';
 import { ApiError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
+import type { QueryCreator } from 'kysely';
+import {
+  asStoredJsonb,
+  inTransaction,
+  prepared,
+  type Db,
+  type Tables,
+  type Tx,
+} from '../platform/db/index.js';
 import { bookLatePayment, bookPaymentSucceeded, paymentBooking } from '../ledger/index.js';
 import { rateSources, type RateSources } from '../fees/index.js';
-import { emitOrderEvent, type TransitionDeps } from './events.js';
-import { nextOrderState, type ExceptionKind, type OrderInput } from './order-machine.js';
+import { orderEventWrites, type TransitionDeps } from './events.js';
+import { nextOrderState, type ExceptionKind, type OrderInput, type ReverseStatus } from './order-machine.js';
 import type { OrderRow } from './order-view.js';
-import { confirmReverse, reverseStatusOf } from './reverse-rows.js';
+import { confirmReverse } from './reverse-rows.js';
 
 /**
  * Applies one input to an order in one transaction: lock the row, ask the pure machine, write the
@@ -49,23 +57,46 @@ export async function lockOrder(tx: Tx, orderId: string): Promise<OrderRow> {
 }
 
 /**
- * lockOrder, plus the merchant's fee rate sources read in the same statement: a payment that
- * succeeds snapshots its fee without a round trip of its own (the notification's hot path).
+ * lockOrder, plus in the same statement the merchant's fee rate sources (a payment that succeeds
+ * snapshots its fee without a round trip of its own) and the order's reverse status (what the
+ * channel reports means something else while JuhePay reverses the payment): the notification's
+ * hot path reads everything it decides on in one round trip.
  */
-async function lockOrderWithRates(
+async function lockOrderWithFacts(
   tx: Tx,
   orderId: string,
-): Promise<{ order: OrderRow; sources: RateSources | null }> {
-  const row = await tx
+): Promise<{
+  order: OrderRow;
+  sources: RateSources | null;
+  reverse: ReverseStatus | undefined;
+  /** the fee of the order's snapshot from before, if it has one */
+  priorFee: number | null;
+}> {
+  const query = tx
     .selectFrom('orders')
     .selectAll()
     .select((eb) => rateSources(eb.ref('orders.merchant_id')).as('rate_sources'))
+    .select((eb) =>
+      eb
+        .selectFrom('order_fees')
+        .select('order_fees.fee')
+        .whereRef('order_fees.order_id', '=', 'orders.id')
+        .as('prior_fee'),
+    )
+    .select((eb) =>
+      eb
+        .selectFrom('order_reverses')
+        .select('order_reverses.status')
+        .whereRef('order_reverses.order_id', '=', 'orders.id')
+        .as('reverse_status'),
+    )
     .where('id', '=', orderId)
     .forUpdate()
-    .executeTakeFirst();
+    .compile();
+  const row = (await tx.executeQuery(prepared(query))).rows[0];
   if (!row) throw new ApiError('resource_missing', `no order ${orderId}`, 'id');
-  const { rate_sources: sources, ...order } = row;
-  return { order, sources };
+  const { rate_sources: sources, reverse_status: reverse, prior_fee: priorFee, ...order } = row;
+  return { order, sources, reverse: reverse ?? undefined, priorFee };
 }
 
 export function transitionOrder(
@@ -85,9 +116,9 @@ export async function transitionLocked(
   facts: ChannelFacts,
   deps: TransitionDeps,
 ): Promise<TransitionResult> {
-  const { order, sources } = await lockOrderWithRates(tx, orderId);
-  // what the channel reports means something else while JuhePay reverses the payment
-  const reverse = input.type === 'channel_reported' ? await reverseStatusOf(tx, orderId) : undefined;
+  const locked = await lockOrderWithFacts(tx, orderId);
+  const { order, sources } = locked;
+  const reverse = input.type === 'channel_reported' ? locked.reverse : undefined;
   const t = nextOrderState(order.status, order.amount, input, reverse);
   const now = deps.clock.now();
   if (t.exception) await recordException(tx, order, t.exception, facts, now);
@@ -105,27 +136,42 @@ export async function transitionLocked(
   // With the rate sources read at the lock, both ride on the UPDATE below (no round trip).
   const paid = t.status === 'succeeded' ? { ...order, channel: facts.channel ?? order.channel } : undefined;
   const booking = paid && sources ? paymentBooking(paid, now, sources) : undefined;
-  const fee = booking?.fee ?? (paid ? await bookPaymentSucceeded(tx, paid, now) : undefined);
-  const updated = await (booking ? booking.attach(tx) : tx)
+  // an order snapshotted before keeps that snapshot (read under the lock): its fee stands
+  const fee = booking
+    ? (locked.priorFee ?? booking.fee)
+    : paid
+      ? await bookPaymentSucceeded(tx, paid, now)
+      : undefined;
+  const set = {
+    status: t.status,
+    updated_at: now,
+    ...(fee !== undefined ? { fee } : {}),
+    ...(facts.channel ? { channel: facts.channel } : {}),
+    ...(facts.payWay ? { pay_way: facts.payWay } : {}),
+    ...(facts.channelTradeNo ? { channel_trade_no: facts.channelTradeNo } : {}),
+    ...(t.status === 'succeeded' ? { paid_at: facts.paidAt ?? now } : {}),
+    ...(t.status === 'failed'
+      ? { failure_code: facts.failureCode ?? null, failure_message: facts.failureMessage ?? null }
+      : {}),
+  };
+  const payer = t.status === 'succeeded' && facts.payer ? facts.payer : undefined;
+  // The event's object is the row after this UPDATE, known before it runs (the row is locked and
+  // `set` is all that changes), so the event's writes ride on the UPDATE as CTEs: one round trip.
+  const event = t.event
+    ? orderEventWrites({ ...order, ...set, ...(payer ? { payer: asStoredJsonb(payer) } : {}) }, t.event, deps)
+    : undefined;
+  let writer = booking ? booking.attach(tx) : tx;
+  for (const [name, query] of event?.ctes ?? [])
+    writer = writer.with(name, () => query as never) as unknown as QueryCreator<Tables>;
+  // prepared: the statement's text (kilobytes with its CTEs) is sent and planned once per connection
+  const update = writer
     .updateTable('orders')
-    .set({
-      status: t.status,
-      updated_at: now,
-      ...(fee !== undefined ? { fee } : {}),
-      ...(facts.channel ? { channel: facts.channel } : {}),
-      ...(facts.payWay ? { pay_way: facts.payWay } : {}),
-      ...(facts.channelTradeNo ? { channel_trade_no: facts.channelTradeNo } : {}),
-      ...(t.status === 'succeeded'
-        ? { paid_at: facts.paidAt ?? now, ...(facts.payer ? { payer: JSON.stringify(facts.payer) } : {}) }
-        : {}),
-      ...(t.status === 'failed'
-        ? { failure_code: facts.failureCode ?? null, failure_message: facts.failureMessage ?? null }
-        : {}),
-    })
+    .set({ ...set, ...(payer ? { payer: JSON.stringify(payer) } : {}) })
     .where('id', '=', orderId)
     .returningAll()
-    .executeTakeFirstOrThrow();
-  if (t.event) await emitOrderEvent(tx, updated, t.event, deps);
+    .compile();
+  const updated = (await tx.executeQuery(prepared(update))).rows[0];
+  if (!updated) throw new Error(`order ${orderId} vanished under its lock`);
   return { order: updated, changed: true };
 }
 

@@ -1,6 +1,5 @@
 import type { Selectable } from 'kysely';
 import type { Db, Tx } from '../platform/db/index.js';
-import type { ReverseStatus } from './order-machine.js';
 import type { OrderReversesTable } from './tables.js';
 
 /** The order_reverses table: one reverse (撤销) per order. Reads and the confirmation write. */
@@ -9,15 +8,6 @@ export type ReverseRow = Selectable<OrderReversesTable>;
 
 export function reverseOf(db: Db | Tx, orderId: string): Promise<ReverseRow | undefined> {
   return db.selectFrom('order_reverses').selectAll().where('order_id', '=', orderId).executeTakeFirst();
-}
-
-export async function reverseStatusOf(db: Db | Tx, orderId: string): Promise<ReverseStatus | undefined> {
-  const row = await db
-    .selectFrom('order_reverses')
-    .select('status')
-    .where('order_id', '=', orderId)
-    .executeTakeFirst();
-  return row?.status;
 }
 
 /** The channel confirmed a pending reverse (its query, its notification): it succeeded. */

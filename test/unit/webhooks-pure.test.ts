@@ -4,7 +4,7 @@ import { ApiError } from '../../src/core/errors.js';
 import { newId } from '../../src/core/ids.js';
 import { isPrivateAddress } from '../../src/notifications/address-guard.js';
 import { loadWebhookConfig } from '../../src/notifications/config.js';
-import { eventBody } from '../../src/notifications/events.js';
+import { eventBody, eventBodyParts } from '../../src/notifications/events.js';
 import { targetProblem } from '../../src/notifications/http-post.js';
 import { parseEventFilter, parseTimeRange } from '../../src/notifications/list-query.js';
 import { EXCERPT_BYTES, responseExcerpt } from '../../src/notifications/response-excerpt.js';
@@ -104,6 +104,31 @@ describe('webhook signatures', () => {
       data: { object: { id: 'ord_x' } },
     });
     expect(Object.keys(JSON.parse(body))).toEqual(['id', 'object', 'type', 'created_at', 'sequence', 'data']);
+  });
+
+  it('writes the same bytes when the database splices the sequence into the body parts', () => {
+    // recordEvent stores prefix + sequence + suffix: it must be eventBody to the byte (it is signed)
+    const json = fc.dictionary(
+      fc.string(),
+      fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string())),
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.date({
+          min: new Date(Date.UTC(2020, 0, 1)),
+          max: new Date(Date.UTC(2100, 0, 1)),
+          noInvalidDate: true,
+        }),
+        json,
+        (n, at, object) => {
+          const id = newId('event', at.getTime());
+          const { prefix, suffix } = eventBodyParts(id, 'refund.abnormal', at, object);
+          expect(`${prefix}${n}${suffix}`).toBe(eventBody(id, 'refund.abnormal', at, n, object));
+        },
+      ),
+      { seed: 11, numRuns: 500 },
+    );
   });
 });
 

@@ -3,9 +3,12 @@ import path from 'node:path';
 import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
 import { migrationProvider } from './migrations/index.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { namePreparedStatements } from './prepared.js';
 import type { Tables } from './tables.js';
 
 export type { Tables } from './tables.js';
+export { asStoredJsonb } from './jsonb.js';
+export { prepared } from './prepared.js';
 export type Db = Kysely<Tables>;
 export type Tx = Transaction<Tables>;
 /** Anything that runs queries: the database itself or an open transaction. */
@@ -82,6 +85,7 @@ async function openPostgres(url: string, schema: string | undefined, max: number
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   pool.on('error', () => undefined); // an idle client's lost connection is replaced on next use
+  pool.on('connect', (client) => namePreparedStatements(client));
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }

@@ -31,29 +31,10 @@ export interface EnqueueInput {
 
 /** Adds a job. Pass the caller's transaction so a state change and its job commit together. */
 export async function enqueue(db: Queryable, input: EnqueueInput, clock: Clock): Promise<string> {
-  const { queue, payload, dedupeKey } = input;
-  const maxAttempts = input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  if (typeof queue !== 'string' || queue.length === 0) throw new TypeError('a job needs a queue name');
-  if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) {
-    throw new RangeError(`maxAttempts must be a positive integer: ${maxAttempts}`);
-  }
-  if (input.runAt !== undefined && Number.isNaN(input.runAt.getTime()))
-    throw new RangeError('runAt is not a date');
-  const now = clock.now();
-  const id = newId('job', now.getTime());
+  const { dedupeKey } = input;
   const inserted = await db
     .insertInto('jobs')
-    .values({
-      id,
-      queue,
-      payload: JSON.stringify(payload),
-      status: 'queued',
-      run_at: input.runAt ?? now,
-      max_attempts: maxAttempts,
-      dedupe_key: dedupeKey ?? null,
-      created_at: now,
-      updated_at: now,
-    })
+    .values(newJobRow(input, clock))
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -66,6 +47,33 @@ export async function enqueue(db: Queryable, input: EnqueueInput, clock: Clock):
     .executeTakeFirst();
   if (!existing) throw new Error(`job with dedupe key ${dedupeKey} vanished during enqueue`);
   return existing.id;
+}
+
+/**
+ * The row enqueue inserts, checked: for a caller that inserts it inside a statement of its own
+ * (ON CONFLICT (dedupe_key) DO NOTHING, as enqueue).
+ */
+export function newJobRow(input: EnqueueInput, clock: Clock) {
+  const { queue, payload, dedupeKey } = input;
+  const maxAttempts = input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  if (typeof queue !== 'string' || queue.length === 0) throw new TypeError('a job needs a queue name');
+  if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) {
+    throw new RangeError(`maxAttempts must be a positive integer: ${maxAttempts}`);
+  }
+  if (input.runAt !== undefined && Number.isNaN(input.runAt.getTime()))
+    throw new RangeError('runAt is not a date');
+  const now = clock.now();
+  return {
+    id: newId('job', now.getTime()),
+    queue,
+    payload: JSON.stringify(payload),
+    status: 'queued' as const,
+    run_at: input.runAt ?? now,
+    max_attempts: maxAttempts,
+    dedupe_key: dedupeKey ?? null,
+    created_at: now,
+    updated_at: now,
+  };
 }
 
 export interface ClaimOptions {

@@ -2,6 +2,7 @@ export { consumeOnce, pruneOutbox, pruneProcessedEvents } from './consume.js';
 export {
   relayOnce,
   startRelay,
+  outboxKey,
   writeEvent,
   type NewEvent,
   type RelayOptions,

@@ -18,11 +18,19 @@ export interface NewEvent {
   payload: Record<string, unknown>;
 }
 
+/**
+ * A new outbox row's id and time, its topic checked: for a caller that writes the row inside a
+ * statement of its own (the webhook emitter's one-statement insert), as writeEvent does.
+ */
+export function outboxKey(topic: string, clock: Clock): { id: string; topic: string; created_at: Date } {
+  assertTopic(topic);
+  const at = clock.now();
+  return { id: newId('event', at.getTime()), topic, created_at: at };
+}
+
 /** Records an event inside the caller's transaction; it is published only if that commits. */
 export async function writeEvent(tx: Tx, event: NewEvent, clock: Clock): Promise<StreamEvent> {
-  assertTopic(event.topic);
-  const at = clock.now();
-  const id = newId('event', at.getTime());
+  const { id, created_at: at } = outboxKey(event.topic, clock);
   await tx
     .insertInto('outbox')
     .values({ id, topic: event.topic, payload: JSON.stringify(event.payload), created_at: at })

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import { newId } from '../core/ids.js';
+import { ID_BLOCK_DIGITS, newIdBlock } from '../core/ids.js';
 import type { Tx } from '../platform/db/index.js';
 import { emptySummary, type MatchSummary, type OutcomeType } from './match.js';
 import type { ReconciliationRow } from './store.js';
@@ -18,10 +18,10 @@ import type { ReconciliationRow } from './store.js';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
-/** ids of the run's new mismatches: the time and first random digits of one fresh id, then a counter */
+/** ids of the run's new mismatches: a block of ids (newIdBlock) numbered by the row number */
 function idsFrom(rowNumber: RawBuilder<unknown>): RawBuilder<string> {
-  const base = newId('mismatch');
-  return sql<string>`${base.slice(0, -10)}::text || (select string_agg(substr(${ALPHABET}::text, ((${rowNumber} >> (5 * k)) & 31)::integer + 1, 1), '' order by k desc) from generate_series(0, 9) k)`;
+  const block = newIdBlock('mismatch');
+  return sql<string>`${block}::text || (select string_agg(substr(${ALPHABET}::text, ((${rowNumber} >> (5 * k)) & 31)::integer + 1, 1), '' order by k desc) from generate_series(0, ${ID_BLOCK_DIGITS - 1}) k)`;
 }
 
 const OUTCOME = sql`

@@ -13,6 +13,26 @@ describeEachEngine('database', (ctx) => {
     expect(await migrateToLatest(ctx.database.db)).toEqual([]);
   });
 
+  it('lists only its own schema’s tables to the Migrator, so another schema dropped meanwhile cannot fail it', async () => {
+    const { db, engine } = ctx.database;
+    const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+    expect(new Set(tables.map((t) => t.schema))).toEqual(new Set([rows[0]!.schema]));
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['kysely_migration', 'orders']));
+    if (engine === 'postgres') {
+      // a table in a schema of its own is not listed (Kysely's own introspector would list it)
+      const other = `${rows[0]!.schema}_other`;
+      await sql.raw(`create schema ${other}; create table ${other}.orders (id text)`).execute(db);
+      try {
+        const again = await db.introspection.getTables();
+        expect(again.map((t) => t.name)).not.toContain('kysely_migration');
+        expect(again.some((t) => t.schema === other)).toBe(false);
+      } finally {
+        await sql.raw(`drop schema ${other} cascade`).execute(db);
+      }
+    }
+  });
+
   it('reads bigint fen as numbers', async () => {
     const { rows } = await sql<{ v: number }>`select 9007199254740991::int8 as v`.execute(ctx.database.db);
     expect(rows[0]?.v).toBe(Number.MAX_SAFE_INTEGER);

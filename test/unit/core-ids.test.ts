@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ID_PREFIXES, isId, newId, randomToken, type IdKind } from '../../src/core/ids.js';
+import {
+  ID_BLOCK_DIGITS,
+  ID_PREFIXES,
+  isId,
+  newId,
+  newIdBlock,
+  randomToken,
+  type IdKind,
+} from '../../src/core/ids.js';
 
 const KINDS = Object.keys(ID_PREFIXES) as IdKind[];
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
@@ -75,6 +83,36 @@ describe('ids', () => {
     const b = newId('order', later(1));
     expect([decodeTime(a), decodeTime(b)]).toEqual([cursor - 1, cursor]);
     expect(a.slice(4, 14) < b.slice(4, 14)).toBe(true);
+  });
+
+  it('give blocks that no other id meets, within one millisecond and with a clock ahead', () => {
+    const ms = later();
+    const digits = (n: number) =>
+      Array.from(
+        { length: ID_BLOCK_DIGITS },
+        (_, k) => ALPHABET[Math.floor(n / 32 ** (ID_BLOCK_DIGITS - 1 - k)) % 32],
+      ).join('');
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constant(-1), fc.nat(50)), { minLength: 1, maxLength: 30 }),
+        (steps) => {
+          // -1: one plain id; n: a block of which ids 0, 1 and n + 2 are used (as a statement numbers rows)
+          const made: string[] = [];
+          for (const step of steps) {
+            if (step < 0) made.push(newId('mismatch', ms));
+            else {
+              const block = newIdBlock('mismatch', ms);
+              expect(block).toHaveLength('mis_'.length + 26 - ID_BLOCK_DIGITS);
+              made.push(...[0, 1, step + 2].map((n) => block + digits(n)));
+            }
+          }
+          for (const id of made) expect(isId('mismatch', id)).toBe(true);
+          expect(new Set(made).size).toBe(made.length);
+          expect([...made].sort()).toEqual(made);
+        },
+      ),
+      { seed: 1205, numRuns: 200 },
+    );
   });
 
   it('are unique over 10k', () => {

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, sql, type Transaction } from 'kysely';
 import { migrationProvider } from './migrations/index.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { namePreparedStatements } from './prepared.js';
+import { CurrentSchemaPostgresDialect } from './schema-introspector.js';
 import type { Tables } from './tables.js';
 
 export type { Tables } from './tables.js';
@@ -86,7 +87,7 @@ async function openPostgres(url: string, schema: string | undefined, max: number
   });
   pool.on('error', () => undefined); // an idle client's lost connection is replaced on next use
   pool.on('connect', (client) => namePreparedStatements(client));
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Tables>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }
 

@@ -2,7 +2,6 @@ import type { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   PostgresAdapter,
-  PostgresIntrospector,
   PostgresQueryCompiler,
   type DatabaseConnection,
   type DatabaseIntrospector,
@@ -15,6 +14,7 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import { Mutex } from './mutex.js';
+import { CurrentSchemaIntrospector } from './schema-introspector.js';
 
 /**
  * Kysely dialect for PGlite. PGlite is one PostgreSQL backend: every caller shares one session.
@@ -35,7 +35,7 @@ export class PGliteDialect implements Dialect {
   }
 
   createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
-    return new PostgresIntrospector(db);
+    return new CurrentSchemaIntrospector(db);
   }
 
   createQueryCompiler(): QueryCompiler {

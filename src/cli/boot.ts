@@ -83,6 +83,7 @@ export async function boot(
     }
     const risk = await createRisk({
       db: database.db,
+      engine: database.engine,
       cache,
       clock,
       logger,

@@ -57,6 +57,10 @@ export async function createRisk(deps: RiskDeps): Promise<Risk> {
  * the bench machine, so 8 rows stay under 1 ms); with PostgreSQL only the rows' serialisation
  * runs here (a few µs per row), so 25 rows per round trip.
  */
-export function logBatching(engine: Engine | undefined): { intervalMs: number; maxBatch: number; chunkRows: number } {
+export function logBatching(engine: Engine | undefined): {
+  intervalMs: number;
+  maxBatch: number;
+  chunkRows: number;
+} {
   return { intervalMs: 50, maxBatch: 500, chunkRows: engine === 'pglite' ? 8 : 25 };
 }

@@ -60,7 +60,11 @@ describeEachEngine('risk: the decision log writer', (ctx) => {
   });
 
   it('keeps the rows after a failed chunk and writes each exactly once on the next flush', async () => {
-    const template = await ctx.database.db.selectFrom('risk_decisions').selectAll().limit(1).executeTakeFirstOrThrow();
+    const template = await ctx.database.db
+      .selectFrom('risk_decisions')
+      .selectAll()
+      .limit(1)
+      .executeTakeFirstOrThrow();
     const log = new DecisionLog(ctx.database.db, silentLogger, 3_600_000, 1_000_000, 10);
     let failing = true;
     const ids = Array.from({ length: 35 }, (_, i) => `${template.id}-retry-${i}`);
@@ -77,7 +81,11 @@ describeEachEngine('risk: the decision log writer', (ctx) => {
     expect(log.pending).toBe(15);
     await log.flush();
     expect(log.pending).toBe(0);
-    const logged = await ctx.database.db.selectFrom('risk_decisions').select('id').where('id', 'in', ids).execute();
+    const logged = await ctx.database.db
+      .selectFrom('risk_decisions')
+      .select('id')
+      .where('id', 'in', ids)
+      .execute();
     expect(logged.map((r) => r.id).sort()).toEqual([...ids].sort());
   });
 });

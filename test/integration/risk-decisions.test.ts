@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/platform/db/index.js';
-import { createTestDatabase, describeEachEngine } from '../support/db.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachEngine } from '../support/db.js';
 import { startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
 import { adminCall, wechatCashierAs, wechatCashierPageAs, type Json } from '../support/risk.js';
 

@@ -28,6 +28,6 @@ export async function withRisk(ctx: AppContext): Promise<AppContext> {
         mode: 'active',
       });
   }
-  const risk = await createRisk({ ...deps, engine: ctx.engine, logger: ctx.logger, config: loadRiskConfig({}) });
+  const risk = await createRisk({ ...deps, logger: ctx.logger, config: loadRiskConfig({}) });
   return { ...ctx, risk };
 }

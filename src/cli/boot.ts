@@ -83,7 +83,6 @@ export async function boot(
     }
     const risk = await createRisk({
       db: database.db,
-      engine: database.engine,
       cache,
       clock,
       logger,

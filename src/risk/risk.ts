@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Cache } from '../platform/cache/cache.js';
-import type { Db, Engine } from '../platform/db/index.js';
+import type { Db } from '../platform/db/index.js';
 import type { Logger } from '../platform/logger.js';
 import { loadRiskConfig, type RiskConfig } from './config.js';
 import { RiskEngine, type ProfileSummaryReader } from './engine.js';
@@ -17,9 +17,7 @@ export interface RiskDeps {
   config?: RiskConfig | undefined;
   /** the serving cache's profile summaries for `profile.<tag>` in rules (profiles module) */
   profile?: ProfileSummaryReader | undefined;
-  /** the database engine: sizes the decision log's inserts (see logBatching) */
-  engine?: Engine | undefined;
-  /** decision log batching (benchmarks, tests); default: logBatching(engine) */
+  /** decision log batching (benchmarks, tests); default every 50 ms or 500 decisions, 25 rows per insert */
   log?: { intervalMs: number; maxBatch: number; chunkRows?: number } | undefined;
 }
 
@@ -34,11 +32,7 @@ export interface Risk {
 
 /** Builds the engine and makes sure the shared lists hold the database's entries. */
 export async function createRisk(deps: RiskDeps): Promise<Risk> {
-  const engine = new RiskEngine({
-    ...deps,
-    config: deps.config ?? loadRiskConfig({}),
-    log: deps.log ?? logBatching(deps.engine),
-  });
+  const engine = new RiskEngine({ ...deps, config: deps.config ?? loadRiskConfig({}) });
   await syncSharedLists(deps, true).catch((err: unknown) =>
     deps.logger.warn({ err }, 'risk lists not synced to the cache at start'),
   );
@@ -49,18 +43,4 @@ export async function createRisk(deps: RiskDeps): Promise<Risk> {
     refund: refundCheck(engine),
     flush: () => engine.log.flush(),
   };
-}
-
-/**
- * The decision log is written every 50 ms or 500 decisions, in inserts small enough not to hold
- * decisions up: in-process PGlite runs an insert on this thread (about 0.1 ms of CPU per row on
- * the bench machine, so 8 rows stay under 1 ms); with PostgreSQL only the rows' serialisation
- * runs here (a few µs per row), so 25 rows per round trip.
- */
-export function logBatching(engine: Engine | undefined): {
-  intervalMs: number;
-  maxBatch: number;
-  chunkRows: number;
-} {
-  return { intervalMs: 50, maxBatch: 500, chunkRows: engine === 'pglite' ? 8 : 25 };
 }

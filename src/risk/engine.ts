@@ -62,8 +62,8 @@ export interface RiskEngineDeps {
   config: RiskConfig;
   /** `profile.<tag>` of the rules: the serving cache's summaries (the customer's, else the payer's) */
   profile?: ProfileSummaryReader | undefined;
-  /** decision log batching (default: every 50 ms or 500 decisions) */
-  log?: { intervalMs: number; maxBatch: number } | undefined;
+  /** decision log batching (default: every 50 ms or 500 decisions, written 25 rows per insert) */
+  log?: { intervalMs: number; maxBatch: number; chunkRows?: number } | undefined;
 }
 
 /** Injected by the composition point (profiles' serving-cache reader); absent = empty profiles. */
@@ -83,7 +83,13 @@ export class RiskEngine {
   readonly log: DecisionLog;
 
   constructor(private readonly deps: RiskEngineDeps) {
-    this.log = new DecisionLog(deps.db, deps.logger, deps.log?.intervalMs, deps.log?.maxBatch);
+    this.log = new DecisionLog(
+      deps.db,
+      deps.logger,
+      deps.log?.intervalMs,
+      deps.log?.maxBatch,
+      deps.log?.chunkRows,
+    );
     // after a reconnect we may have missed changes: start from the shared state again
     deps.cache.onReconnect(() => this.invalidate());
   }

@@ -17,8 +17,8 @@ export interface RiskDeps {
   config?: RiskConfig | undefined;
   /** the serving cache's profile summaries for `profile.<tag>` in rules (profiles module) */
   profile?: ProfileSummaryReader | undefined;
-  /** decision log batching (benchmarks); default every 50 ms or 500 decisions */
-  log?: { intervalMs: number; maxBatch: number } | undefined;
+  /** decision log batching (benchmarks, tests); default every 50 ms or 500 decisions, 25 rows per insert */
+  log?: { intervalMs: number; maxBatch: number; chunkRows?: number } | undefined;
 }
 
 export interface Risk {

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/platform/db/index.js';
-import { createTestDatabase, describeEachEngine } from '../support/db.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachEngine } from '../support/db.js';
 import { startPaymentsEnv, type PaymentsEnv } from '../support/payments.js';
-import { adminCall, wechatCashierAs, type Json } from '../support/risk.js';
+import { adminCall, wechatCashierAs, wechatCashierPageAs, type Json } from '../support/risk.js';
 
 /** CONTRACT §8 in embedded mode (in-process cache): lists, velocity, CEL rules, the decision log. */
 describeEachEngine('risk: inline decisions', (ctx) => {
@@ -168,7 +167,7 @@ describeEachEngine('risk: inline decisions', (ctx) => {
     expect((await admin('GET', `/risk/rules/${rule.body.id}`)).status).toBe(404);
   });
 
-  it('a blocked WeChat payer is refused in the cashier after OAuth (JSON mode)', async () => {
+  it('a blocked WeChat payer is refused in the cashier after OAuth: the refused action, the refusal page', async () => {
     await admin('POST', '/risk/lists/block/entries', { type: 'payer', value: 'wechatpay:oBlockedPayer01' });
     const blocked = await order();
     const refused = await wechatCashierAs(env.baseUrl, blocked.body.id, 'oBlockedPayer01');
@@ -185,6 +184,11 @@ describeEachEngine('risk: inline decisions', (ctx) => {
       redirect: 'manual',
     });
     expect(html.status).toBe(302); // a new browser is sent to OAuth first: no payer known yet
+    const page = await wechatCashierPageAs(env.baseUrl, blocked.body.id, 'oBlockedPayer01');
+    expect(page.html).toContain('declined by our risk controls');
+    const fine = await wechatCashierPageAs(env.baseUrl, other.body.id, 'oGoodPayer0001');
+    expect(fine.status).toBe(200);
+    expect(fine.html).not.toContain('declined by our risk controls');
   });
 
   it('merchant scenes: events feed the counters that /v1/risk/decide rules read', async () => {
@@ -243,21 +247,13 @@ describeEachEngine('risk: inline decisions', (ctx) => {
   });
 });
 
-/**
- * Scene refund, on PGlite only for now: on PostgreSQL the test passes but the env's close()
- * hangs after a paid micropay order is refunded (open question, see the issue 12 report).
- */
-describe('risk: refund decisions [pglite]', () => {
-  const ctx = {} as { database: Database };
+/** Scene refund, on both engines. */
+describeEachEngine('risk: refund decisions', (ctx) => {
   let env: PaymentsEnv;
   beforeAll(async () => {
-    ctx.database = await createTestDatabase('pglite');
     env = await startPaymentsEnv(ctx.database);
   }, 180_000);
-  afterAll(async () => {
-    await env.close();
-    await ctx.database.close();
-  });
+  afterAll(() => env.close(), 60_000);
   const admin = (method: string, path: string, body?: unknown) => adminCall(env.baseUrl, method, path, body);
 
   it('scene refund: a review rule lets the refund through flagged (stored on it), a reject rule refuses it', async () => {

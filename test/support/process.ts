@@ -66,7 +66,7 @@ export async function waitFor<T>(
   }
 }
 
-export async function waitForReady(baseUrl: string, running: Running): Promise<void> {
+export async function waitForReady(baseUrl: string, running: Running, timeoutMs = 60_000): Promise<void> {
   await waitFor(
     async () => {
       try {
@@ -76,7 +76,7 @@ export async function waitForReady(baseUrl: string, running: Running): Promise<v
         return undefined;
       }
     },
-    60_000,
+    timeoutMs,
     `${baseUrl}/readyz`,
     running,
   );

@@ -27,17 +27,36 @@ const WECHAT_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.47 NetType/WIFI';
 
 /**
- * The WeChat cashier in JSON mode as the given customer: follows the redirects through the
- * sandbox's OAuth (asking it for this openid) and back, and returns the final action.
+ * The WeChat cashier as the given customer: follows the redirects through the sandbox's OAuth
+ * (asking it for this openid) and back. In JSON mode it returns the final action; with `html` it
+ * browses as WeChat's in-app browser does and returns the final page.
  */
 export async function wechatCashierAs(baseUrl: string, orderId: string, openid: string): Promise<Json> {
+  return browseCashier(baseUrl, orderId, openid, 'json');
+}
+
+export async function wechatCashierPageAs(
+  baseUrl: string,
+  orderId: string,
+  openid: string,
+): Promise<{ status: number; html: string }> {
+  return browseCashier(baseUrl, orderId, openid, 'html');
+}
+
+async function browseCashier(baseUrl: string, orderId: string, openid: string, mode: 'json' | 'html') {
   const cookies = new Map<string, string>();
   let url = `${baseUrl}/pay/${orderId}`;
+  // the sandbox lets the caller be this customer
+  const asCustomer = (to: string) => {
+    const next = new URL(to, url);
+    if (next.origin !== new URL(baseUrl).origin) next.searchParams.set('openid', openid);
+    return next.toString();
+  };
   for (let hop = 0; hop < 10; hop++) {
     const res = await fetch(url, {
       headers: {
         'user-agent': WECHAT_UA,
-        accept: 'application/json',
+        accept: mode === 'json' ? 'application/json' : 'text/html',
         cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
       },
       redirect: 'manual',
@@ -47,14 +66,13 @@ export async function wechatCashierAs(baseUrl: string, orderId: string, openid: 
       cookies.set(k!, v!);
     }
     if (res.status >= 300 && res.status < 400) {
-      url = new URL(res.headers.get('location')!, url).toString();
+      url = asCustomer(res.headers.get('location')!);
       continue;
     }
+    if (mode === 'html') return { status: res.status, html: await res.text() };
     const body = (await res.json()) as Json;
     if (body.action?.type === 'redirect') {
-      const next = new URL(body.action.url as string);
-      next.searchParams.set('openid', openid); // the sandbox lets the caller be this customer
-      url = next.toString();
+      url = asCustomer(body.action.url as string);
       continue;
     }
     return { status: res.status, ...body };

@@ -62,7 +62,7 @@ export interface RiskEngineDeps {
   config: RiskConfig;
   /** `profile.<tag>` of the rules: the serving cache's summaries (the customer's, else the payer's) */
   profile?: ProfileSummaryReader | undefined;
-  /** decision log batching (default: every 50 ms or 500 decisions, written 25 rows per insert) */
+  /** decision log batching (default: every 50 ms or 500 decisions, one insert per batch) */
   log?: { intervalMs: number; maxBatch: number; chunkRows?: number } | undefined;
 }
 

@@ -17,7 +17,7 @@ export interface RiskDeps {
   config?: RiskConfig | undefined;
   /** the serving cache's profile summaries for `profile.<tag>` in rules (profiles module) */
   profile?: ProfileSummaryReader | undefined;
-  /** decision log batching (benchmarks, tests); default every 50 ms or 500 decisions, 25 rows per insert */
+  /** decision log batching (benchmarks, tests); default every 50 ms or 500 decisions, one insert per batch */
   log?: { intervalMs: number; maxBatch: number; chunkRows?: number } | undefined;
 }
 

@@ -1,11 +1,18 @@
 import type { Clock } from '../core/clock.js';
 import type { Cache } from '../platform/cache/index.js';
-import { inTransaction, lockKey, type Db, type Queryable } from '../platform/db/index.js';
+import { inTransaction, lockKey, type Db, type Engine, type Queryable } from '../platform/db/index.js';
 import { parseTagState } from './canonical.js';
 import { refreshSummaries } from './consumer.js';
 import { tagsInForce } from './definitions.js';
 import type { ProfileEvent } from './events.js';
-import { JOURNAL_BARRIER, journalEnd, journalPage, subjectPage, type SubjectCursor } from './journal.js';
+import {
+  JOURNAL_BARRIER,
+  journalEnd,
+  journalPage,
+  streamReplayCursor,
+  streamReplayPages,
+  type ReplayRow,
+} from './journal.js';
 import {
   applyEvent,
   canonicalLine,
@@ -35,7 +42,7 @@ import { applyEventToStore, beginStateVersion, currentStateVersion, switchStateV
 export interface RecomputeOptions {
   /** (subject, event) pairs replayed so far, of the total */
   onProgress?: (done: number, total: number) => void;
-  /** (subject, event) pairs per page (default 10,000) */
+  /** (subject, event) pairs per page or cursor FETCH (default 5,000) */
   pageSize?: number;
   /** state rows per insert (default 5,000) */
   writeBatch?: number;
@@ -89,12 +96,12 @@ async function replay(
   version: number,
   upTo: string,
   total: number,
-  options: RecomputeOptions & { now: Date },
+  options: RecomputeOptions & { now: Date; engine: Engine | undefined },
 ): Promise<Replayed> {
   const pageSize = options.pageSize ?? 5_000;
   const writer = new StateWriter(db, version, options.now, options.writeBatch ?? 5_000);
   const digest = new LineDigest();
-  let readWait = 0;
+  let readWait: number;
   let writeWait = 0;
   let subjects = 0;
   let subject: string | undefined;
@@ -113,18 +120,11 @@ async function replay(
     writeWait += performance.now() - t;
   };
 
-  let cursor: SubjectCursor = { subject: '', seq: '0' };
   let done = 0;
-  let next = subjectPage(db, cursor, pageSize, upTo);
-  for (;;) {
+  let folding = 0;
+  const started = performance.now();
+  const fold = async (rows: ReplayRow[]) => {
     const t = performance.now();
-    const rows = await next;
-    readWait += performance.now() - t;
-    const last = rows.at(-1);
-    if (!last) break;
-    cursor = { subject: last.subject, seq: String(last.seq) };
-    // the next page loads while this one folds
-    next = rows.length < pageSize ? Promise.resolve([]) : subjectPage(db, cursor, pageSize, upTo);
     for (const row of rows) {
       if (row.subject !== subject) {
         await finishSubject();
@@ -135,7 +135,12 @@ async function replay(
     }
     done += rows.length;
     options.onProgress?.(done, total);
-  }
+    folding += performance.now() - t;
+  };
+  if (options.engine === 'postgres') await streamReplayCursor(db, upTo, pageSize, fold);
+  else await streamReplayPages(db, upTo, pageSize, fold);
+  // what the replay did not spend folding it spent waiting for rows
+  readWait = performance.now() - started - folding;
   await finishSubject();
   const t = performance.now();
   const states = await writer.close();
@@ -163,7 +168,8 @@ async function refreshFromVersion(
 }
 
 export async function recomputeProfiles(
-  deps: { db: Db; cache: Cache; clock: Clock },
+  /** engine `postgres` replays through one server-side cursor; PGlite (one shared session) in keyset pages */
+  deps: { db: Db; cache: Cache; clock: Clock; engine?: Engine },
   options: RecomputeOptions = {},
 ): Promise<RecomputeResult> {
   const { db, clock } = deps;
@@ -178,7 +184,7 @@ export async function recomputeProfiles(
   });
 
   let t = performance.now();
-  const replayed = await replay(db, tags, version, end.upTo, end.pairs, { ...options, now: clock.now() });
+  const replayed = await replay(db, tags, version, end.upTo, end.pairs, { ...options, now: clock.now(), engine: deps.engine });
   const replaySeconds = seconds(t);
 
   t = performance.now();

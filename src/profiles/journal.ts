@@ -188,7 +188,8 @@ export async function streamReplayCursor(
       join profile_events e on e.seq = s.seq
       where s.seq <= ${upTo}::bigint
       order by s.subject, s.seq`.execute(tx);
-    const fetch = () => sql<ReplayRow>`fetch forward ${sql.raw(String(batch))} from profile_replay`.execute(tx);
+    const fetch = () =>
+      sql<ReplayRow>`fetch forward ${sql.raw(String(batch))} from profile_replay`.execute(tx);
     let next = fetch();
     for (;;) {
       const { rows } = await next;

@@ -30,7 +30,8 @@ import { applyEventToStore, beginStateVersion, currentStateVersion, switchStateV
  * `juhepay profiles recompute`: replays the journal through the SAME fold (applyEvent) into a new
  * state version and switches to it in one transaction.
  *
- * The replay goes subject by subject (profile_event_subjects, in code-point order): each
+ * The replay goes subject by subject (profile_event_subjects, in code-point order; on PostgreSQL
+ * one query through a server-side cursor, on PGlite keyset pages: journal.ts): each
  * subject's events are folded, its states serialised once — into the digest and into the write
  * buffer — and dropped before the next subject. The fold is a commutative sum, so folding each
  * subject's events apart is the fold of all; memory holds one page of events, one subject and one
@@ -58,7 +59,8 @@ export interface RecomputeResult {
   digest: string;
   /**
    * seconds: the replay (read, fold, serialise, write, overlapped) and within it the waits for
-   * the next page and for the previous insert; the switch (catch-up and old rows dropped); the
+   * the next rows (on PostgreSQL including the server's join and sort before the first FETCH)
+   * and for the previous insert; the switch (catch-up and old rows dropped); the
    * serving cache
    */
   timings: { replay: number; readWait: number; writeWait: number; switch: number; cache: number };
@@ -101,7 +103,6 @@ async function replay(
   const pageSize = options.pageSize ?? 5_000;
   const writer = new StateWriter(db, version, options.now, options.writeBatch ?? 5_000);
   const digest = new LineDigest();
-  let readWait: number;
   let writeWait = 0;
   let subjects = 0;
   let subject: string | undefined;
@@ -140,7 +141,7 @@ async function replay(
   if (options.engine === 'postgres') await streamReplayCursor(db, upTo, pageSize, fold);
   else await streamReplayPages(db, upTo, pageSize, fold);
   // what the replay did not spend folding it spent waiting for rows
-  readWait = performance.now() - started - folding;
+  const readWait = performance.now() - started - folding;
   await finishSubject();
   const t = performance.now();
   const states = await writer.close();
@@ -184,7 +185,11 @@ export async function recomputeProfiles(
   });
 
   let t = performance.now();
-  const replayed = await replay(db, tags, version, end.upTo, end.pairs, { ...options, now: clock.now(), engine: deps.engine });
+  const replayed = await replay(db, tags, version, end.upTo, end.pairs, {
+    ...options,
+    now: clock.now(),
+    engine: deps.engine,
+  });
   const replaySeconds = seconds(t);
 
   t = performance.now();

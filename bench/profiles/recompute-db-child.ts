@@ -39,7 +39,7 @@ let peak = rss();
 const cpuStart = process.cpuUsage();
 const started = performance.now();
 const result = await recomputeProfiles(
-  { db: database.db, cache: new MemoryCache(systemClock), clock: systemClock },
+  { db: database.db, cache: new MemoryCache(systemClock), clock: systemClock, engine: database.engine },
   {
     refreshCache: false,
     onProgress: (done, total) => {

@@ -1,7 +1,7 @@
 import { systemClock } from '../core/clock.js';
 import { createCache, type Cache } from '../platform/cache/index.js';
 import type { Config } from '../platform/config.js';
-import { openDatabase, type Db } from '../platform/db/index.js';
+import { openDatabase, type Db, type Engine } from '../platform/db/index.js';
 import { pgliteDir } from './data-dir.js';
 import { migrateDatabase } from './migrate.js';
 
@@ -22,7 +22,7 @@ export async function runMaintenance(
   args: readonly string[],
   io: CommandIo,
   command: { group: string; subcommand: string; usage: string },
-  body: (deps: { db: Db; cache: Cache }) => Promise<number>,
+  body: (deps: { db: Db; cache: Cache; engine: Engine }) => Promise<number>,
 ): Promise<number> {
   if (args[0] !== command.subcommand || args.length > 1) {
     const problem = args[0] ? `unknown command ${JSON.stringify(args[0])}` : 'missing command';
@@ -33,7 +33,7 @@ export async function runMaintenance(
   const cache = createCache({ redisUrl: config.redisUrl, prefix: config.redisKeyPrefix, clock: systemClock });
   try {
     await migrateDatabase(database.db);
-    return await body({ db: database.db, cache });
+    return await body({ db: database.db, cache, engine: database.engine });
   } finally {
     await cache.close();
     await database.close();

@@ -17,9 +17,9 @@ export async function profilesCommand(
   io: CommandIo = PROCESS_IO,
 ): Promise<number> {
   const command = { group: 'profiles', subcommand: 'recompute', usage: PROFILES_USAGE };
-  return runMaintenance(config, args, io, command, async ({ db, cache }) => {
+  return runMaintenance(config, args, io, command, async ({ db, cache, engine }) => {
     const result = await recomputeProfiles(
-      { db, cache, clock: systemClock },
+      { db, cache, clock: systemClock, engine },
       { onProgress: progressBar(io.stderr, 'subject events') },
     );
     io.stdout.write(

@@ -131,31 +131,92 @@ export async function journalPage(
   return { events: rows.map((r) => JSON.parse(r.event) as ProfileEvent), last: rows.at(-1)?.seq };
 }
 
-export interface SubjectCursor {
+export interface ReplayRow {
   subject: string;
   seq: string;
+  event: string;
 }
 
+const REPLAY_COLUMNS = sql`s.subject, s.seq, e.event`;
+
 /**
- * (subject, event) pairs after the cursor in (subject, seq) order, up to seq `upTo`: the replay.
- * Without parallel workers: for a page read in index order they cost more (start-up, a merge, on
- * cores the fold needs) than they save.
+ * (subject, event) pairs after the cursor in (subject, seq) order, up to seq `upTo`: a keyset
+ * page (the embedded engine's replay, whose one session a long transaction would hold).
  */
 export async function subjectPage(
   db: Db,
-  after: SubjectCursor,
+  after: { subject: string; seq: string },
   limit: number,
   upTo: string,
-): Promise<{ subject: string; seq: string; event: string }[]> {
-  return inTransaction(db, async (tx) => {
-    await sql`set local max_parallel_workers_per_gather = 0`.execute(tx);
-    const result = await sql<{ subject: string; seq: string; event: string }>`
-      select s.subject, s.seq, e.event
+): Promise<ReplayRow[]> {
+  const result = await sql<ReplayRow>`
+    select ${REPLAY_COLUMNS}
+    from profile_event_subjects s
+    join profile_events e on e.seq = s.seq
+    where (s.subject, s.seq) > (${after.subject}, ${after.seq}::bigint) and s.seq <= ${upTo}::bigint
+    order by s.subject, s.seq
+    limit ${limit}`.execute(db);
+  return result.rows;
+}
+
+/**
+ * The whole replay as ONE query read through a server-side cursor, `batch` rows per FETCH, in
+ * its own transaction (PostgreSQL; the writer inserts on another pooled connection). One query
+ * lets the planner scan both tables once, hash-join them and sort (spilling to disk, sequential
+ * I/O) instead of an index step plus a random heap fetch per pair, which grows superlinearly
+ * once the journal outgrows shared_buffers. cursor_tuple_fraction = 1: every row will be read, so
+ * the planner must not pick the fast-start (index, nested loop) plan a cursor gets by default.
+ * Fresh statistics first: the journal may just have grown by far more than autovacuum has seen.
+ */
+export async function streamReplayCursor(
+  db: Db,
+  upTo: string,
+  batch: number,
+  onRows: (rows: ReplayRow[]) => Promise<void>,
+): Promise<void> {
+  await sql`analyze profile_event_subjects, profile_events`.execute(db);
+  await inTransaction(db, async (tx) => {
+    await sql`set local cursor_tuple_fraction = 1`.execute(tx);
+    // the hash of (subject, seq) fits in memory for millions of pairs; the sort spills anyway
+    await sql`set local work_mem = '64MB'`.execute(tx);
+    // compiling the plan costs more than it saves on this one-off scan
+    await sql`set local jit = off`.execute(tx);
+    await sql`
+      declare profile_replay no scroll cursor for
+      select ${REPLAY_COLUMNS}
       from profile_event_subjects s
       join profile_events e on e.seq = s.seq
-      where (s.subject, s.seq) > (${after.subject}, ${after.seq}::bigint) and s.seq <= ${upTo}::bigint
-      order by s.subject, s.seq
-      limit ${limit}`.execute(tx);
-    return result.rows;
+      where s.seq <= ${upTo}::bigint
+      order by s.subject, s.seq`.execute(tx);
+    const fetch = () =>
+      sql<ReplayRow>`fetch forward ${sql.raw(String(batch))} from profile_replay`.execute(tx);
+    let next = fetch();
+    for (;;) {
+      const { rows } = await next;
+      if (rows.length === 0) break;
+      // the next batch comes over the wire while this one folds
+      next = rows.length < batch ? Promise.resolve({ rows: [] }) : fetch();
+      // a failed fold rolls back; the fetch in flight must not surface as an unhandled rejection
+      next.catch(() => undefined);
+      await onRows(rows);
+    }
   });
+}
+
+/** The same stream as keyset pages of `limit` pairs, the next one loading while one folds. */
+export async function streamReplayPages(
+  db: Db,
+  upTo: string,
+  limit: number,
+  onRows: (rows: ReplayRow[]) => Promise<void>,
+): Promise<void> {
+  let next = subjectPage(db, { subject: '', seq: '0' }, limit, upTo);
+  for (;;) {
+    const rows = await next;
+    const last = rows.at(-1);
+    if (!last) break;
+    next = rows.length < limit ? Promise.resolve([]) : subjectPage(db, last, limit, upTo);
+    next.catch(() => undefined);
+    await onRows(rows);
+  }
 }

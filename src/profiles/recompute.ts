@@ -1,11 +1,18 @@
 import type { Clock } from '../core/clock.js';
 import type { Cache } from '../platform/cache/index.js';
-import { inTransaction, lockKey, type Db, type Queryable } from '../platform/db/index.js';
+import { inTransaction, lockKey, type Db, type Engine, type Queryable } from '../platform/db/index.js';
 import { parseTagState } from './canonical.js';
 import { refreshSummaries } from './consumer.js';
 import { tagsInForce } from './definitions.js';
 import type { ProfileEvent } from './events.js';
-import { JOURNAL_BARRIER, journalEnd, journalPage, subjectPage, type SubjectCursor } from './journal.js';
+import {
+  JOURNAL_BARRIER,
+  journalEnd,
+  journalPage,
+  streamReplayCursor,
+  streamReplayPages,
+  type ReplayRow,
+} from './journal.js';
 import {
   applyEvent,
   canonicalLine,
@@ -23,7 +30,8 @@ import { applyEventToStore, beginStateVersion, currentStateVersion, switchStateV
  * `juhepay profiles recompute`: replays the journal through the SAME fold (applyEvent) into a new
  * state version and switches to it in one transaction.
  *
- * The replay goes subject by subject (profile_event_subjects, in code-point order): each
+ * The replay goes subject by subject (profile_event_subjects, in code-point order; on PostgreSQL
+ * one query through a server-side cursor, on PGlite keyset pages: journal.ts): each
  * subject's events are folded, its states serialised once — into the digest and into the write
  * buffer — and dropped before the next subject. The fold is a commutative sum, so folding each
  * subject's events apart is the fold of all; memory holds one page of events, one subject and one
@@ -35,7 +43,7 @@ import { applyEventToStore, beginStateVersion, currentStateVersion, switchStateV
 export interface RecomputeOptions {
   /** (subject, event) pairs replayed so far, of the total */
   onProgress?: (done: number, total: number) => void;
-  /** (subject, event) pairs per page (default 10,000) */
+  /** (subject, event) pairs per page or cursor FETCH (default 5,000) */
   pageSize?: number;
   /** state rows per insert (default 5,000) */
   writeBatch?: number;
@@ -51,7 +59,8 @@ export interface RecomputeResult {
   digest: string;
   /**
    * seconds: the replay (read, fold, serialise, write, overlapped) and within it the waits for
-   * the next page and for the previous insert; the switch (catch-up and old rows dropped); the
+   * the next rows (on PostgreSQL including the server's join and sort before the first FETCH)
+   * and for the previous insert; the switch (catch-up and old rows dropped); the
    * serving cache
    */
   timings: { replay: number; readWait: number; writeWait: number; switch: number; cache: number };
@@ -89,12 +98,11 @@ async function replay(
   version: number,
   upTo: string,
   total: number,
-  options: RecomputeOptions & { now: Date },
+  options: RecomputeOptions & { now: Date; engine: Engine | undefined },
 ): Promise<Replayed> {
   const pageSize = options.pageSize ?? 5_000;
   const writer = new StateWriter(db, version, options.now, options.writeBatch ?? 5_000);
   const digest = new LineDigest();
-  let readWait = 0;
   let writeWait = 0;
   let subjects = 0;
   let subject: string | undefined;
@@ -113,18 +121,11 @@ async function replay(
     writeWait += performance.now() - t;
   };
 
-  let cursor: SubjectCursor = { subject: '', seq: '0' };
   let done = 0;
-  let next = subjectPage(db, cursor, pageSize, upTo);
-  for (;;) {
+  let folding = 0;
+  const started = performance.now();
+  const fold = async (rows: ReplayRow[]) => {
     const t = performance.now();
-    const rows = await next;
-    readWait += performance.now() - t;
-    const last = rows.at(-1);
-    if (!last) break;
-    cursor = { subject: last.subject, seq: String(last.seq) };
-    // the next page loads while this one folds
-    next = rows.length < pageSize ? Promise.resolve([]) : subjectPage(db, cursor, pageSize, upTo);
     for (const row of rows) {
       if (row.subject !== subject) {
         await finishSubject();
@@ -135,7 +136,12 @@ async function replay(
     }
     done += rows.length;
     options.onProgress?.(done, total);
-  }
+    folding += performance.now() - t;
+  };
+  if (options.engine === 'postgres') await streamReplayCursor(db, upTo, pageSize, fold);
+  else await streamReplayPages(db, upTo, pageSize, fold);
+  // what the replay did not spend folding it spent waiting for rows
+  const readWait = performance.now() - started - folding;
   await finishSubject();
   const t = performance.now();
   const states = await writer.close();
@@ -163,7 +169,8 @@ async function refreshFromVersion(
 }
 
 export async function recomputeProfiles(
-  deps: { db: Db; cache: Cache; clock: Clock },
+  /** engine `postgres` replays through one server-side cursor; PGlite (one shared session) in keyset pages */
+  deps: { db: Db; cache: Cache; clock: Clock; engine?: Engine },
   options: RecomputeOptions = {},
 ): Promise<RecomputeResult> {
   const { db, clock } = deps;
@@ -178,7 +185,11 @@ export async function recomputeProfiles(
   });
 
   let t = performance.now();
-  const replayed = await replay(db, tags, version, end.upTo, end.pairs, { ...options, now: clock.now() });
+  const replayed = await replay(db, tags, version, end.upTo, end.pairs, {
+    ...options,
+    now: clock.now(),
+    engine: deps.engine,
+  });
   const replaySeconds = seconds(t);
 
   t = performance.now();

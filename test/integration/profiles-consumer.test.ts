@@ -145,7 +145,7 @@ describeEachEngine('profiles: consumer, operator tags, recompute under load', (c
     const during: Promise<void>[] = [];
     // while it folds, the consumer keeps journalling into the old version
     const result = await recomputeProfiles(
-      { db: ctx.database.db, cache: t.ctx.cache, clock: t.clock },
+      { db: ctx.database.db, cache: t.ctx.cache, clock: t.clock, engine: ctx.database.engine },
       {
         pageSize: 7,
         onProgress: () => {

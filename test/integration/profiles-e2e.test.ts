@@ -163,7 +163,12 @@ for (const variant of VARIANTS) {
       expect(adminView.body.tags).toEqual(own.body.tags);
 
       const before = await currentDigest(database.db);
-      const result = await recomputeProfiles({ db: database.db, cache: env.t.ctx.cache, clock: env.clock });
+      const result = await recomputeProfiles({
+        db: database.db,
+        cache: env.t.ctx.cache,
+        clock: env.clock,
+        engine: database.engine,
+      });
       expect(result.events).toBe(5);
       expect(result.digest).toBe(before);
       expect(await currentDigest(database.db)).toBe(before);
@@ -233,7 +238,14 @@ for (const variant of VARIANTS) {
       await drain(8);
       const digest = await currentDigest(database.db);
       expect(
-        (await recomputeProfiles({ db: database.db, cache: env.t.ctx.cache, clock: env.clock })).digest,
+        (
+          await recomputeProfiles({
+            db: database.db,
+            cache: env.t.ctx.cache,
+            clock: env.clock,
+            engine: database.engine,
+          })
+        ).digest,
       ).toBe(digest);
     });
   });

@@ -57,7 +57,10 @@ describeEachEngine('profiles: parallel consumers and the subject replay', (ctx) 
     const expected = bookDigest(foldEvents(compileTags(await tagsInForce(db)), journal));
     expect(await currentDigest(db)).toBe(expected);
 
-    const result = await recomputeProfiles({ db, cache: new MemoryCache(clock), clock }, { pageSize: 5 });
+    const result = await recomputeProfiles(
+      { db, cache: new MemoryCache(clock), clock, engine: ctx.database.engine },
+      { pageSize: 5 },
+    );
     expect(result).toMatchObject({ events: 48, subjects: customers.length, digest: expected });
     expect(await currentDigest(db)).toBe(expected);
     // the stored order is code-point order: U+FF5E before U+1F600, as compareCodePoints has it

@@ -14,6 +14,8 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import { Mutex } from './mutex.js';
+import { runPrepared } from './pglite-prepared.js';
+import { isMarkedPrepared } from './prepared.js';
 import { CurrentSchemaIntrospector } from './schema-introspector.js';
 
 /**
@@ -95,6 +97,7 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    if (isMarkedPrepared(compiled.sql)) return runPrepared<R>(this.pglite, compiled.sql, compiled.parameters);
     const result = await this.pglite.query<R>(compiled.sql, [...compiled.parameters]);
     // Kysely reads numAffectedRows only for insert/update/delete results.
     return {

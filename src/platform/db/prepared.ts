@@ -6,8 +6,8 @@ import type { CompiledQuery } from 'kysely';
  * UPDATE): on PostgreSQL each connection parses and plans such a statement once and later runs
  * only bind + execute, so neither its text (kilobytes with its CTEs) nor its planning is paid
  * again. Only for statements whose text is fixed (a handful of variants): each distinct text stays
- * prepared on every pooled connection for the connection's life. PGlite ignores the mark (a
- * comment) and runs the statement as usual.
+ * prepared on every pooled connection for the connection's life. PGlite's driver prepares marked
+ * statements the same way on its one session (pglite-prepared.ts).
  */
 
 const MARK = '/* prepared */ ';
@@ -15,6 +15,11 @@ const MARK = '/* prepared */ ';
 /** The compiled query, marked to run as a named prepared statement on PostgreSQL. */
 export function prepared<R>(compiled: CompiledQuery<R>): CompiledQuery<R> {
   return { ...compiled, sql: MARK + compiled.sql };
+}
+
+/** Whether a statement's text was marked by prepared() (the PGlite driver prepares it too). */
+export function isMarkedPrepared(text: string): boolean {
+  return text.startsWith(MARK);
 }
 
 const names = new Map<string, string>();

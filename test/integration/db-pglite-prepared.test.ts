@@ -23,7 +23,7 @@ describe('PGlite named prepared statements', () => {
 
   it('returns the same rows, types and affected rows as an unmarked statement, every time', async () => {
     const { db } = database;
-    const plain = await db.executeQuery(insert('a', 7));
+    const plain = await db.executeQuery<Record<string, unknown>>(insert('a', 7));
     const first = await db.executeQuery(prepared(insert('b', 7)));
     const again = await db.executeQuery(prepared(insert('c', null)));
     expect(first.rows).toEqual([{ ...plain.rows[0], id: 'b' }]);

@@ -164,7 +164,9 @@ export async function snapshotOrderFee(tx: Tx, order: PaidOrder, now: Date): Pro
   );
 }
 
-export function splitOf(row: OrderFeeRow): FeeSplit {
+export function splitOf(
+  row: Pick<OrderFeeRow, 'fee' | 'channel_cost' | 'provider_amount' | 'bank_amount' | 'institution_amount'>,
+): FeeSplit {
   return {
     fee: row.fee,
     channelCost: row.channel_cost,

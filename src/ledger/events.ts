@@ -7,6 +7,7 @@ import {
   type RateSources,
   type Rates,
   splitFee,
+  splitOf,
   type PaidOrder,
 } from '../fees/index.js';
 import type { QueryCreator } from 'kysely';
@@ -34,14 +35,7 @@ function paymentFacts(order: PaidOrder, now: Date, rates: Rates) {
     merchantId: order.merchant_id,
     channel,
     amount: order.amount,
-    split: {
-      fee: row.fee,
-      channelCost: row.channel_cost,
-      provider: row.provider_amount,
-      bank: row.bank_amount,
-      institution: row.institution_amount,
-      absorbed: Math.max(0, -row.institution_amount),
-    },
+    split: splitOf(row),
     parties: { institutionId: rates.institutionId, serviceProviderId: rates.serviceProviderId },
   });
   return { row, draft };

@@ -18,8 +18,44 @@ const BILL_TYPES = ['ALL', 'SUCCESS', 'REFUND'] as const;
 /** the rate column as WeChat writes it, e.g. 0.20% */
 const rateText = (ppm: number) => `${(ppm / 10_000).toFixed(2)}%`;
 
-function paymentRow(t: Trade, book: SandboxBilling): TradeBillRow {
+/** the columns WeChat fills the same way on every paid trade's line (no refund on it) */
+type PaidRowFields =
+  | 'tradeState'
+  | 'bankType'
+  | 'currency'
+  | 'settlementTotal'
+  | 'coupon'
+  | 'refundId'
+  | 'outRefundNo'
+  | 'refund'
+  | 'couponRefund'
+  | 'refundType'
+  | 'refundStatus'
+  | 'requestedRefund'
+  | 'rateNote';
+
+/** a paid trade's bill row */
+function paidRow(trade: Omit<TradeBillRow, PaidRowFields>): TradeBillRow {
   return {
+    ...trade,
+    tradeState: 'SUCCESS',
+    bankType: 'OTHERS',
+    currency: 'CNY',
+    settlementTotal: trade.total,
+    coupon: 0,
+    refundId: '0',
+    outRefundNo: '0',
+    refund: 0,
+    couponRefund: 0,
+    refundType: '',
+    refundStatus: '',
+    requestedRefund: 0,
+    rateNote: '',
+  };
+}
+
+function paymentRow(t: Trade, book: SandboxBilling): TradeBillRow {
+  return paidRow({
     tradeTime: beijingBillTime(t.successAt!),
     appId: t.spAppid,
     mchId: t.spMchid,
@@ -29,26 +65,13 @@ function paymentRow(t: Trade, book: SandboxBilling): TradeBillRow {
     outTradeNo: t.outTradeNo,
     openid: t.payer.sp_openid ?? t.payer.sub_openid ?? '',
     tradeType: t.tradeType,
-    tradeState: 'SUCCESS',
-    bankType: 'OTHERS',
-    currency: 'CNY',
-    settlementTotal: t.total,
-    coupon: 0,
-    refundId: '0',
-    outRefundNo: '0',
-    refund: 0,
-    couponRefund: 0,
-    refundType: '',
-    refundStatus: '',
     body: t.description,
     attach: t.attach ?? '',
     // the channel's cost rate of the installation's pricing (sandbox/billing.ts)
     feeMilliFen: book.tradeFee('wechatpay', t.outTradeNo, t.total) * 1000,
     rate: rateText(book.costRates().wechatpay ?? 0),
     total: t.total,
-    requestedRefund: 0,
-    rateNote: '',
-  };
+  });
 }
 
 function refundRow(r: Refund, t: Trade, book: SandboxBilling, before: number): TradeBillRow {
@@ -107,7 +130,7 @@ export function billRows(
 /** a trade made at the channel behind JuhePay's back (POST /sandbox/bills/trades) */
 function extraRow(e: ExtraTrade, sim: WechatSimulator, subMchid: string | undefined): TradeBillRow {
   const k = sim.ctx.keys.wechatpay;
-  return {
+  return paidRow({
     tradeTime: beijingBillTime(e.at),
     appId: k.sp_appid,
     mchId: k.sp_mchid,
@@ -117,25 +140,12 @@ function extraRow(e: ExtraTrade, sim: WechatSimulator, subMchid: string | undefi
     outTradeNo: e.outTradeNo,
     openid: 'oSandboxOutsideJuhePay',
     tradeType: 'NATIVE',
-    tradeState: 'SUCCESS',
-    bankType: 'OTHERS',
-    currency: 'CNY',
-    settlementTotal: e.amount,
-    coupon: 0,
-    refundId: '0',
-    outRefundNo: '0',
-    refund: 0,
-    couponRefund: 0,
-    refundType: '',
-    refundStatus: '',
     body: 'outside JuhePay',
     attach: '',
     feeMilliFen: e.fee * 1000,
     rate: rateText(billingOf(sim.ctx).costRates().wechatpay ?? 0),
     total: e.amount,
-    requestedRefund: 0,
-    rateNote: '',
-  };
+  });
 }
 
 export function registerBillRoutes(app: FastifyInstance, sim: WechatSimulator): void {
